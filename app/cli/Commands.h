@@ -1,0 +1,18 @@
+#pragma once
+// One function per recscope-cli command; main.cpp dispatches on the first argument.
+// Each takes the arguments after the command name and returns the process exit code.
+// Errors go to stderr; normal output (text or --json) to stdout.
+
+#include <string>
+#include <vector>
+
+namespace recscope::cli {
+
+using Args = std::vector<std::string>;
+
+int cmdInfo(const Args& args);
+int cmdSplit(const Args& args);
+int cmdGenerate(const Args& args);
+int cmdRun(const Args& args);
+
+}  // namespace recscope::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Deterministic synthetic MovieLens-like data: users with genre tastes, a long tail of item
+// popularity, time-ordered ratings, titles with years and genres. Same config -> same bytes.
+
+#include <cstdint>
+
+#include "core/common/Progress.h"
+#include "core/common/Status.h"
+#include "core/data/Dataset.h"
+
+namespace recscope {
+
+struct SyntheticConfig {
+    uint64_t seed = 20240601;
+    int32_t users = 943;
+    int32_t items = 1682;
+    int64_t ratings = 100000;   // at most users * items; exact count produced
+    bool halfStars = false;     // 0.5..5 in half steps (10M/20M style) instead of 1..5
+    bool userMetadata = true;   // age/gender/occupation/zip as in 100K/1M
+};
+
+Result<Dataset> generateSynthetic(const SyntheticConfig& config, const ProgressFn& progress = {},
+                                  const CancelToken* cancel = nullptr);
+
+// The built-in demo: ML-100K-sized (943 users, 1,682 items, 100,000 ratings), fixed seed.
+Dataset demoDataset();
+
+}  // namespace recscope

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs every Debian 12 package RecScope needs to build, test and run. Idempotent.
+# Run as root, or as a user with sudo.
+set -eu
+if [ "$(id -u)" -ne 0 ]; then
+    exec sudo -E "$0" "$@"
+fi
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES="build-essential cmake ninja-build pkg-config ccache
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev libxkbcommon-dev libgl-dev
+  libtorch-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev libzip-dev libsqlite3-dev
+  xvfb xauth"
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+fi
