@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/data/Dataset.h"
@@ -24,12 +25,25 @@ struct RawRatings {
     void appendAll(RawRatings&& other);
 };
 
+// The parsers' compact form of the same columns (13 instead of 25 bytes per row): MovieLens ids
+// fit in int32 and Unix seconds in uint32. Halves the fresh memory a 20M-row parse touches.
+struct CompactRatings {
+    std::vector<int32_t> users;
+    std::vector<int32_t> items;
+    std::vector<uint8_t> halfStars;
+    std::vector<uint32_t> timestamps;
+
+    size_t size() const { return users.size(); }
+    void reserve(size_t n);
+};
+
 class DatasetBuilder {
 public:
     void setRatings(RawRatings ratings);
     // Appends a further block of rows that logically follows the earlier ones in file order, so
     // that parallel parsers need not concatenate their per-thread columns.
     void addRatingChunk(RawRatings chunk);
+    void addRatingChunk(CompactRatings chunk);
     void setGenreNames(std::vector<std::string> names);
     // Item metadata; title is UTF-8. Year is parsed from the title.
     void addItem(int64_t originalId, std::string title, uint32_t genreMask);
@@ -40,10 +54,20 @@ public:
     Dataset build(DatasetFormat format, std::string source, RatingScale scale, int threads = 0);
 
 private:
-    std::vector<RawRatings> m_chunks;  // concatenated in order = the file order
+    // Concatenated in order = the file order.
+    std::vector<std::variant<RawRatings, CompactRatings>> m_chunks;
     std::vector<std::string> m_genreNames;
-    struct ItemRow { int64_t id; std::string title; uint32_t genres; };
-    struct UserRow { int64_t id; int16_t age; char gender; std::string occupation, zip; };
+    struct ItemRow {
+        int64_t id;
+        std::string title;
+        uint32_t genres;
+    };
+    struct UserRow {
+        int64_t id;
+        int16_t age;
+        char gender;
+        std::string occupation, zip;
+    };
     std::vector<ItemRow> m_itemRows;
     std::vector<UserRow> m_userRows;
 };
