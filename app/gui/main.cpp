@@ -1,0 +1,55 @@
+// recscope: the Qt explorer. Parses the command line and shows the main window.
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+#include "ui/MainWindow.h"
+#include "ui/ScreenshotRunner.h"
+
+int main(int argc, char* argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("RecScope"));
+    QApplication::setOrganizationDomain(QStringLiteral("recscope.org"));
+    QApplication::setApplicationName(QStringLiteral("recscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("RecScope"));
+    QApplication::setApplicationVersion(QStringLiteral(RECSCOPE_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/recscope.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Train, evaluate and look inside recommender systems on MovieLens."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open the built-in demo data at start."));
+    const QCommandLineOption open(QStringLiteral("open"),
+                                  QStringLiteral("Open the MovieLens folder or .zip at PATH."),
+                                  QStringLiteral("PATH"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Open the demo data, save every view as DIR/<view>.png and quit."),
+        QStringLiteral("DIR"));
+    parser.addOptions({demo, open, screenshot});
+    parser.process(app);
+
+    recscope::ui::MainWindow window;
+    if (parser.isSet(screenshot)) {
+        // Fixed size so that documentation screenshots do not depend on saved geometry.
+        window.resize(1200, 760);
+        window.show();
+        auto* runner = new recscope::ui::ScreenshotRunner(&window, parser.value(screenshot), &app);
+        QObject::connect(runner, &recscope::ui::ScreenshotRunner::finished, &app,
+                         [](int code) { QApplication::exit(code); });
+        QTimer::singleShot(0, runner, [runner] { runner->start(); });
+        return QApplication::exec();
+    }
+
+    window.show();
+    if (parser.isSet(open))
+        window.openDataset(parser.value(open));
+    else if (parser.isSet(demo))
+        window.openDemo();
+    return QApplication::exec();
+}

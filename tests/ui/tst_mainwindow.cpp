@@ -1,0 +1,311 @@
+// The real MainWindow, driven by action and object names: demo data shows the right counts and
+// charts; a missing path and a broken file show the error banner and the window stays usable;
+// a dropped ML-100K folder loads; cancelling a load leaves the window usable; About shows
+// versions; geometry and recent datasets persist in settings.
+
+#include <QtTest>
+
+#include <qcustomplot.h>
+#include <QAction>
+#include <QLabel>
+#include <QMenu>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QUrl>
+
+#include <map>
+#include <memory>
+
+#include "core/data/SyntheticGenerator.h"
+#include "ui/DatasetSession.h"
+#include "ui/FileDialog.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBanner.h"
+
+using namespace recscope;
+using namespace recscope::ui;
+
+namespace {
+
+// Counts are shown with locale group separators; compare the digits.
+qint64 shownNumber(const QLabel* label) {
+    QString digits = label->text();
+    digits.remove(QRegularExpression(QStringLiteral("[^0-9]")));
+    return digits.toLongLong();
+}
+
+double barSum(QCPBars* bars) {
+    double sum = 0;
+    for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+        sum += it->value;
+    return sum;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void initialState();
+    void openDemoShowsCountsAndCharts();
+    void missingPathShowsBanner();
+    void brokenFileShowsBanner();
+    void droppedFolderLoads();
+    void cancelLeavesWindowUsable();
+    void aboutShowsVersions();
+    void settingsPersist();
+
+private:
+    template <typename T>
+    T* child(const char* name) const {
+        T* found = m_window->findChild<T*>(QLatin1String(name));
+        if (!found)
+            qWarning("no child named %s", name);
+        return found;
+    }
+    QAction* action(const char* name) const { return child<QAction>(name); }
+    void waitIdle() const;
+    void checkDemoShown(const Dataset& demo) const;
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase() {
+    QVERIFY(m_tmp.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("RECSCOPE_CACHE_DIR", m_tmp.filePath("cache").toUtf8());
+    QCoreApplication::setOrganizationName("RecScopeTest");
+    QCoreApplication::setApplicationName("tst_mainwindow");
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_tmp.filePath("settings"));
+    QSettings().clear();
+
+    m_window = std::make_unique<MainWindow>();
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestMainWindow::cleanupTestCase() {
+    m_window.reset();
+}
+
+void TestMainWindow::waitIdle() const {
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->isLoading(), 120000);
+}
+
+void TestMainWindow::initialState() {
+    QVERIFY(m_window->menuBar()->findChild<QMenu*>("menuFile"));
+    QVERIFY(m_window->menuBar()->findChild<QMenu*>("menuHelp"));
+    QVERIFY(m_window->statusBar()->isVisible());
+    QVERIFY(!child<MessageBanner>("errorBanner")->isVisible());
+    QVERIFY(!child<QProgressBar>("loadProgress")->isVisible());
+    QVERIFY(!child<QToolButton>("cancelLoadButton")->isVisible());
+    QVERIFY(!action("actionCancelLoad")->isEnabled());
+    QVERIFY(child<QWidget>("datasetEmptyPage")->isVisible());
+    QVERIFY(!m_window->session()->dataset());
+    QCOMPARE(m_window->viewTabs()->currentWidget()->objectName(), QStringLiteral("datasetView"));
+}
+
+void TestMainWindow::checkDemoShown(const Dataset& demo) const {
+    QTRY_COMPARE_WITH_TIMEOUT(shownNumber(child<QLabel>("datasetUsersValue")),
+                              qint64(demo.numUsers()), 60000);
+    QCOMPARE(shownNumber(child<QLabel>("datasetItemsValue")), qint64(demo.numItems()));
+    QCOMPARE(shownNumber(child<QLabel>("datasetRatingsValue")), qint64(demo.numRatings()));
+    QVERIFY(child<QLabel>("datasetFormatValue")->text().contains("Synthetic"));
+}
+
+void TestMainWindow::openDemoShowsCountsAndCharts() {
+    const Dataset demo = demoDataset();
+    QCOMPARE(demo.numUsers(), 943);  // the documented demo size
+    QCOMPARE(demo.numRatings(), int64_t(100000));
+
+    action("actionOpenDemo")->trigger();
+    QVERIFY(m_window->session()->isLoading());
+    QVERIFY(child<QProgressBar>("loadProgress")->isVisible());
+    checkDemoShown(demo);
+    waitIdle();
+    QVERIFY(child<QWidget>("datasetContentPage")->isVisible());
+    QVERIFY(!child<QProgressBar>("loadProgress")->isVisible());
+    QVERIFY(!child<MessageBanner>("errorBanner")->isVisible());
+
+    // Histogram: one bar per star 1..5, heights equal to a brute-force count.
+    std::map<double, double> expected;
+    for (int64_t i = 0; i < demo.numRatings(); ++i)
+        expected[demo.rating(i)] += 1;
+    auto* histogram = child<QCustomPlot>("ratingHistogramPlot");
+    QCOMPARE(histogram->plottableCount(), 1);
+    auto* bars = qobject_cast<QCPBars*>(histogram->plottable(0));
+    QVERIFY(bars);
+    QCOMPARE(bars->data()->size(), 5);
+    QCOMPARE(barSum(bars), double(demo.numRatings()));
+    for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it)
+        QCOMPARE(it->value, expected[it->key]);
+
+    // Long tail: one point per rated item, descending, on a log axis.
+    auto* popularity = child<QCustomPlot>("popularityPlot");
+    QCOMPARE(popularity->graphCount(), 1);
+    const auto data = popularity->graph(0)->data();
+    QCOMPARE(data->size(), demo.numRatedItems());
+    std::vector<int64_t> perItem(static_cast<size_t>(demo.numItems()), 0);
+    for (int32_t item : demo.items())
+        ++perItem[static_cast<size_t>(item)];
+    QCOMPARE(data->constBegin()->value, double(*std::max_element(perItem.begin(), perItem.end())));
+    double sum = 0;
+    double previous = data->constBegin()->value;
+    for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+        QVERIFY(it->value <= previous);
+        previous = it->value;
+        sum += it->value;
+    }
+    QCOMPARE(sum, double(demo.numRatings()));
+    QCOMPARE(popularity->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    QVERIFY(popularity->interactions().testFlag(QCP::iRangeZoom));
+    QVERIFY(popularity->interactions().testFlag(QCP::iRangeDrag));
+}
+
+void TestMainWindow::missingPathShowsBanner() {
+    const QString missing = m_tmp.filePath("no-such-movielens");
+    FileDialog::instance().setNextPath(missing);
+    action("actionOpenFolder")->trigger();
+    waitIdle();
+    auto* banner = child<MessageBanner>("errorBanner");
+    QTRY_VERIFY(banner->isVisible());
+    QCOMPARE(banner->type(), MessageBanner::Type::Error);
+    QVERIFY2(banner->text().contains("no-such-movielens"), qPrintable(banner->text()));
+    // The previous dataset stays on screen and the window still works.
+    checkDemoShown(demoDataset());
+    QVERIFY(action("actionOpenDemo")->isEnabled());
+}
+
+void TestMainWindow::brokenFileShowsBanner() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile data(dir.filePath("u.data"));
+    QVERIFY(data.open(QIODevice::WriteOnly));
+    data.write("196\t242\t3\t881250949\n186\t302\tthree\t891717742\n");
+    data.close();
+
+    FileDialog::instance().setNextPath(dir.path());
+    action("actionOpenFolder")->trigger();
+    waitIdle();
+    auto* banner = child<MessageBanner>("errorBanner");
+    QTRY_VERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains("u.data"), qPrintable(banner->text()));
+
+    // Still usable: the demo loads again and replaces the banner.
+    QSignalSpy spy(m_window->session(), &DatasetSession::changed);
+    action("actionOpenDemo")->trigger();
+    waitIdle();
+    QCOMPARE(spy.last().at(0).value<DatasetSession::Change>(),
+             DatasetSession::Change::DatasetReplaced);
+    QVERIFY(!banner->isVisible());
+    checkDemoShown(demoDataset());
+}
+
+void TestMainWindow::droppedFolderLoads() {
+    const QString path = QStringLiteral(RECSCOPE_SHARED_DATA "/ml-100k");
+    if (!QFileInfo(path + "/u.data").exists())
+        QSKIP("ML-100K is not available");
+    auto* mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    delete mime;
+    waitIdle();
+    // The published ML-100K figures.
+    QCOMPARE(shownNumber(child<QLabel>("datasetUsersValue")), qint64(943));
+    QCOMPARE(shownNumber(child<QLabel>("datasetItemsValue")), qint64(1682));
+    QCOMPARE(shownNumber(child<QLabel>("datasetRatingsValue")), qint64(100000));
+    QVERIFY(child<QLabel>("datasetFormatValue")->text().contains("100K"));
+    QVERIFY(child<QLabel>("datasetTimeSpanValue")->text().startsWith("1997-09-20"));
+
+    QAction* recent = action("actionRecent0");
+    QVERIFY(recent);
+    QCOMPARE(recent->data().toString(), QDir::cleanPath(path));
+
+    // A plain file that is not a zip is not accepted as a drop.
+    auto* text = new QMimeData;
+    text->setUrls({QUrl::fromLocalFile(path + "/u.data")});
+    QDragEnterEvent refused(QPoint(50, 50), Qt::CopyAction, text, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &refused);
+    QVERIFY(!refused.isAccepted());
+    delete text;
+}
+
+void TestMainWindow::cancelLeavesWindowUsable() {
+    const qint64 ratingsBefore = shownNumber(child<QLabel>("datasetRatingsValue"));
+    SyntheticConfig big;
+    big.seed = 11;
+    big.users = 20000;
+    big.items = 10000;
+    big.ratings = 4000000;
+    QSignalSpy spy(m_window->session(), &DatasetSession::changed);
+    m_window->session()->openSynthetic(big, "Big synthetic");
+    auto* cancel = child<QToolButton>("cancelLoadButton");
+    QVERIFY(cancel->isVisible());
+    QVERIFY(action("actionCancelLoad")->isEnabled());
+    // Wait until the worker is inside the job, so that the token is seen mid-way.
+    const auto progressed = [&spy] {
+        for (const QList<QVariant>& args : spy) {
+            if (args.at(0).value<DatasetSession::Change>() ==
+                DatasetSession::Change::LoadProgressed)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(progressed(), 60000);
+    QTest::mouseClick(cancel, Qt::LeftButton);
+
+    QVERIFY(!m_window->session()->isLoading());
+    QVERIFY(!cancel->isVisible());
+    QVERIFY(!child<QProgressBar>("loadProgress")->isVisible());
+    QVERIFY(child<QLabel>("statusLabel")->text().contains("cancelled"));
+    QVERIFY(!child<MessageBanner>("errorBanner")->isVisible());
+    QCOMPARE(shownNumber(child<QLabel>("datasetRatingsValue")), ratingsBefore);
+
+    action("actionOpenDemo")->trigger();
+    waitIdle();
+    checkDemoShown(demoDataset());
+    QCOMPARE(spy.last().at(0).value<DatasetSession::Change>(),
+             DatasetSession::Change::DatasetReplaced);
+}
+
+void TestMainWindow::aboutShowsVersions() {
+    action("actionAbout")->trigger();
+    QDialog* about = nullptr;
+    QTRY_VERIFY((about = m_window->findChild<QDialog*>("aboutDialog")));
+    const QString text = about->findChild<QLabel*>("aboutText")->text();
+    QVERIFY2(text.contains(QString::fromLatin1(qVersion())), qPrintable(text));
+    QVERIFY(text.contains("LibTorch"));
+    QVERIFY(text.contains("FAISS"));
+    QVERIFY(text.contains("CPU"));
+    about->close();
+}
+
+void TestMainWindow::settingsPersist() {
+    m_window->resize(900, 640);
+    QVERIFY(m_window->close());  // saves geometry
+
+    MainWindow second;
+    QCOMPARE(second.size(), QSize(900, 640));
+    // The ML-100K folder opened above is in the recent list of a fresh window.
+    if (QFileInfo(QStringLiteral(RECSCOPE_SHARED_DATA "/ml-100k/u.data")).exists()) {
+        QAction* recent = second.findChild<QAction*>("actionRecent0");
+        QVERIFY(recent);
+        QVERIFY(recent->data().toString().endsWith("ml-100k"));
+    }
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,53 @@
+#include "ui/DatasetSummary.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+#include "core/data/Dataset.h"
+
+namespace recscope::ui {
+
+DatasetSummary DatasetSummary::compute(const Dataset& dataset) {
+    DatasetSummary summary;
+
+    // Ratings are stored as half-stars in a uint8, so a 256-slot table is exact.
+    std::array<int64_t, 256> halfCounts{};
+    for (uint8_t half : dataset.halfStars())
+        ++halfCounts[half];
+
+    const RatingScale scale = dataset.ratingScale();
+    const int scaleMin = static_cast<int>(std::lround(scale.min * 2));
+    const int scaleMax = static_cast<int>(std::lround(scale.max * 2));
+    const int scaleStep = std::max(1, static_cast<int>(std::lround(scale.step * 2)));
+    for (int half = 0; half < 256; ++half) {
+        const bool onScale =
+            half >= scaleMin && half <= scaleMax && (half - scaleMin) % scaleStep == 0;
+        if (onScale || halfCounts[static_cast<size_t>(half)] > 0) {
+            summary.ratingValues.push_back(half * 0.5);
+            summary.ratingCounts.push_back(halfCounts[static_cast<size_t>(half)]);
+        }
+    }
+
+    std::vector<int64_t> perItem(static_cast<size_t>(dataset.numItems()), 0);
+    for (int32_t item : dataset.items())
+        ++perItem[static_cast<size_t>(item)];
+    std::sort(perItem.begin(), perItem.end(), std::greater<>());
+    const auto firstZero = std::find(perItem.begin(), perItem.end(), 0);
+    summary.unratedItems = static_cast<int32_t>(perItem.end() - firstZero);
+    perItem.erase(firstZero, perItem.end());
+    summary.itemPopularity = std::move(perItem);
+
+    const auto& pop = summary.itemPopularity;
+    const int64_t total = std::accumulate(pop.begin(), pop.end(), int64_t{0});
+    if (total > 0) {
+        const size_t head = static_cast<size_t>(std::ceil(0.2 * static_cast<double>(pop.size())));
+        const int64_t headSum = std::accumulate(pop.begin(), pop.begin() + head, int64_t{0});
+        summary.headShare = static_cast<double>(headSum) / static_cast<double>(total);
+    }
+    return summary;
+}
+
+}  // namespace recscope::ui

@@ -1,0 +1,57 @@
+#pragma once
+// The Dataset tab: what was loaded (format, source, counts, density, rating scale, time span)
+// and two charts, the rating histogram and the item-popularity long tail (log scale).
+// Reads the DatasetSession; refreshes when it replaces the dataset.
+
+#include <QWidget>
+
+class QCPItemStraightLine;
+class QCPItemText;
+class QCustomPlot;
+class QFormLayout;
+class QLabel;
+class QStackedWidget;
+
+namespace recscope::ui {
+
+class DatasetSession;
+
+class DatasetView : public QWidget {
+    Q_OBJECT
+public:
+    explicit DatasetView(DatasetSession* session, QWidget* parent = nullptr);
+
+signals:
+    // The empty page's "Open demo data" button.
+    void demoRequested();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    QWidget* createEmptyPage();
+    QWidget* createContentPage();
+    QLabel* addValueRow(QFormLayout* form, const QString& label, const QString& objectName);
+    void refresh();
+    void plotHistogram();
+    void plotPopularity();
+    void applyTheme();
+
+    DatasetSession* m_session;
+    QStackedWidget* m_pages;
+    QLabel* m_format = nullptr;
+    QLabel* m_source = nullptr;
+    QLabel* m_users = nullptr;
+    QLabel* m_items = nullptr;
+    QLabel* m_ratings = nullptr;
+    QLabel* m_density = nullptr;
+    QLabel* m_scale = nullptr;
+    QLabel* m_timeSpan = nullptr;
+    QLabel* m_head = nullptr;
+    QCustomPlot* m_histogram = nullptr;
+    QCustomPlot* m_popularity = nullptr;
+    QCPItemStraightLine* m_headLine = nullptr;
+    QCPItemText* m_headLabel = nullptr;
+};
+
+}  // namespace recscope::ui

@@ -1,0 +1,328 @@
+#include "ui/MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ui/AboutDialog.h"
+#include "ui/DatasetView.h"
+#include "ui/FileDialog.h"
+#include "ui/MessageBanner.h"
+#include "ui/RecentDatasets.h"
+
+// The .qrc lives in the static recscope_ui library, whose resource initialiser the linker
+// would otherwise drop; Q_INIT_RESOURCE must be called outside any namespace.
+static void initRecscopeResources() {
+    Q_INIT_RESOURCE(recscope);
+}
+
+namespace recscope::ui {
+
+namespace {
+
+// A dropped URL we can open: a local folder or .zip.
+QString droppablePath(const QMimeData* mime) {
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1)
+        return {};
+    const QString path = mime->urls().first().toLocalFile();
+    const QFileInfo info(path);
+    if (path.isEmpty() || !(info.isDir() || info.suffix().compare("zip", Qt::CaseInsensitive) == 0))
+        return {};
+    return path;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      m_session(new DatasetSession(this)),
+      m_banner(new MessageBanner),
+      m_tabs(new QTabWidget),
+      m_datasetView(nullptr) {
+    initRecscopeResources();
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("RecScope"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/recscope.svg")));
+    setAcceptDrops(true);
+
+    m_banner->setObjectName(QStringLiteral("errorBanner"));
+    m_tabs->setObjectName(QStringLiteral("viewTabs"));
+    m_tabs->setDocumentMode(true);
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    createActions();
+    createStatusBar();
+
+    m_datasetView = new DatasetView(m_session);
+    addView(m_datasetView, tr("&Dataset"));
+    connect(m_datasetView, &DatasetView::demoRequested, this, &MainWindow::openDemo);
+
+    connect(m_session, &DatasetSession::changed, this, &MainWindow::onSessionChanged);
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("menuFile"));
+
+    QAction* openFolder =
+        file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("&Open Dataset Folder…"));
+    openFolder->setObjectName(QStringLiteral("actionOpenFolder"));
+    openFolder->setShortcut(QKeySequence::Open);
+    openFolder->setStatusTip(
+        tr("Open an unpacked MovieLens release (100K, 1M, 10M, 20M, 25M, "
+           "32M, latest)"));
+    connect(openFolder, &QAction::triggered, this, &MainWindow::openFolderDialog);
+
+    QAction* openZip = file->addAction(tr("Open Dataset &Zip…"));
+    openZip->setObjectName(QStringLiteral("actionOpenZip"));
+    openZip->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openZip->setStatusTip(tr("Open an official MovieLens .zip without unpacking it"));
+    connect(openZip, &QAction::triggered, this, &MainWindow::openZipDialog);
+
+    QAction* demo = file->addAction(tr("Open &Demo Data"));
+    demo->setObjectName(QStringLiteral("actionOpenDemo"));
+    demo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    demo->setStatusTip(tr("Open the built-in synthetic dataset (ML-100K sized, no download)"));
+    connect(demo, &QAction::triggered, this, &MainWindow::openDemo);
+
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
+    rebuildRecentMenu();
+
+    file->addSeparator();
+    m_cancelAction =
+        file->addAction(style()->standardIcon(QStyle::SP_BrowserStop), tr("&Cancel Loading"));
+    m_cancelAction->setObjectName(QStringLiteral("actionCancelLoad"));
+    m_cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancelAction->setEnabled(false);
+    connect(m_cancelAction, &QAction::triggered, m_session, &DatasetSession::cancel);
+
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"));
+    quit->setObjectName(QStringLiteral("actionQuit"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("menuView"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("menuHelp"));
+    QAction* about = help->addAction(tr("&About RecScope"));
+    about->setObjectName(QStringLiteral("actionAbout"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction* aboutQt = help->addAction(tr("About &Qt"));
+    aboutQt->setObjectName(QStringLiteral("actionAboutQt"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+    connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar() {
+    m_statusLabel = new QLabel(tr("Ready"));
+    m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_progress = new QProgressBar;
+    m_progress->setObjectName(QStringLiteral("loadProgress"));
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_cancelButton = new QToolButton;
+    m_cancelButton->setObjectName(QStringLiteral("cancelLoadButton"));
+    m_cancelButton->setText(tr("Cancel"));
+    m_cancelButton->setToolTip(tr("Cancel loading (Esc)"));
+    m_cancelButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    connect(m_cancelButton, &QToolButton::clicked, m_session, &DatasetSession::cancel);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancelButton);
+    setLoadingUi(false);
+}
+
+void MainWindow::addView(QWidget* view, const QString& title) {
+    const int index = m_tabs->addTab(view, title);
+    QAction* show = m_viewMenu->addAction(title);
+    show->setObjectName(QStringLiteral("actionShow_") + view->objectName());
+    if (index < 9)
+        show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+    connect(show, &QAction::triggered, this, [this, view] { m_tabs->setCurrentWidget(view); });
+}
+
+void MainWindow::rebuildRecentMenu() {
+    m_recentMenu->clear();
+    const QStringList paths = RecentDatasets::paths();
+    for (int i = 0; i < paths.size(); ++i) {
+        const QString path = paths[i];
+        QAction* action = m_recentMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(path)));
+        action->setObjectName(QStringLiteral("actionRecent%1").arg(i));
+        action->setData(path);
+        connect(action, &QAction::triggered, this, [this, path] { openDataset(path); });
+    }
+    if (!paths.isEmpty())
+        m_recentMenu->addSeparator();
+    QAction* clear = m_recentMenu->addAction(tr("&Clear List"));
+    clear->setObjectName(QStringLiteral("actionClearRecent"));
+    clear->setEnabled(!paths.isEmpty());
+    connect(clear, &QAction::triggered, this, [this] {
+        RecentDatasets::clear();
+        rebuildRecentMenu();
+    });
+}
+
+void MainWindow::openDataset(const QString& path) {
+    if (path.isEmpty())
+        return;
+    QSettings().setValue("lastOpenDir", QFileInfo(path).absolutePath());
+    m_session->openPath(path);
+}
+
+void MainWindow::openDemo() {
+    m_session->openDemo();
+}
+
+void MainWindow::openFolderDialog() {
+    const QString dir = FileDialog::instance().getExistingDirectory(
+        this, tr("Open MovieLens Folder"), QSettings().value("lastOpenDir").toString());
+    openDataset(dir);
+}
+
+void MainWindow::openZipDialog() {
+    const QString file = FileDialog::instance().getOpenFileName(
+        this, tr("Open MovieLens Zip"), QSettings().value("lastOpenDir").toString(),
+        tr("MovieLens archives (*.zip);;All files (*)"));
+    openDataset(file);
+}
+
+void MainWindow::showAbout() {
+    auto* dialog = new AboutDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::onSessionChanged(DatasetSession::Change change) {
+    const QLocale locale;
+    switch (change) {
+        case DatasetSession::Change::LoadStarted:
+            m_loadClock.start();
+            m_banner->hideMessage();
+            m_statusLabel->setText(tr("Loading %1…").arg(m_session->loadingLabel()));
+            setLoadingUi(true);
+            break;
+        case DatasetSession::Change::LoadProgressed: {
+            const double fraction = m_session->loadFraction();
+            if (fraction < 0) {
+                m_progress->setRange(0, 0);
+            } else {
+                m_progress->setRange(0, 1000);
+                m_progress->setValue(static_cast<int>(1000 * std::min(1.0, fraction)));
+            }
+            m_statusLabel->setText(
+                tr("Loading %1: %2").arg(m_session->loadingLabel(), m_session->loadStage()));
+            break;
+        }
+        case DatasetSession::Change::DatasetReplaced: {
+            setLoadingUi(false);
+            const auto dataset = m_session->dataset();
+            m_statusLabel->setText(
+                tr("Opened %1: %2 ratings in %3 s")
+                    .arg(m_session->sourceLabel(),
+                         locale.toString(qlonglong(dataset->numRatings())),
+                         locale.toString(m_loadClock.elapsed() / 1000.0, 'f', 2)));
+            setWindowTitle(tr("%1 — RecScope").arg(QFileInfo(m_session->sourceLabel()).fileName()));
+            if (!m_session->sourcePath().isEmpty()) {
+                RecentDatasets::add(m_session->sourcePath());
+                rebuildRecentMenu();
+            }
+            m_tabs->setCurrentWidget(m_datasetView);
+            break;
+        }
+        case DatasetSession::Change::LoadFailed: {
+            setLoadingUi(false);
+            const QString why = m_session->lastError()
+                                    ? QString::fromStdString(m_session->lastError()->toString())
+                                    : tr("unknown error");
+            // The core's message already names the path (and the line, for bad input).
+            m_banner->showMessage(tr("Could not open %1\n%2")
+                                      .arg(QFileInfo(m_session->failedLabel()).fileName(), why),
+                                  MessageBanner::Type::Error);
+            m_statusLabel->setText(tr("Loading failed"));
+            break;
+        }
+        case DatasetSession::Change::LoadCancelled:
+            setLoadingUi(false);
+            m_statusLabel->setText(tr("Loading %1 cancelled").arg(m_session->failedLabel()));
+            break;
+    }
+}
+
+void MainWindow::setLoadingUi(bool loading) {
+    if (loading)
+        m_progress->setRange(0, 0);  // busy until the first progress report
+    m_progress->setVisible(loading);
+    m_cancelButton->setVisible(loading);
+    m_cancelAction->setEnabled(loading);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!droppablePath(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = droppablePath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openDataset(path);
+}
+
+void MainWindow::restoreSettings() {
+    QSettings settings;
+    if (!restoreGeometry(settings.value("mainWindow/geometry").toByteArray()))
+        resize(1200, 780);
+    restoreState(settings.value("mainWindow/state").toByteArray());
+    const QString current = settings.value("mainWindow/currentView").toString();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->widget(i)->objectName() == current)
+            m_tabs->setCurrentIndex(i);
+    }
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue("mainWindow/geometry", saveGeometry());
+    settings.setValue("mainWindow/state", saveState());
+    if (QWidget* current = m_tabs->currentWidget())
+        settings.setValue("mainWindow/currentView", current->objectName());
+}
+
+}  // namespace recscope::ui

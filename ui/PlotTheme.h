@@ -1,0 +1,22 @@
+#pragma once
+// Styles QCustomPlot charts from the widget palette (background, axes, tick labels, grid), so
+// charts follow light and dark themes and the screen's pixel ratio. Call again on
+// QEvent::PaletteChange.
+
+#include <QColor>
+
+class QCustomPlot;
+class QPalette;
+
+namespace recscope::ui {
+
+class PlotTheme {
+public:
+    static void apply(QCustomPlot* plot);
+    // A series colour from the palette: the highlight colour.
+    static QColor seriesColour(const QPalette& palette);
+    // Standard interactions for every RecScope chart: drag to pan and wheel to zoom.
+    static void enableZoomPan(QCustomPlot* plot);
+};
+
+}  // namespace recscope::ui
