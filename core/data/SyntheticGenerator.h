@@ -3,6 +3,7 @@
 // popularity, time-ordered ratings, titles with years and genres. Same config -> same bytes.
 
 #include <cstdint>
+#include <vector>
 
 #include "core/common/Progress.h"
 #include "core/common/Status.h"
@@ -14,13 +15,18 @@ struct SyntheticConfig {
     uint64_t seed = 20240601;
     int32_t users = 943;
     int32_t items = 1682;
-    int64_t ratings = 100000;   // at most users * items; exact count produced
-    bool halfStars = false;     // 0.5..5 in half steps (10M/20M style) instead of 1..5
-    bool userMetadata = true;   // age/gender/occupation/zip as in 100K/1M
+    int64_t ratings = 100000;  // at most users * items; exact count produced
+    bool halfStars = false;    // 0.5..5 in half steps (10M/20M style) instead of 1..5
+    bool userMetadata = true;  // age/gender/occupation/zip as in 100K/1M
 };
 
 Result<Dataset> generateSynthetic(const SyntheticConfig& config, const ProgressFn& progress = {},
                                   const CancelToken* cancel = nullptr);
+
+// The 1-3 favourite genres the generator gives each user (bit g = genreNames()[g] of the
+// generated dataset), indexed by dense user id. Users rate items of these genres more often
+// and higher; tests use it to check that the data rewards personalisation.
+std::vector<uint32_t> syntheticFavouriteGenres(const SyntheticConfig& config);
 
 // The built-in demo: ML-100K-sized (943 users, 1,682 items, 100,000 ratings), fixed seed.
 Dataset demoDataset();

@@ -34,13 +34,13 @@ std::optional<Protocol> parseProtocol(const std::string& name);
 
 struct SplitConfig {
     Protocol protocol = Protocol::Temporal;
-    int nTest = 5;             // temporal: last n_test ratings of an eligible user -> test
-    int nVal = 1;              // temporal: the n_val before them -> validation
-    int minTrain = 5;          // temporal/loo: eligible users have >= minTrain + nVal + nTest
-    double threshold = 4.0;    // rating >= threshold is a positive; 0 = every rating positive
-    double testFraction = 0.2; // ratio
-    double valFraction = 0.0;  // ratio
-    uint64_t seed = 42;        // ratio
+    int nTest = 5;              // temporal: last n_test ratings of an eligible user -> test
+    int nVal = 1;               // temporal: the n_val before them -> validation
+    int minTrain = 5;           // temporal/loo: eligible users have >= minTrain + nVal + nTest
+    double threshold = 4.0;     // rating >= threshold is a positive; 0 = every rating positive
+    double testFraction = 0.2;  // ratio
+    double valFraction = 0.0;   // ratio
+    uint64_t seed = 42;         // ratio
 };
 
 // The defaults of a protocol: temporal (5, 1, 5, threshold 4); loo (1 test, 1 val, min-train 1,
@@ -58,6 +58,10 @@ struct Split {
 
     bool isPositive(float rating) const { return rating >= threshold; }
 };
+
+// Ok, or an error naming the first bad field (negative counts, fractions outside [0,1),
+// test + validation fractions >= 1, non-finite threshold).
+Status validateSplitConfig(const SplitConfig& config);
 
 // Invalid configuration (negative counts, fractions outside [0,1), test+val >= 1) is an error.
 Result<Split> makeSplit(const Dataset& dataset, const SplitConfig& config);

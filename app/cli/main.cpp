@@ -1,0 +1,81 @@
+// recscope-cli: the command-line twin of the explorer. Dispatches to one function per command
+// (Commands.h); exit codes: 0 success, 1 failure, 2 usage error.
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "app/cli/Commands.h"
+
+namespace {
+
+using recscope::cli::Args;
+
+struct Command {
+    const char* name;
+    int (*run)(const Args&);
+    const char* summary;
+};
+
+const Command kCommands[] = {
+    {"info", recscope::cli::cmdInfo, "Summarise a dataset (folder, .zip or demo)"},
+    {"split", recscope::cli::cmdSplit, "Split a dataset by a protocol and report the parts"},
+    {"generate", recscope::cli::cmdGenerate, "Write the synthetic dataset in a MovieLens layout"},
+    {"run", recscope::cli::cmdRun, "Train and evaluate a model on a split"},
+};
+
+void printHelp(std::ostream& out) {
+    out << "Usage: recscope-cli <command> [arguments] [options]\n"
+           "       recscope-cli <command> --help\n\n"
+           "Train, evaluate and inspect recommender systems on MovieLens from the command line.\n\n"
+           "Commands:\n";
+    for (const Command& c : kCommands) {
+        const std::string name = c.name;
+        out << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+    }
+    out << "\nOptions:\n"
+           "  --help      Show this help and exit\n"
+           "  --version   Show the version and exit\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Args all(argv + 1, argv + argc);
+    if (all.empty()) {
+        printHelp(std::cerr);
+        return 2;
+    }
+    const std::string& first = all[0];
+    if (first == "--help" || first == "-h") {
+        printHelp(std::cout);
+        return 0;
+    }
+    if (first == "--version") {
+        std::cout << "recscope-cli " << RECSCOPE_VERSION << "\n";
+        return 0;
+    }
+    std::string name = first;
+    Args rest(all.begin() + 1, all.end());
+    if (name == "help") {
+        if (rest.empty()) {
+            printHelp(std::cout);
+            return 0;
+        }
+        name = rest[0];
+        rest = {"--help"};
+    }
+    for (const Command& c : kCommands) {
+        if (name != c.name)
+            continue;
+        try {
+            return c.run(rest);
+        } catch (const std::exception& e) {
+            std::cerr << "recscope-cli " << name << ": internal error: " << e.what() << "\n";
+            return 1;
+        }
+    }
+    std::cerr << "recscope-cli: unknown command '" << name << "'\n"
+              << "Try 'recscope-cli --help'.\n";
+    return 2;
+}

@@ -1,0 +1,336 @@
+// Splits as protocols.md defines them: exact parts on a hand-made example, structural
+// properties on generated data, ratio determinism, configuration errors.
+
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "core/data/DatasetBuilder.h"
+#include "core/data/SyntheticGenerator.h"
+#include "core/split/Split.h"
+
+using namespace recscope;
+
+namespace {
+
+struct Row {
+    int64_t user, item;
+    int stars;
+    int64_t ts;
+};
+
+// Users 10, 20, 30 -> dense 0, 1, 2; items 101..112 -> dense 0..11. File order is not time
+// order, and user 10 has two ratings at t=300 (item 105 first in the file).
+const std::vector<Row> kRows = {
+    {10, 101, 5, 100},  {20, 101, 4, 10},  {10, 102, 3, 50},   {10, 103, 4, 200},
+    {30, 110, 3, 1000}, {10, 104, 2, 150}, {20, 103, 2, 5},    {30, 111, 4, 1001},
+    {10, 105, 5, 300},  {10, 106, 1, 250}, {30, 101, 5, 1002}, {10, 107, 4, 300},
+    {30, 102, 1, 1003}, {20, 109, 5, 20},  {10, 108, 3, 400},  {30, 112, 2, 1004}};
+
+Dataset handMade(const std::vector<Row>& rows = kRows) {
+    RawRatings raw;
+    for (const Row& r : rows)
+        raw.append(r.user, r.item, static_cast<uint8_t>(2 * r.stars), r.ts);
+    DatasetBuilder b;
+    b.setRatings(std::move(raw));
+    return b.build(DatasetFormat::Synthetic, "hand-made", RatingScale{});
+}
+
+// (user, item) as original ids, in part order.
+using Pairs = std::vector<std::pair<int64_t, int64_t>>;
+Pairs pairs(const Dataset& d, const Interactions& part) {
+    Pairs out;
+    for (size_t i = 0; i < part.size(); ++i)
+        out.emplace_back(d.originalUserId(part.users[i]), d.originalItemId(part.items[i]));
+    return out;
+}
+
+Split splitOk(const Dataset& d, const SplitConfig& c) {
+    Result<Split> r = makeSplit(d, c);
+    if (!r)
+        qFatal("makeSplit failed: %s", r.error().toString().c_str());
+    return std::move(r).value();
+}
+
+// Every rating lands in exactly one part, with its rating and timestamp; parts are grouped by
+// user ascending and in time order within a user.
+void checkPartition(const Dataset& d, const Split& s) {
+    using Key = std::tuple<int32_t, int32_t, int, int64_t>;
+    std::vector<Key> all, parts;
+    for (int32_t u = 0; u < d.numUsers(); ++u)
+        for (int64_t r = d.userOffsets()[size_t(u)]; r < d.userOffsets()[size_t(u) + 1]; ++r)
+            all.emplace_back(u, d.items()[size_t(r)], int(2 * d.rating(r)),
+                             d.timestamps()[size_t(r)]);
+    for (const Interactions* p : {&s.train, &s.validation, &s.test}) {
+        QCOMPARE(p->items.size(), p->size());
+        QCOMPARE(p->ratings.size(), p->size());
+        QCOMPARE(p->timestamps.size(), p->size());
+        for (size_t i = 0; i < p->size(); ++i) {
+            parts.emplace_back(p->users[i], p->items[i], int(2 * p->ratings[i]), p->timestamps[i]);
+            if (i > 0) {
+                QVERIFY(p->users[i - 1] <= p->users[i]);
+                if (p->users[i - 1] == p->users[i])
+                    QVERIFY(p->timestamps[i - 1] <= p->timestamps[i]);
+            }
+        }
+    }
+    std::sort(all.begin(), all.end());
+    std::sort(parts.begin(), parts.end());
+    QCOMPARE(parts.size(), all.size());
+    QVERIFY(parts == all);
+    // No (user, item) pair in two parts (the generator makes pairs distinct).
+    QVERIFY(std::adjacent_find(parts.begin(), parts.end(), [](const Key& a, const Key& b) {
+                return std::get<0>(a) == std::get<0>(b) && std::get<1>(a) == std::get<1>(b);
+            }) == parts.end());
+}
+
+}  // namespace
+
+class TestSplit : public QObject {
+    Q_OBJECT
+
+private slots:
+    void names() {
+        for (Protocol p : {Protocol::Temporal, Protocol::Loo, Protocol::Ratio})
+            QCOMPARE(parseProtocol(protocolName(p)), std::optional<Protocol>(p));
+        QCOMPARE(protocolName(Protocol::Loo), std::string("loo"));
+        QVERIFY(!parseProtocol("strongish").has_value());
+    }
+
+    void defaults() {
+        const SplitConfig t = defaultSplitConfig(Protocol::Temporal);
+        QCOMPARE(t.nTest, 5);
+        QCOMPARE(t.nVal, 1);
+        QCOMPARE(t.minTrain, 5);
+        QCOMPARE(t.threshold, 4.0);
+        const SplitConfig l = defaultSplitConfig(Protocol::Loo);
+        QCOMPARE(l.protocol, Protocol::Loo);
+        QCOMPARE(l.threshold, 0.0);
+        QCOMPARE(l.minTrain, 1);
+        const SplitConfig r = defaultSplitConfig(Protocol::Ratio);
+        QCOMPARE(r.testFraction, 0.2);
+        QCOMPARE(r.valFraction, 0.0);
+        QCOMPARE(r.seed, uint64_t(42));
+    }
+
+    void temporalHandMade() {
+        const Dataset d = handMade();
+        SplitConfig c = defaultSplitConfig(Protocol::Temporal);
+        c.nTest = 2;
+        c.nVal = 1;
+        c.minTrain = 3;  // eligible: >= 6 ratings -> only user 10
+        const Split s = splitOk(d, c);
+        QCOMPARE(pairs(d, s.train), (Pairs{{10, 102},
+                                           {10, 101},
+                                           {10, 104},
+                                           {10, 103},
+                                           {10, 106},
+                                           {20, 103},
+                                           {20, 101},
+                                           {20, 109},
+                                           {30, 110},
+                                           {30, 111},
+                                           {30, 101},
+                                           {30, 102},
+                                           {30, 112}}));
+        QCOMPARE(pairs(d, s.validation), (Pairs{{10, 105}}));
+        QCOMPARE(pairs(d, s.test), (Pairs{{10, 107}, {10, 108}}));
+        QCOMPARE(s.test.ratings, (std::vector<float>{4.0f, 3.0f}));
+        QCOMPARE(s.test.timestamps, (std::vector<int64_t>{300, 400}));
+        QCOMPARE(s.threshold, 4.0);
+        QVERIFY(s.isPositive(s.test.ratings[0]));
+        QVERIFY(!s.isPositive(s.test.ratings[1]));
+        QCOMPARE(s.numUsers, 3);
+        QCOMPARE(s.numItems, 12);
+        QCOMPARE(s.train.distinctUsers(), 3);
+        QCOMPARE(s.test.distinctUsers(), 1);
+
+        // min-train 1: users with >= 4 ratings -> users 10 and 30.
+        c.minTrain = 1;
+        const Split s2 = splitOk(d, c);
+        QCOMPARE(pairs(d, s2.validation), (Pairs{{10, 105}, {30, 101}}));
+        QCOMPARE(pairs(d, s2.test), (Pairs{{10, 107}, {10, 108}, {30, 102}, {30, 112}}));
+        QCOMPARE(pairs(d, s2.train), (Pairs{{10, 102},
+                                            {10, 101},
+                                            {10, 104},
+                                            {10, 103},
+                                            {10, 106},
+                                            {20, 103},
+                                            {20, 101},
+                                            {20, 109},
+                                            {30, 110},
+                                            {30, 111}}));
+    }
+
+    void looHandMade() {
+        const Dataset d = handMade();
+        const Split s = splitOk(d, defaultSplitConfig(Protocol::Loo));
+        QCOMPARE(pairs(d, s.train), (Pairs{{10, 102},
+                                           {10, 101},
+                                           {10, 104},
+                                           {10, 103},
+                                           {10, 106},
+                                           {10, 105},
+                                           {20, 103},
+                                           {30, 110},
+                                           {30, 111},
+                                           {30, 101}}));
+        QCOMPARE(pairs(d, s.validation), (Pairs{{10, 107}, {20, 101}, {30, 102}}));
+        QCOMPARE(pairs(d, s.test), (Pairs{{10, 108}, {20, 109}, {30, 112}}));
+        QCOMPARE(s.threshold, 0.0);
+        QVERIFY(s.isPositive(1.0f));  // threshold 0: every rating is a positive
+
+        // Fewer than min-train + 2 ratings: all train (user 20 has 3 < 2 + 2).
+        SplitConfig c = defaultSplitConfig(Protocol::Loo);
+        c.minTrain = 2;
+        const Split s2 = splitOk(d, c);
+        QCOMPARE(pairs(d, s2.test), (Pairs{{10, 108}, {30, 112}}));
+        QCOMPARE(pairs(d, s2.validation), (Pairs{{10, 107}, {30, 102}}));
+        QCOMPARE(s2.train.size(), size_t(12));
+        // n-test / n-val do not apply to loo: always one each.
+        c.nTest = 4;
+        c.nVal = 3;
+        QCOMPARE(pairs(d, splitOk(d, c).test), (Pairs{{10, 108}, {30, 112}}));
+    }
+
+    void ratioHandMade() {
+        const Dataset d = handMade();
+        SplitConfig c = defaultSplitConfig(Protocol::Ratio);
+        c.testFraction = 0.25;
+        c.valFraction = 0.25;
+        c.seed = 1;
+        const Split s = splitOk(d, c);
+        checkPartition(d, s);
+        // Per user: round(n * 0.25) to test and to validation: 8 -> 2/2, 3 -> 1/1, 5 -> 1/1.
+        auto perUser = [](const Interactions& p) {
+            std::map<int32_t, int> m;
+            for (int32_t u : p.users)
+                ++m[u];
+            return m;
+        };
+        QCOMPARE(perUser(s.test), (std::map<int32_t, int>{{0, 2}, {1, 1}, {2, 1}}));
+        QCOMPARE(perUser(s.validation), (std::map<int32_t, int>{{0, 2}, {1, 1}, {2, 1}}));
+        QCOMPARE(perUser(s.train), (std::map<int32_t, int>{{0, 4}, {1, 1}, {2, 3}}));
+
+        // At least one training rating stays: validation shrinks first, then test.
+        c.testFraction = 0.5;
+        c.valFraction = 0.4;
+        const Split s2 = splitOk(d, c);
+        checkPartition(d, s2);
+        // 8 -> test 4, val 3; 3 -> test 2 (1.5 rounds up), val 1 -> 0; 5 -> test 3, val 2 -> 1.
+        QCOMPARE(perUser(s2.test), (std::map<int32_t, int>{{0, 4}, {1, 2}, {2, 3}}));
+        QCOMPARE(perUser(s2.validation), (std::map<int32_t, int>{{0, 3}, {2, 1}}));
+        QCOMPARE(perUser(s2.train), (std::map<int32_t, int>{{0, 1}, {1, 1}, {2, 1}}));
+    }
+
+    void ratioIsDeterministicPerSeedAndUser() {
+        SyntheticConfig g;
+        g.users = 200;
+        g.items = 300;
+        g.ratings = 12000;
+        const Dataset d = std::move(generateSynthetic(g)).value();
+        SplitConfig c = defaultSplitConfig(Protocol::Ratio);
+        c.valFraction = 0.1;
+        const Split a = splitOk(d, c);
+        const Split b = splitOk(d, c);
+        checkPartition(d, a);
+        QCOMPARE(pairs(d, a.test), pairs(d, b.test));
+        QCOMPARE(pairs(d, a.validation), pairs(d, b.validation));
+        const double share = double(a.test.size()) / double(d.numRatings());
+        QVERIFY(std::abs(share - 0.2) < 0.01);
+        c.seed = 43;
+        QVERIFY(pairs(d, splitOk(d, c).test) != pairs(d, a.test));
+
+        // A user's part depends on the seed and that user only: split user 30 alone.
+        const Dataset hm = handMade();
+        SplitConfig r = defaultSplitConfig(Protocol::Ratio);
+        r.testFraction = 0.4;
+        const Split full = splitOk(hm, r);
+        std::vector<Row> only30;
+        for (const Row& row : kRows)
+            if (row.user == 30)
+                only30.push_back(row);
+        const Dataset single = handMade(only30);
+        const Split alone = splitOk(single, r);
+        Pairs fullTest30;
+        for (const auto& p : pairs(hm, full.test))
+            if (p.first == 30)
+                fullTest30.push_back(p);
+        QCOMPARE(pairs(single, alone.test), fullTest30);
+        QCOMPARE(int(fullTest30.size()), 2);
+    }
+
+    void temporalOnGeneratedData() {
+        SyntheticConfig g;
+        g.users = 150;
+        g.items = 200;
+        g.ratings = 6000;
+        const Dataset d = std::move(generateSynthetic(g)).value();
+        const SplitConfig c = defaultSplitConfig(Protocol::Temporal);
+        const Split s = splitOk(d, c);
+        checkPartition(d, s);
+        int eligible = 0;
+        for (int32_t u = 0; u < d.numUsers(); ++u)
+            if (d.userOffsets()[size_t(u) + 1] - d.userOffsets()[size_t(u)] >= 11)
+                ++eligible;
+        QCOMPARE(s.test.size(), size_t(5 * eligible));
+        QCOMPARE(s.validation.size(), size_t(eligible));
+        QCOMPARE(s.test.distinctUsers(), eligible);
+        // Test ratings are each user's latest.
+        std::map<int32_t, int64_t> lastTrain;
+        for (size_t i = 0; i < s.train.size(); ++i)
+            lastTrain[s.train.users[i]] =
+                std::max(lastTrain[s.train.users[i]], s.train.timestamps[i]);
+        for (size_t i = 0; i < s.test.size(); ++i)
+            QVERIFY(s.test.timestamps[i] >= lastTrain[s.test.users[i]]);
+
+        const Split l = splitOk(d, defaultSplitConfig(Protocol::Loo));
+        checkPartition(d, l);
+        QCOMPARE(l.test.distinctUsers(), d.numRatedUsers());
+        QCOMPARE(int64_t(l.test.size()), int64_t(d.numRatedUsers()));
+    }
+
+    void configErrors_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<double>("value");
+        QTest::newRow("negative n-test") << "nTest" << -1.0;
+        QTest::newRow("negative n-val") << "nVal" << -2.0;
+        QTest::newRow("negative min-train") << "minTrain" << -1.0;
+        QTest::newRow("test fraction 1") << "testFraction" << 1.0;
+        QTest::newRow("negative test fraction") << "testFraction" << -0.1;
+        QTest::newRow("val fraction 1.5") << "valFraction" << 1.5;
+        QTest::newRow("test + val = 1") << "sum" << 0.5;
+        QTest::newRow("NaN threshold") << "threshold" << std::nan("");
+    }
+    void configErrors() {
+        QFETCH(QString, field);
+        QFETCH(double, value);
+        SplitConfig c = defaultSplitConfig(Protocol::Ratio);
+        if (field == "nTest")
+            c.nTest = int(value);
+        else if (field == "nVal")
+            c.nVal = int(value);
+        else if (field == "minTrain")
+            c.minTrain = int(value);
+        else if (field == "testFraction")
+            c.testFraction = value;
+        else if (field == "valFraction")
+            c.valFraction = value;
+        else if (field == "threshold")
+            c.threshold = value;
+        else
+            c.testFraction = c.valFraction = value;
+        QVERIFY(!validateSplitConfig(c).ok());
+        const Result<Split> r = makeSplit(handMade(), c);
+        QVERIFY(!r.ok());
+        QVERIFY(!r.error().message.empty());
+        // The same config with the field fixed is fine.
+        QVERIFY(makeSplit(handMade(), defaultSplitConfig(Protocol::Ratio)).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSplit)
+#include "tst_split.moc"
