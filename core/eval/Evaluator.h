@@ -27,6 +27,8 @@ struct EvalConfig {
     uint64_t seed = 42;
     bool keepPerUser = true;                  // fill EvalResult::perUser
     int batchUsers = 256;                     // users scored per batch
+    int threads = 2;                          // rows ranked in parallel; <= 0: all cores
+    bool beyondAccuracy = true;               // coverage, avgpop, novelty, gini, diversity
 };
 
 struct EvalResult {
@@ -41,6 +43,14 @@ struct EvalResult {
 
 // Scores every evaluated user in batches (matrix products + partial top-K). Cancel returns an
 // error "cancelled".
+//
+// Full ranking: candidates are the items with at least one training rating (the catalogue of
+// Coverage@K); the user's training positives are removed, and for EvalPart::Test also the
+// user's validation items. Relevant = the user's positives (rating >= threshold) in the part.
+// Equal scores rank the lower item id first. Sampled: every relevant item is ranked among
+// `negatives` catalogue items the user never interacted with (train, validation or test).
+// Novelty@K = mean -log2(pop / users with training data) of recommended items (pop >= 1);
+// diversity@K needs TrainData::dataset with genres and is omitted otherwise.
 Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, EvalPart part,
                             const EvalConfig& config, const CancelToken* cancel = nullptr);
 

@@ -22,6 +22,9 @@ struct CsrMatrix {
     int64_t rowSize(int32_t r) const { return offsets[r + 1] - offsets[r]; }
 };
 
+// The transpose (e.g. items x users from users x items); indices ascending within each row.
+CsrMatrix transposed(const CsrMatrix& m);
+
 struct TrainData {
     const Split* split = nullptr;
     const Dataset* dataset = nullptr;  // for item metadata; may be null

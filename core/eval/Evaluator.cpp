@@ -1,0 +1,355 @@
+#include "core/eval/Evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "core/data/Dataset.h"
+#include "core/eval/Metrics.h"
+#include "core/eval/NegativeItemSampler.h"
+#include "core/models/Recommender.h"
+#include "core/models/TrainData.h"
+#include "core/split/Split.h"
+
+namespace recscope {
+namespace {
+
+using ItemLists = std::vector<std::vector<int32_t>>;
+
+ItemLists itemsByUser(const Interactions& part, int32_t numUsers, const Split* split,
+                      bool positivesOnly) {
+    ItemLists lists(static_cast<size_t>(numUsers));
+    for (size_t i = 0; i < part.size(); ++i) {
+        if (positivesOnly && !split->isPositive(part.ratings[i]))
+            continue;
+        const int32_t u = part.users[i];
+        if (u >= 0 && u < numUsers)
+            lists[static_cast<size_t>(u)].push_back(part.items[i]);
+    }
+    for (auto& l : lists) {
+        std::sort(l.begin(), l.end());
+        l.erase(std::unique(l.begin(), l.end()), l.end());
+    }
+    return lists;
+}
+
+// Runs fn(row) for rows [0, n) on up to `threads` threads; rows are split into contiguous ranges.
+template <typename Fn>
+void parallelRows(int64_t n, int threads, Fn fn) {
+    threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
+    if (threads == 1) {
+        for (int64_t r = 0; r < n; ++r)
+            fn(r);
+        return;
+    }
+    std::vector<std::thread> pool;
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    for (int t = 0; t < threads; ++t) {
+        const int64_t begin = n * t / threads;
+        const int64_t end = n * (t + 1) / threads;
+        pool.emplace_back([&, begin, end] {
+            try {
+                for (int64_t r = begin; r < end; ++r)
+                    fn(r);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(failureMutex);
+                failure = std::current_exception();
+            }
+        });
+    }
+    for (auto& th : pool)
+        th.join();
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
+std::string key(const char* metric, int k) {
+    return std::string(metric) + "@" + std::to_string(k);
+}
+
+}  // namespace
+
+Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, EvalPart part,
+                            const EvalConfig& config, const CancelToken* cancel) {
+    try {
+        if (!train.split)
+            return makeError("evaluate: TrainData has no split");
+        const Split& split = *train.split;
+        const int32_t numUsers = train.numUsers;
+        const int32_t numItems = train.numItems;
+        if (model.numItems() != numItems)
+            return makeError("evaluate: model '" + model.name() + "' scores " +
+                             std::to_string(model.numItems()) + " items, the split has " +
+                             std::to_string(numItems));
+        std::vector<int> ks;
+        for (int k : config.ks)
+            if (k > 0)
+                ks.push_back(k);
+        std::sort(ks.begin(), ks.end());
+        ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+        if (ks.empty())
+            return makeError("evaluate: no positive K in the list of cut-offs");
+        const int kMax = ks.back();
+        const size_t numK = ks.size();
+        const bool sampled = config.mode == EvalMode::Sampled;
+
+        const Interactions& evalPart = part == EvalPart::Test ? split.test : split.validation;
+        const ItemLists relevant = itemsByUser(evalPart, numUsers, &split, true);
+        ItemLists validationItems;
+        if (part == EvalPart::Test)
+            validationItems = itemsByUser(split.validation, numUsers, &split, false);
+        ItemLists seenOutside;  // sampled: validation + test items (train comes from allRatings)
+        if (sampled) {
+            const ItemLists v = itemsByUser(split.validation, numUsers, &split, false);
+            const ItemLists t = itemsByUser(split.test, numUsers, &split, false);
+            seenOutside.resize(static_cast<size_t>(numUsers));
+            for (size_t u = 0; u < seenOutside.size(); ++u) {
+                auto& s = seenOutside[u];
+                s = v[u];
+                s.insert(s.end(), t[u].begin(), t[u].end());
+                std::sort(s.begin(), s.end());
+                s.erase(std::unique(s.begin(), s.end()), s.end());
+            }
+        }
+
+        std::vector<char> isCandidate(static_cast<size_t>(numItems), 0);
+        for (int32_t item : train.allRatings.indices)
+            isCandidate[static_cast<size_t>(item)] = 1;
+        std::vector<int32_t> candidates;
+        std::vector<int32_t> nonCandidates;
+        for (int32_t i = 0; i < numItems; ++i)
+            (isCandidate[static_cast<size_t>(i)] ? candidates : nonCandidates).push_back(i);
+        const NegativeItemSampler sampler(candidates, config.sampler == NegativeSampler::Popularity
+                                                          ? train.itemPopularity
+                                                          : std::vector<int64_t>{});
+
+        EvalResult result;
+        for (int32_t u = 0; u < numUsers; ++u)
+            if (!relevant[static_cast<size_t>(u)].empty())
+                result.users.push_back(u);
+        const auto numEval = static_cast<int64_t>(result.users.size());
+        result.usersEvaluated = static_cast<int32_t>(numEval);
+
+        // Per evaluated user: metrics per K, global sampled MRR, and the top-kMax list.
+        std::vector<ListMetrics> perUser(static_cast<size_t>(numEval) * numK);
+        std::vector<double> globalMrr(sampled ? static_cast<size_t>(numEval) : 0, 0.0);
+        std::vector<int32_t> recs(static_cast<size_t>(numEval) * kMax, -1);
+        std::vector<int32_t> recCount(static_cast<size_t>(numEval), 0);
+
+        const int threads =
+            config.threads > 0
+                ? config.threads
+                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const int64_t batch = std::max(1, config.batchUsers);
+        std::vector<float> scores;
+        for (int64_t start = 0; start < numEval; start += batch) {
+            if (isCancelled(cancel))
+                return makeError("cancelled");
+            const int64_t n = std::min(batch, numEval - start);
+            scores.assign(static_cast<size_t>(n) * numItems, 0.0f);
+            model.scoreUsers(result.users.data() + start, n, scores.data());
+            parallelRows(n, threads, [&](int64_t row) {
+                const int64_t e = start + row;
+                const int32_t u = result.users[static_cast<size_t>(e)];
+                float* s = scores.data() + row * numItems;
+                for (int32_t i = 0; i < numItems; ++i)
+                    if (std::isnan(s[i]))
+                        s[i] = -INFINITY;
+                const auto& rel = relevant[static_cast<size_t>(u)];
+                ListMetrics* out = perUser.data() + e * static_cast<int64_t>(numK);
+                int32_t* userRecs = recs.data() + e * kMax;
+                std::vector<int32_t> list;
+                if (!sampled) {
+                    for (int32_t i : nonCandidates)
+                        s[i] = -INFINITY;
+                    const CsrMatrix& pos = train.positives;
+                    for (int64_t p = pos.offsets[u]; p < pos.offsets[u + 1]; ++p)
+                        s[pos.indices[static_cast<size_t>(p)]] = -INFINITY;
+                    if (!validationItems.empty())
+                        for (int32_t i : validationItems[static_cast<size_t>(u)])
+                            s[i] = -INFINITY;
+                    const int64_t got = topK(s, numItems, kMax, list);
+                    std::copy(list.begin(), list.end(), userRecs);
+                    recCount[static_cast<size_t>(e)] = static_cast<int32_t>(got);
+                    for (size_t k = 0; k < numK; ++k)
+                        out[k] = listMetrics(list.data(), got, rel, ks[k]);
+                    return;
+                }
+                // Sampled: each relevant item against its own never-seen negatives.
+                std::vector<int32_t> seen;
+                const CsrMatrix& all = train.allRatings;
+                seen.assign(all.indices.begin() + all.offsets[u],
+                            all.indices.begin() + all.offsets[u + 1]);
+                const auto& outside = seenOutside[static_cast<size_t>(u)];
+                seen.insert(seen.end(), outside.begin(), outside.end());
+                std::sort(seen.begin(), seen.end());
+                seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+                std::vector<int32_t> negatives;
+                double mrrSum = 0.0;
+                for (size_t t = 0; t < rel.size(); ++t) {
+                    const int32_t target = rel[t];
+                    sampler.draw(seen, config.negatives, mixSeed(mixSeed(config.seed, u), t),
+                                 negatives);
+                    const float ts = s[target];
+                    int64_t rank = 1;
+                    for (int32_t neg : negatives)
+                        if (s[neg] > ts || (s[neg] == ts && neg < target))
+                            ++rank;
+                    mrrSum += 1.0 / static_cast<double>(rank);
+                    for (size_t k = 0; k < numK; ++k) {
+                        const ListMetrics m = singleItemMetrics(rank, ks[k]);
+                        out[k].hit += m.hit;
+                        out[k].recall += m.recall;
+                        out[k].precision += m.precision;
+                        out[k].ndcg += m.ndcg;
+                        out[k].mrr += m.mrr;
+                        out[k].map += m.map;
+                    }
+                    if (t == 0) {
+                        // Recommendations of the sampled list feed the catalogue statistics.
+                        list = negatives;
+                        list.push_back(target);
+                        const auto better = [s](int32_t a, int32_t b) {
+                            return s[a] > s[b] || (s[a] == s[b] && a < b);
+                        };
+                        std::sort(list.begin(), list.end(), better);
+                        const auto got = std::min<size_t>(list.size(), static_cast<size_t>(kMax));
+                        std::copy(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(got),
+                                  userRecs);
+                        recCount[static_cast<size_t>(e)] = static_cast<int32_t>(got);
+                    }
+                }
+                const auto count = static_cast<double>(rel.size());
+                for (size_t k = 0; k < numK; ++k) {
+                    out[k].hit /= count;
+                    out[k].recall /= count;
+                    out[k].precision /= count;
+                    out[k].ndcg /= count;
+                    out[k].mrr /= count;
+                    out[k].map /= count;
+                }
+                globalMrr[static_cast<size_t>(e)] = mrrSum / count;
+            });
+        }
+
+        // Accuracy: mean over evaluated users; per-user vectors on request.
+        static const char* names[] = {"hit", "recall", "precision", "ndcg", "mrr", "map"};
+        for (size_t k = 0; k < numK; ++k) {
+            double sums[6] = {0, 0, 0, 0, 0, 0};
+            std::vector<float>* vectors[6] = {};
+            if (config.keepPerUser)
+                for (int m = 0; m < 6; ++m) {
+                    vectors[m] = &result.perUser[key(names[m], ks[k])];
+                    vectors[m]->resize(static_cast<size_t>(numEval));
+                }
+            for (int64_t e = 0; e < numEval; ++e) {
+                const ListMetrics& lm =
+                    perUser[static_cast<size_t>(e * static_cast<int64_t>(numK) + k)];
+                const double values[6] = {lm.hit, lm.recall, lm.precision, lm.ndcg, lm.mrr, lm.map};
+                for (int m = 0; m < 6; ++m) {
+                    sums[m] += values[m];
+                    if (vectors[m])
+                        (*vectors[m])[static_cast<size_t>(e)] = static_cast<float>(values[m]);
+                }
+            }
+            for (int m = 0; m < 6; ++m)
+                result.metrics[key(names[m], ks[k])] =
+                    numEval > 0 ? sums[m] / static_cast<double>(numEval) : 0.0;
+        }
+        if (sampled) {
+            double sum = 0.0;
+            for (double v : globalMrr)
+                sum += v;
+            result.metrics["mrr"] = numEval > 0 ? sum / static_cast<double>(numEval) : 0.0;
+            if (config.keepPerUser)
+                result.perUser["mrr"].assign(globalMrr.begin(), globalMrr.end());
+        }
+
+        // Catalogue statistics of the recommended lists.
+        if (config.beyondAccuracy && numEval > 0) {
+            int64_t usersWithTrain = 0;
+            for (int32_t u = 0; u < numUsers; ++u)
+                usersWithTrain += train.allRatings.rowSize(u) > 0 ? 1 : 0;
+            const double logUsers =
+                std::log2(static_cast<double>(std::max<int64_t>(1, usersWithTrain)));
+            const std::vector<uint32_t>* genres = nullptr;
+            if (train.dataset) {
+                const auto& masks = train.dataset->itemMetadata().genreMasks;
+                if (static_cast<int32_t>(masks.size()) == numItems)
+                    genres = &masks;
+            }
+            for (int k : ks) {
+                std::vector<int64_t> counts(static_cast<size_t>(numItems), 0);
+                double popSum = 0.0;
+                double noveltySum = 0.0;
+                double diversitySum = 0.0;
+                int64_t slots = 0;
+                for (int64_t e = 0; e < numEval; ++e) {
+                    const int32_t got = std::min(recCount[static_cast<size_t>(e)], k);
+                    const int32_t* list = recs.data() + e * kMax;
+                    for (int32_t r = 0; r < got; ++r) {
+                        const int64_t pop = train.itemPopularity[static_cast<size_t>(list[r])];
+                        ++counts[static_cast<size_t>(list[r])];
+                        popSum += static_cast<double>(pop);
+                        noveltySum +=
+                            logUsers - std::log2(static_cast<double>(std::max<int64_t>(1, pop)));
+                    }
+                    slots += got;
+                    if (genres)
+                        diversitySum += intraListDiversity(list, got, *genres);
+                }
+                int64_t distinct = 0;
+                std::vector<int64_t> catalogueCounts;
+                catalogueCounts.reserve(candidates.size());
+                for (int32_t i : candidates)
+                    catalogueCounts.push_back(counts[static_cast<size_t>(i)]);
+                for (int64_t c : counts)
+                    distinct += c > 0 ? 1 : 0;
+                const double denom = static_cast<double>(std::max<int64_t>(1, slots));
+                result.metrics[key("coverage", k)] =
+                    candidates.empty()
+                        ? 0.0
+                        : static_cast<double>(distinct) / static_cast<double>(candidates.size());
+                result.metrics[key("avgpop", k)] = popSum / denom;
+                result.metrics[key("novelty", k)] = noveltySum / denom;
+                result.metrics[key("gini", k)] = giniCoefficient(std::move(catalogueCounts));
+                if (genres)
+                    result.metrics[key("diversity", k)] =
+                        diversitySum / static_cast<double>(numEval);
+            }
+        }
+
+        // Rating error over every rating of the part (rating models only).
+        if (model.predictsRatings() && !evalPart.empty()) {
+            std::vector<float> predicted(evalPart.size());
+            const int64_t chunk = 65536;
+            for (int64_t start = 0; start < static_cast<int64_t>(evalPart.size()); start += chunk) {
+                if (isCancelled(cancel))
+                    return makeError("cancelled");
+                const int64_t n =
+                    std::min<int64_t>(chunk, static_cast<int64_t>(evalPart.size()) - start);
+                model.predictRatings(evalPart.users.data() + start, evalPart.items.data() + start,
+                                     n, predicted.data() + start);
+            }
+            double se = 0.0;
+            double ae = 0.0;
+            for (size_t i = 0; i < evalPart.size(); ++i) {
+                const double d = static_cast<double>(predicted[i]) - evalPart.ratings[i];
+                se += d * d;
+                ae += std::fabs(d);
+            }
+            const auto n = static_cast<double>(evalPart.size());
+            result.metrics["rmse"] = std::sqrt(se / n);
+            result.metrics["mae"] = ae / n;
+        }
+        return result;
+    } catch (const std::exception& e) {
+        return makeError(std::string("evaluate: ") + e.what());
+    }
+}
+
+}  // namespace recscope

@@ -1,0 +1,121 @@
+#include "core/models/EaseModel.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+
+#include "core/models/SpdInverse.h"
+
+namespace recscope {
+namespace {
+// Items without training positives are never worth recommending over any scored item.
+constexpr float kInactiveScore = -1e9f;
+constexpr int32_t kMaxActiveItems = 40000;
+}  // namespace
+
+std::vector<ParamSpec> EaseModel::paramSpecs() const {
+    return {{"lambda",
+             ParamType::Float,
+             "300",
+             0.001,
+             1e7,
+             {},
+             "L2 regularisation of the item-item weights (larger = closer to popularity)"}};
+}
+
+Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
+    m_index.assign(static_cast<size_t>(m_numItems), -1);
+    m_active.clear();
+    for (int32_t i = 0; i < m_numItems; ++i) {
+        if (m_popularity[static_cast<size_t>(i)] > 0) {
+            m_index[static_cast<size_t>(i)] = static_cast<int32_t>(m_active.size());
+            m_active.push_back(i);
+        }
+    }
+    const auto n = static_cast<Eigen::Index>(m_active.size());
+    if (n > kMaxActiveItems)
+        return makeError("ease: " + std::to_string(n) + " items with positives; EASE's dense " +
+                         "inverse is limited to " + std::to_string(kMaxActiveItems));
+    Eigen::MatrixXf g = Eigen::MatrixXf::Zero(n, n);
+    // Lower triangle of X^T X from each user's item pairs.
+    std::vector<int32_t> row;
+    for (int32_t u = 0; u < m_numUsers; ++u) {
+        if ((u & 1023) == 0 && isCancelled(context.cancel))
+            return makeError("cancelled");
+        row.clear();
+        for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p)
+            row.push_back(
+                m_index[static_cast<size_t>(m_userItems.indices[static_cast<size_t>(p)])]);
+        std::sort(row.begin(), row.end());
+        for (size_t a = 0; a < row.size(); ++a) {
+            float* col = g.data() + static_cast<Eigen::Index>(row[a]) * n;
+            for (size_t b = a; b < row.size(); ++b)
+                col[row[b]] += 1.0f;
+        }
+    }
+    report(context.progress, "EASE: inverting the Gram matrix", 0.2);
+    if (isCancelled(context.cancel))
+        return makeError("cancelled");
+    g.diagonal().array() += static_cast<float>(params().getFloat("lambda"));
+    if (!invertSpd(g))
+        return makeError("ease: X^T X + lambda I is not positive definite (lambda too small?)");
+    if (isCancelled(context.cancel))
+        return makeError("cancelled");
+    // B(i, j) = -P(i, j) / P(j, j), B(i, i) = 0; P is symmetric so column j of P is row j.
+    m_weights.assign(static_cast<size_t>(n) * static_cast<size_t>(n), 0.0f);
+    const Eigen::VectorXf invDiag = g.diagonal().cwiseInverse();
+    for (Eigen::Index i = 0; i < n; ++i) {
+        float* out = m_weights.data() + i * n;
+        const float* p = g.data() + i * n;  // column i == row i
+        for (Eigen::Index j = 0; j < n; ++j)
+            out[j] = -p[j] * invDiag[j];
+        out[i] = 0.0f;
+    }
+    return {};
+}
+
+void EaseModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) const {
+    const auto active = static_cast<Eigen::Index>(m_active.size());
+#pragma omp parallel for schedule(dynamic, 8)
+    for (int64_t r = 0; r < n; ++r) {
+        const int32_t u = users[r];
+        Eigen::VectorXf acc = Eigen::VectorXf::Zero(active);
+        for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p) {
+            const int32_t a =
+                m_index[static_cast<size_t>(m_userItems.indices[static_cast<size_t>(p)])];
+            if (a >= 0)
+                acc += Eigen::Map<const Eigen::VectorXf>(m_weights.data() + a * active, active);
+        }
+        float* row = out + r * m_numItems;
+        std::fill(row, row + m_numItems, kInactiveScore);
+        for (Eigen::Index a = 0; a < active; ++a)
+            row[m_active[static_cast<size_t>(a)]] = acc[a];
+    }
+}
+
+Status EaseModel::writeState(ModelFile& file) const {
+    if (Status s = file.write("active_items", m_active); !s)
+        return s;
+    return file.write("weights", m_weights);
+}
+
+Status EaseModel::readState(ModelFile& file) {
+    std::vector<int32_t> active;
+    std::vector<float> weights;
+    if (Status s = file.read("active_items", active); !s)
+        return s;
+    if (Status s = file.read("weights", weights); !s)
+        return s;
+    if (weights.size() != active.size() * active.size())
+        return Status(makeError("ease: weight matrix does not match the active items"));
+    m_index.assign(static_cast<size_t>(m_numItems), -1);
+    for (size_t a = 0; a < active.size(); ++a) {
+        if (active[a] < 0 || active[a] >= m_numItems)
+            return Status(makeError("ease: item id out of range in the model file"));
+        m_index[static_cast<size_t>(active[a])] = static_cast<int32_t>(a);
+    }
+    m_active = std::move(active);
+    m_weights = std::move(weights);
+    return {};
+}
+
+}  // namespace recscope

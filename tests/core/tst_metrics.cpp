@@ -1,0 +1,170 @@
+// Ranking metrics, top-K selection and catalogue statistics against hand-computed values.
+#include <QtTest>
+
+#include <cmath>
+
+#include "core/eval/Metrics.h"
+#include "core/eval/PairedComparison.h"
+
+using namespace recscope;
+
+class TestMetrics : public QObject {
+    Q_OBJECT
+
+private slots:
+    void handExample();
+    void cutOffSmallerThanList();
+    void fewerThanKRanked();
+    void noRelevantItem();
+    void relevantItemsNotRanked();
+    void singleItem();
+    void topKTiesByLowerId();
+    void topKLargerThanCatalogue();
+    void gini();
+    void diversity();
+    void wilcoxonExact();
+    void wilcoxonNormalWithTiesAndZeros();
+    void wilcoxonAllZero();
+};
+
+void TestMetrics::handExample() {
+    // Hits at ranks 2 and 5; three relevant items.
+    const std::vector<int32_t> ranked{5, 3, 9, 1, 7};
+    const ListMetrics m = listMetrics(ranked.data(), 5, {3, 7, 8}, 5);
+    const double dcg = 1.0 / std::log2(3.0) + 1.0 / std::log2(6.0);
+    const double idcg = 1.0 + 1.0 / std::log2(3.0) + 0.5;
+    QCOMPARE(m.hit, 1.0);
+    QVERIFY(std::fabs(m.recall - 2.0 / 3.0) < 1e-12);
+    QVERIFY(std::fabs(m.precision - 0.4) < 1e-12);
+    QVERIFY(std::fabs(m.ndcg - dcg / idcg) < 1e-12);
+    QVERIFY(std::fabs(m.ndcg - 0.4776237) < 1e-6);
+    QCOMPARE(m.mrr, 0.5);
+    QVERIFY(std::fabs(m.map - (0.5 + 0.4) / 3.0) < 1e-12);
+}
+
+void TestMetrics::cutOffSmallerThanList() {
+    const std::vector<int32_t> ranked{5, 3, 9, 1, 7};
+    const ListMetrics m = listMetrics(ranked.data(), 5, {3, 7, 8}, 2);
+    QCOMPARE(m.hit, 1.0);
+    QVERIFY(std::fabs(m.recall - 1.0 / 3.0) < 1e-12);
+    QCOMPARE(m.precision, 0.5);
+    // Ideal DCG over min(|rel|, K) = 2 items.
+    QVERIFY(std::fabs(m.ndcg - (1.0 / std::log2(3.0)) / (1.0 + 1.0 / std::log2(3.0))) < 1e-12);
+    QCOMPARE(m.mrr, 0.5);
+    QCOMPARE(m.map, 0.25);  // (1/2) / min(3, 2)
+}
+
+void TestMetrics::fewerThanKRanked() {
+    const std::vector<int32_t> ranked{4};
+    const ListMetrics m = listMetrics(ranked.data(), 1, {4}, 10);
+    QCOMPARE(m.hit, 1.0);
+    QCOMPARE(m.recall, 1.0);
+    QVERIFY(std::fabs(m.precision - 0.1) < 1e-12);  // hits / K, not / list length
+    QCOMPARE(m.ndcg, 1.0);
+    QCOMPARE(m.mrr, 1.0);
+    QCOMPARE(m.map, 1.0);
+}
+
+void TestMetrics::noRelevantItem() {
+    const std::vector<int32_t> ranked{1, 2, 3};
+    const ListMetrics m = listMetrics(ranked.data(), 3, {}, 3);
+    QCOMPARE(m.hit, 0.0);
+    QCOMPARE(m.recall, 0.0);
+    QCOMPARE(m.ndcg, 0.0);
+    QCOMPARE(m.map, 0.0);
+    const ListMetrics miss = listMetrics(ranked.data(), 3, {7}, 3);
+    QCOMPARE(miss.hit, 0.0);
+    QCOMPARE(miss.mrr, 0.0);
+    QCOMPARE(miss.precision, 0.0);
+}
+
+void TestMetrics::relevantItemsNotRanked() {
+    // 4 relevant items, only 2 of them rankable: the denominators still use 4.
+    const std::vector<int32_t> ranked{2, 1};
+    const ListMetrics m = listMetrics(ranked.data(), 2, {1, 2}, 10, 4);
+    QCOMPARE(m.recall, 0.5);
+    QCOMPARE(m.map, 0.5);  // (1 + 1) / min(4, 10)
+}
+
+void TestMetrics::singleItem() {
+    const ListMetrics m = singleItemMetrics(3, 10);
+    QCOMPARE(m.hit, 1.0);
+    QVERIFY(std::fabs(m.ndcg - 0.5) < 1e-12);  // 1 / log2(4)
+    QVERIFY(std::fabs(m.mrr - 1.0 / 3.0) < 1e-12);
+    QVERIFY(std::fabs(m.precision - 0.1) < 1e-12);
+    const ListMetrics out = singleItemMetrics(11, 10);
+    QCOMPARE(out.hit, 0.0);
+    QCOMPARE(out.mrr, 0.0);
+}
+
+void TestMetrics::topKTiesByLowerId() {
+    const float nan = std::nanf("");
+    const std::vector<float> scores{1.0f, 3.0f, 3.0f, -INFINITY, 2.0f, 3.0f, nan};
+    std::vector<int32_t> out;
+    QCOMPARE(topK(scores.data(), 7, 3, out), int64_t{3});
+    QCOMPARE(out, (std::vector<int32_t>{1, 2, 5}));
+    QCOMPARE(topK(scores.data(), 7, 4, out), int64_t{4});
+    QCOMPARE(out, (std::vector<int32_t>{1, 2, 5, 4}));
+}
+
+void TestMetrics::topKLargerThanCatalogue() {
+    const std::vector<float> scores{0.5f, -INFINITY, 0.5f, 0.7f};
+    std::vector<int32_t> out;
+    QCOMPARE(topK(scores.data(), 4, 100, out), int64_t{3});
+    QCOMPARE(out, (std::vector<int32_t>{3, 0, 2}));
+    const ListMetrics m = listMetrics(out.data(), 3, {2}, 100);
+    QVERIFY(std::fabs(m.ndcg - 0.5) < 1e-12);  // rank 3
+    QVERIFY(std::fabs(m.precision - 0.01) < 1e-12);
+}
+
+void TestMetrics::gini() {
+    QCOMPARE(giniCoefficient({0, 0, 0, 4}), 0.75);
+    QCOMPARE(giniCoefficient({2, 2, 2, 2}), 0.0);
+    QCOMPARE(giniCoefficient({0, 0, 0}), 0.0);
+    // (2i - n - 1) weights over sorted {1, 2, 3}: (-2*1 + 0*2 + 2*3) / (3 * 6) = 4/18.
+    QVERIFY(std::fabs(giniCoefficient({3, 1, 2}) - 4.0 / 18.0) < 1e-12);
+}
+
+void TestMetrics::diversity() {
+    const std::vector<uint32_t> masks{0b011, 0b010, 0b000, 0b011};
+    const std::vector<int32_t> list{0, 1, 2};
+    // (0,1): 1 - 1/2; (0,2): 1; (1,2): 1.
+    QVERIFY(std::fabs(intraListDiversity(list.data(), 3, masks) - 2.5 / 3.0) < 1e-12);
+    const std::vector<int32_t> same{0, 3};
+    QCOMPARE(intraListDiversity(same.data(), 2, masks), 0.0);
+    QCOMPARE(intraListDiversity(list.data(), 1, masks), 0.0);
+}
+
+void TestMetrics::wilcoxonExact() {
+    // All five differences positive: W- = 0, P(W <= 0) = 1/32, two-sided 1/16 (scipy: 0.0625).
+    WilcoxonResult r = wilcoxonSignedRank({1, 2, 3, 4, 5});
+    QVERIFY(r.exact);
+    QCOMPARE(r.wPlus, 15.0);
+    QCOMPARE(r.pValue, 0.0625);
+    // Ranks 1..6 with rank 2 negative: W- = 2; subsets of {1..6} summing to <= 2: {}, {1}, {2}.
+    r = wilcoxonSignedRank({1, -2, 3, 4, 5, 6});
+    QCOMPARE(r.wMinus, 2.0);
+    QCOMPARE(r.pValue, 2.0 * 3.0 / 64.0);
+}
+
+void TestMetrics::wilcoxonNormalWithTiesAndZeros() {
+    // The zero is dropped (n = 9); tied |d| share ranks: 1s -> 2, 2s -> 5, 3s -> 7.5, 4 -> 9.
+    const WilcoxonResult r = wilcoxonSignedRank({1, 1, -1, 2, 2, 2, 3, -3, 4, 0});
+    QVERIFY(!r.exact);
+    QCOMPARE(r.n, int64_t{9});
+    QCOMPARE(r.wPlus, 35.5);
+    QCOMPARE(r.wMinus, 9.5);
+    // mean 22.5, variance 9*10*19/24 - (24 + 24 + 6)/48 = 70.125.
+    const double z = 13.0 / std::sqrt(70.125);
+    QVERIFY(std::fabs(r.z - z) < 1e-12);
+    QVERIFY(std::fabs(r.pValue - 0.12056374) < 1e-7);
+}
+
+void TestMetrics::wilcoxonAllZero() {
+    const WilcoxonResult r = wilcoxonSignedRank({0, 0, 0});
+    QCOMPARE(r.n, int64_t{0});
+    QCOMPARE(r.pValue, 1.0);
+}
+
+QTEST_APPLESS_MAIN(TestMetrics)
+#include "tst_metrics.moc"
