@@ -56,6 +56,10 @@ public:
     // error whose message is "cancelled"; a NaN/Inf loss returns an error saying so.
     virtual Status fit(const TrainData& data, const FitContext& context) = 0;
 
+    // True when fit() reads the validation part (early stopping). Models that do not are trained
+    // on train + validation before the test evaluation (see withValidationInTrain).
+    virtual bool usesValidation() const { return true; }
+
     virtual int32_t numItems() const = 0;
     // Scores of n users against every item: out is n x numItems(), row-major, caller-owned.
     // Higher is better. Users never seen in training get a defined (e.g. popularity) score.

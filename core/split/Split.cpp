@@ -192,4 +192,34 @@ Result<Split> makeSplit(const Dataset& dataset, const SplitConfig& config) {
     return split;
 }
 
+
+Split withValidationInTrain(const Split& split) {
+    Split merged;
+    merged.config = split.config;
+    merged.threshold = split.threshold;
+    merged.numUsers = split.numUsers;
+    merged.numItems = split.numItems;
+    merged.test = split.test;
+    const Interactions& a = split.train;
+    const Interactions& b = split.validation;
+    Interactions& out = merged.train;
+    out.reserve(a.size() + b.size());
+    // Both parts are grouped by ascending user and time-ordered within a user: a two-way merge
+    // keeps that invariant. Equal (user, time) keeps the training row first.
+    size_t i = 0, j = 0;
+    auto takeA = [&] { out.append(a.users[i], a.items[i], a.ratings[i], a.timestamps[i]); ++i; };
+    auto takeB = [&] { out.append(b.users[j], b.items[j], b.ratings[j], b.timestamps[j]); ++j; };
+    while (i < a.size() && j < b.size()) {
+        if (a.users[i] != b.users[j])
+            a.users[i] < b.users[j] ? takeA() : takeB();
+        else
+            b.timestamps[j] < a.timestamps[i] ? takeB() : takeA();
+    }
+    while (i < a.size())
+        takeA();
+    while (j < b.size())
+        takeB();
+    return merged;
+}
+
 }  // namespace recscope

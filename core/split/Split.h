@@ -63,6 +63,11 @@ struct Split {
 // test + validation fractions >= 1, non-finite threshold).
 Status validateSplitConfig(const SplitConfig& config);
 
+// The split with each user's validation rows merged into their training rows (time order kept,
+// validation left empty). Used for models that do not stop early: the validation part exists to
+// choose an epoch, so a model that has none trains on it, as the NCF protocol does.
+Split withValidationInTrain(const Split& split);
+
 // Invalid configuration (negative counts, fractions outside [0,1), test+val >= 1) is an error.
 Result<Split> makeSplit(const Dataset& dataset, const SplitConfig& config);
 

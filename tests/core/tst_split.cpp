@@ -293,6 +293,30 @@ private slots:
         QCOMPARE(int64_t(l.test.size()), int64_t(d.numRatedUsers()));
     }
 
+    void validationMergesIntoTrainInTimeOrder() {
+        Split s;
+        s.numUsers = 3;
+        s.numItems = 9;
+        // user 0: train at t=1,5 and validation at t=3 (earlier than a train row on purpose);
+        // user 1: validation only; user 2: train only.
+        s.train.append(0, 1, 4.f, 1);
+        s.train.append(0, 2, 3.f, 5);
+        s.train.append(2, 7, 5.f, 2);
+        s.validation.append(0, 3, 2.f, 3);
+        s.validation.append(1, 4, 1.f, 9);
+        s.test.append(0, 8, 5.f, 10);
+        const Split m = withValidationInTrain(s);
+        QVERIFY(m.validation.empty());
+        QCOMPARE(m.test.items, s.test.items);
+        const std::vector<int32_t> users{0, 0, 0, 1, 2};
+        const std::vector<int32_t> items{1, 3, 2, 4, 7};
+        const std::vector<int64_t> times{1, 3, 5, 9, 2};
+        QCOMPARE(m.train.users, users);
+        QCOMPARE(m.train.items, items);
+        QCOMPARE(m.train.timestamps, times);
+        QCOMPARE(m.train.ratings[1], 2.f);
+    }
+
     void configErrors_data() {
         QTest::addColumn<QString>("field");
         QTest::addColumn<double>("value");

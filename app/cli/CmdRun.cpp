@@ -1,0 +1,354 @@
+// recscope-cli run DATA --model NAME --protocol ...: train one model on a split and evaluate it
+// on the test part (full ranking, or sampled negatives for leave-one-out).
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/ArgParser.h"
+#include "app/cli/Commands.h"
+#include "app/cli/OpenDataset.h"
+#include "app/cli/SplitOptions.h"
+#include "core/eval/Evaluator.h"
+#include "core/models/Compute.h"
+#include "core/models/ModelRegistry.h"
+#include "core/models/Recommender.h"
+#include "core/models/TrainData.h"
+#include "core/split/Split.h"
+
+namespace recscope::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names)
+        s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+// ArgParser keeps the last value of an option; --param may repeat, so it is taken out first.
+Status extractParams(const Args& args, Args& rest, std::map<std::string, std::string>& params) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string text;
+        if (args[i] == "--param") {
+            if (i + 1 >= args.size())
+                return Status(makeError("run: option '--param' needs a value key=value"));
+            text = args[++i];
+        } else if (args[i].rfind("--param=", 0) == 0) {
+            text = args[i].substr(8);
+        } else {
+            rest.push_back(args[i]);
+            continue;
+        }
+        const size_t eq = text.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return Status(makeError("run: --param expects key=value, got '" + text + "'"));
+        params[text.substr(0, eq)] = text.substr(eq + 1);
+    }
+    return {};
+}
+
+Result<std::vector<int>> parseKs(const std::string& text) {
+    std::vector<int> ks;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+        char* end = nullptr;
+        const long k = std::strtol(part.c_str(), &end, 10);
+        if (part.empty() || *end != '\0' || k < 1 || k > 100000)
+            return makeError("run: --k expects positive integers separated by commas, got '" +
+                             text + "'");
+        ks.push_back(static_cast<int>(k));
+    }
+    if (ks.empty())
+        return makeError("run: --k needs at least one cut-off");
+    return ks;
+}
+
+bool validDevice(const std::string& d) {
+    if (d == "cpu" || d == "cuda")
+        return true;
+    if (d.rfind("cuda:", 0) != 0 || d.size() == 5)
+        return false;
+    return d.find_first_not_of("0123456789", 5) == std::string::npos;
+}
+
+// Training events on stderr: one line per epoch, stage changes of coarse progress.
+class StderrObserver : public TrainObserver {
+public:
+    void onEpoch(const EpochReport& r) override {
+        std::ostringstream line;
+        line << std::fixed << std::setprecision(4) << "  epoch " << r.epoch << ": loss "
+             << r.trainLoss;
+        for (const auto& [k, v] : r.validation)
+            line << "  val " << k << " " << v;
+        line << std::setprecision(1) << "  (" << r.seconds << " s)";
+        std::cerr << line.str() << "\n";
+    }
+    void onMessage(const std::string& text) override { std::cerr << "  " << text << "\n"; }
+};
+
+nlohmann::json splitJson(const SplitConfig& c) {
+    nlohmann::json j = {{"protocol", protocolName(c.protocol)}, {"threshold", c.threshold}};
+    if (c.protocol == Protocol::Temporal) {
+        j["n_test"] = c.nTest;
+        j["n_val"] = c.nVal;
+    }
+    if (c.protocol != Protocol::Ratio) {
+        j["min_train"] = c.minTrain;
+    } else {
+        j["test_fraction"] = c.testFraction;
+        j["val_fraction"] = c.valFraction;
+        j["seed"] = c.seed;
+    }
+    return j;
+}
+
+void printTable(const EvalResult& r, const std::vector<int>& ks) {
+    struct Column {
+        const char* key;
+        const char* title;
+    };
+    const Column columns[] = {{"hit", "HitRate"},
+                              {"recall", "Recall"},
+                              {"precision", "Precision"},
+                              {"ndcg", "NDCG"},
+                              {"mrr", "MRR"},
+                              {"map", "MAP"},
+                              {"coverage", "Coverage"},
+                              {"avgpop", "AvgPop"},
+                              {"novelty", "Novelty"},
+                              {"gini", "Gini"},
+                              {"diversity", "Diversity"}};
+    std::ostringstream out;
+    out << std::setw(6) << "K";
+    std::vector<const Column*> shown;
+    for (const Column& c : columns)
+        if (r.metrics.count(std::string(c.key) + "@" + std::to_string(ks.front()))) {
+            shown.push_back(&c);
+            out << std::setw(11) << c.title;
+        }
+    out << "\n";
+    for (int k : ks) {
+        out << std::setw(6) << k;
+        for (const Column* c : shown) {
+            const double v = r.metrics.at(std::string(c->key) + "@" + std::to_string(k));
+            out << std::setw(11) << std::fixed
+                << std::setprecision(std::string(c->key) == "avgpop" ? 1 : 4) << v;
+        }
+        out << "\n";
+    }
+    std::cout << out.str();
+    for (const char* extra : {"mrr", "rmse", "mae"}) {
+        const auto it = r.metrics.find(extra);
+        if (it != r.metrics.end())
+            std::cout << (std::string(extra) == "mrr"
+                              ? "MRR (global, sampled): "
+                              : std::string(extra == std::string("rmse") ? "RMSE: " : "MAE:  "))
+                      << std::fixed << std::setprecision(4) << it->second << "\n";
+    }
+}
+
+}  // namespace
+
+int cmdRun(const Args& args) {
+    ArgParser parser("run",
+                     "Train a model on the training part of a split (the validation part drives\n"
+                     "early stopping) and evaluate it on the test part. Full ranking over the\n"
+                     "catalogue with the user's training positives removed; protocol loo ranks\n"
+                     "the test item among 99 never-seen sampled items unless --negatives 0.");
+    parser.addPositional("DATA", "Dataset folder, .zip, or demo");
+    parser.addOption("model", "NAME", "Model: " + joinNames(modelNames()));
+    addSplitOptions(parser);
+    parser.addOption("negatives", "N",
+                     "Sampled evaluation with N never-seen items; 0 = full ranking",
+                     "loo 99, else 0");
+    parser.addOption("fit-on", "PART",
+                     "auto: models that stop early train on train and watch validation, the\n"
+                     "others train on train+val; or force 'train' / 'train+val'",
+                     "auto");
+    parser.addOption("sampler", "NAME", "Negatives drawn uniform or by popularity", "uniform");
+    parser.addOption("param", "KEY=VALUE", "Model parameter (repeatable)");
+    parser.addOption("k", "LIST", "Cut-offs", "10,20,50,100");
+    parser.addOption("device", "DEV", "cpu, cuda or cuda:N (LibTorch models)", "cpu");
+    parser.addOption("threads", "N", "Compute threads", "all cores");
+    parser.addFlag("json", "Print one JSON object instead of a table");
+    parser.addFlag("quiet", "No progress on stderr");
+    parser.addFlag("no-cache", "Parse the dataset files even when a cached copy exists");
+
+    const auto usage = [](const std::string& message) {
+        std::cerr << "recscope-cli " << message << "\n"
+                  << "Try 'recscope-cli run --help'.\n";
+        return 2;
+    };
+    Args rest;
+    std::map<std::string, std::string> overrides;
+    if (Status s = extractParams(args, rest, overrides); !s)
+        return usage(s.error().message);
+    if (Status s = parser.parse(rest); !s)
+        return usage(s.error().message);
+    if (parser.helpRequested()) {
+        std::cout << parser.helpText();
+        return 0;
+    }
+    if (!parser.has("model"))
+        return usage("run: --model is required (one of: " + joinNames(modelNames()) + ")");
+    const std::string modelName = parser.value("model");
+    std::unique_ptr<Recommender> model = createModel(modelName);
+    if (!model)
+        return usage("run: unknown model '" + modelName + "' (valid: " + joinNames(modelNames()) +
+                     ")");
+    if (Status s = model->configure(overrides); !s)
+        return usage("run: " + s.error().message);
+    const Result<SplitConfig> splitConfig = splitConfigFromArgs(parser);
+    if (!splitConfig)
+        return usage("run: " + splitConfig.error().message);
+    const Result<std::vector<int>> ks = parseKs(parser.value("k", "10,20,50,100"));
+    if (!ks)
+        return usage(ks.error().message);
+    const bool loo = splitConfig->protocol == Protocol::Loo;
+    const Result<int64_t> negatives = parser.intValue("negatives", loo ? 99 : 0);
+    const Result<int64_t> threads = parser.intValue("threads", 0);
+    const Result<uint64_t> seed = parser.uint64Value("seed", 42);
+    for (const Status& s : {negatives.status(), threads.status(), seed.status()})
+        if (!s)
+            return usage("run: " + s.error().message);
+    if (negatives.value() < 0 || negatives.value() > 1000000)
+        return usage("run: --negatives must be between 0 and 1000000");
+    if (threads.value() < 0 || threads.value() > 1024)
+        return usage("run: --threads must be between 0 and 1024");
+    const std::string sampler = parser.value("sampler", "uniform");
+    if (sampler != "uniform" && sampler != "popularity")
+        return usage("run: --sampler must be uniform or popularity, got '" + sampler + "'");
+    const std::string device = parser.value("device", "cpu");
+    if (!validDevice(device))
+        return usage("run: --device must be cpu, cuda or cuda:N, got '" + device + "'");
+    const std::string fitOn = parser.value("fit-on", "auto");
+    if (fitOn != "auto" && fitOn != "train" && fitOn != "train+val")
+        return usage("run: --fit-on must be auto, train or train+val, got '" + fitOn + "'");
+    const bool quiet = parser.flag("quiet");
+    const bool json = parser.flag("json");
+
+    setComputeThreads(static_cast<int>(threads.value()));
+    const auto say = [quiet](const std::string& text) {
+        if (!quiet)
+            std::cerr << text << "\n";
+    };
+
+    say("Loading " + parser.positional(0));
+    Result<Dataset> loaded = openDataset(parser.positional(0), !parser.flag("no-cache"));
+    if (!loaded) {
+        std::cerr << "recscope-cli run: " << loaded.error().toString() << "\n";
+        return 1;
+    }
+    const Result<Split> split = makeSplit(loaded.value(), splitConfig.value());
+    if (!split) {
+        std::cerr << "recscope-cli run: " << split.error().toString() << "\n";
+        return 1;
+    }
+    const bool mergeValidation =
+        fitOn == "train+val" || (fitOn == "auto" && !model->usesValidation());
+    const Split fitSplit = mergeValidation ? withValidationInTrain(split.value()) : split.value();
+    const TrainData data = TrainData::build(fitSplit, &loaded.value());
+
+    StderrObserver observer;
+    FitContext context;
+    context.device = device;
+    context.seed = seed.value();
+    context.observer = quiet ? nullptr : &observer;
+    std::string lastStage;
+    if (!quiet)
+        context.progress = [&lastStage](const Progress& p) {
+            if (p.stage != lastStage) {
+                lastStage = p.stage;
+                std::cerr << "  " << p.stage << "\n";
+            }
+        };
+    say("Training " + modelName + " on " + std::to_string(fitSplit.train.size()) + " ratings (" +
+        std::to_string(data.positives.nnz()) + " positives)");
+    const auto trainStart = Clock::now();
+    if (Status s = model->fit(data, context); !s) {
+        std::cerr << "recscope-cli run: training " << modelName
+                  << " failed: " << s.error().toString() << "\n";
+        return 1;
+    }
+    const double trainSeconds = secondsSince(trainStart);
+
+    EvalConfig eval;
+    eval.ks = ks.value();
+    eval.mode = negatives.value() > 0 ? EvalMode::Sampled : EvalMode::Full;
+    eval.negatives = static_cast<int>(negatives.value());
+    eval.sampler = sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
+    eval.seed = seed.value();
+    eval.keepPerUser = false;
+    say("Evaluating on the test part (" +
+        std::string(eval.mode == EvalMode::Full
+                        ? "full ranking"
+                        : std::to_string(eval.negatives) + " " + sampler + " negatives") +
+        ")");
+    const auto evalStart = Clock::now();
+    const Result<EvalResult> result = evaluate(*model, data, EvalPart::Test, eval);
+    if (!result) {
+        std::cerr << "recscope-cli run: evaluation failed: " << result.error().toString() << "\n";
+        return 1;
+    }
+    const double evalSeconds = secondsSince(evalStart);
+    const EvalResult& r = result.value();
+
+    if (json) {
+        nlohmann::json metrics = nlohmann::json::object();
+        for (const auto& [k, v] : r.metrics)
+            metrics[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+        nlohmann::json params = nlohmann::json::object();
+        for (const auto& [k, v] : model->params().values())
+            params[k] = v;
+        const nlohmann::json out = {
+            {"model", modelName},
+            {"params", params},
+            {"protocol", protocolName(splitConfig->protocol)},
+            {"split", splitJson(split->config)},
+            {"evaluation", eval.mode == EvalMode::Full ? "full" : "sampled"},
+            {"fit_on", mergeValidation ? "train+val" : "train"},
+            {"negatives", eval.mode == EvalMode::Full ? 0 : eval.negatives},
+            {"sampler", sampler},
+            {"ks", eval.ks},
+            {"users_evaluated", r.usersEvaluated},
+            {"train_seconds", trainSeconds},
+            {"eval_seconds", evalSeconds},
+            {"device", device},
+            {"seed", seed.value()},
+            {"threads", computeThreads()},
+            {"metrics", metrics}};
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    std::string paramText;
+    for (const auto& [k, v] : model->params().values())
+        paramText += (paramText.empty() ? "" : ", ") + k + "=" + v;
+    std::cout << "Model:      " << modelName << (paramText.empty() ? "" : " (" + paramText + ")")
+              << "\n"
+              << "Protocol:   " << protocolName(splitConfig->protocol) << ", "
+              << (eval.mode == EvalMode::Full
+                      ? std::string("full ranking")
+                      : std::to_string(eval.negatives) + " " + sampler + " negatives")
+              << ", " << r.usersEvaluated << " users evaluated\n"
+              << std::fixed << std::setprecision(2) << "Time:       train " << trainSeconds
+              << " s, evaluation " << evalSeconds << " s (" << device << ", " << computeThreads()
+              << " threads)\n\n";
+    printTable(r, eval.ks);
+    return 0;
+}
+
+}  // namespace recscope::cli
