@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/PipelineReport.h"
 #include "core/split/Split.h"
 
 namespace recscope::cli {
@@ -299,7 +301,17 @@ int cmdRun(const Args& args) {
                         : std::to_string(eval.negatives) + " " + sampler + " negatives") +
         ")");
     const auto evalStart = Clock::now();
-    const Result<EvalResult> result = evaluate(*model, data, EvalPart::Test, eval);
+    // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
+    std::optional<PipelineReport> stages;
+    const Result<EvalResult> result = [&]() -> Result<EvalResult> {
+        if (modelName != "pipeline")
+            return evaluate(*model, data, EvalPart::Test, eval);
+        Result<PipelineReport> report = evaluatePipelineStages(*model, data, EvalPart::Test, eval);
+        if (!report)
+            return report.error();
+        stages = std::move(report).value();
+        return stages->final;
+    }();
     if (!result) {
         std::cerr << "recscope-cli run: evaluation failed: " << result.error().toString() << "\n";
         return 1;
@@ -314,7 +326,7 @@ int cmdRun(const Args& args) {
         nlohmann::json params = nlohmann::json::object();
         for (const auto& [k, v] : model->params().values())
             params[k] = v;
-        const nlohmann::json out = {
+        nlohmann::json out = {
             {"model", modelName},
             {"params", params},
             {"protocol", protocolName(splitConfig->protocol)},
@@ -331,6 +343,17 @@ int cmdRun(const Args& args) {
             {"seed", seed.value()},
             {"threads", computeThreads()},
             {"metrics", metrics}};
+        if (stages) {
+            nlohmann::json retriever = nlohmann::json::object();
+            for (const auto& [k, v] : stages->retriever.metrics)
+                retriever[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            out["stages"] = {{"retriever", retriever},
+                             {"candidates",
+                              {{"n", stages->candidates},
+                               {"recall", stages->candidateRecall},
+                               {"hit", stages->candidateHit},
+                               {"index", stages->index}}}};
+        }
         std::cout << out.dump(2) << "\n";
         return 0;
     }
@@ -348,6 +371,13 @@ int cmdRun(const Args& args) {
               << " s, evaluation " << evalSeconds << " s (" << device << ", " << computeThreads()
               << " threads)\n\n";
     printTable(r, eval.ks);
+    if (stages) {
+        std::cout << "\nRetriever alone (same users):\n";
+        printTable(stages->retriever, eval.ks);
+        std::cout << std::setprecision(4) << "\nCandidates: " << stages->candidates << " from "
+                  << stages->index << " index, recall " << stages->candidateRecall << ", hit rate "
+                  << stages->candidateHit << " (the ranker's ceiling)\n";
+    }
     return 0;
 }
 

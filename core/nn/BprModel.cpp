@@ -1,0 +1,272 @@
+#include "core/nn/BprModel.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/models/Compute.h"
+#include "core/models/TrainData.h"
+#include "core/nn/BprCpuKernel.h"
+#include "core/nn/TorchSupport.h"
+#include "core/train/CounterRandom.h"
+#include "core/train/EpochTrainer.h"
+#include "core/train/ShuffledPairs.h"
+#include "core/train/TrainNegativeSampler.h"
+
+namespace recscope {
+
+namespace {
+constexpr float kInitStd = 0.1f;
+}
+
+struct BprModel::State {
+    torch::Device device{torch::kCPU};
+    torch::Tensor userFactors;  // users x factors
+    torch::Tensor itemFactors;  // items x factors
+    torch::Tensor itemBias;     // items (zeros and frozen when item_bias is off)
+    std::vector<uint8_t> cold;  // users without training positives
+    std::vector<float> popularity;
+    int32_t items = 0;
+};
+
+namespace {
+
+// One epoch = every training positive once, in a fresh order, each with one sampled negative.
+class BprTraining : public EpochModel {
+public:
+    BprTraining(torch::Tensor& p, torch::Tensor& q, torch::Tensor& b, const TrainData& data,
+                const ParamValues& params, uint64_t seed, bool fused)
+        : m_p(p),
+          m_q(q),
+          m_b(b),
+          m_pairs(data.positives),
+          m_sampler(data.positives, params.getString("sampler") == "popularity"
+                                        ? NegativeKind::Popularity
+                                        : NegativeKind::Uniform),
+          m_seed(seed),
+          m_batch(params.getInt("batch_size")),
+          m_lr(float(params.getFloat("lr"))),
+          m_reg(float(params.getFloat("weight_decay"))),
+          m_biasReg(params.getBool("item_bias") ? float(params.getFloat("weight_decay")) : 0.0f),
+          m_useBias(params.getBool("item_bias")) {
+        if (fused) {
+            m_kernel = std::make_unique<BprCpuKernel>(
+                p.data_ptr<float>(), q.data_ptr<float>(), m_useBias ? b.data_ptr<float>() : nullptr,
+                int32_t(p.size(0)), int32_t(q.size(0)), int32_t(p.size(1)), computeThreads());
+        }
+    }
+
+    int64_t beginEpoch(int epoch) override {
+        m_pairs.shuffle(m_seed, epoch);
+        m_negatives.resize(size_t(m_pairs.size()));
+        m_sampler.fill(m_pairs.users(), m_pairs.size(),
+                       CounterRandom::at(m_seed, 0x6e6567ULL + uint64_t(epoch)), 0,
+                       m_negatives.data(), computeThreads());
+        return (m_pairs.size() + m_batch - 1) / m_batch;
+    }
+
+    double trainBatch(int64_t batch) override {
+        const int64_t begin = batch * m_batch;
+        const int64_t n = std::min(m_pairs.size(), begin + m_batch) - begin;
+        const int32_t* u = m_pairs.users() + begin;
+        const int32_t* i = m_pairs.items() + begin;
+        const int32_t* j = m_negatives.data() + begin;
+        if (m_kernel)
+            return m_kernel->step(u, i, j, n, m_lr, m_reg, m_biasReg);
+        return autogradStep(u, i, j, n);
+    }
+
+    void snapshot() override { m_best = {m_p.clone(), m_q.clone(), m_b.clone()}; }
+    void restoreSnapshot() override {
+        torch::NoGradGuard noGrad;
+        m_p.copy_(m_best[0]);
+        m_q.copy_(m_best[1]);
+        m_b.copy_(m_best[2]);
+    }
+
+private:
+    // The device-agnostic step with the kernel's exact semantics: gradients of the gathered
+    // rows, then a sparse SGD update with index_add_ (duplicates summed).
+    double autogradStep(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n) {
+        const auto device = m_p.device();
+        auto U = indexTensor(u, n, device);
+        auto I = indexTensor(i, n, device);
+        auto J = indexTensor(j, n, device);
+        auto pu = m_p.index_select(0, U).requires_grad_();
+        auto qi = m_q.index_select(0, I).requires_grad_();
+        auto qj = m_q.index_select(0, J).requires_grad_();
+        auto bi = m_b.index_select(0, I).requires_grad_(m_useBias);
+        auto bj = m_b.index_select(0, J).requires_grad_(m_useBias);
+        auto x = (pu * (qi - qj)).sum(1) + bi - bj;
+        auto bpr = torch::softplus(-x).sum();
+        auto loss =
+            bpr + 0.5f * m_reg * (pu.square().sum() + qi.square().sum() + qj.square().sum());
+        if (m_useBias)
+            loss = loss + 0.5f * m_biasReg * (bi.square().sum() + bj.square().sum());
+        loss.backward();
+        torch::NoGradGuard noGrad;
+        m_p.index_add_(0, U, pu.grad() * -m_lr);
+        m_q.index_add_(0, I, qi.grad() * -m_lr);
+        m_q.index_add_(0, J, qj.grad() * -m_lr);
+        if (m_useBias) {
+            m_b.index_add_(0, I, bi.grad() * -m_lr);
+            m_b.index_add_(0, J, bj.grad() * -m_lr);
+        }
+        return bpr.item<double>() / double(n);
+    }
+
+    torch::Tensor& m_p;
+    torch::Tensor& m_q;
+    torch::Tensor& m_b;
+    ShuffledPairs m_pairs;
+    TrainNegativeSampler m_sampler;
+    std::vector<int32_t> m_negatives;
+    uint64_t m_seed;
+    int64_t m_batch;
+    float m_lr, m_reg, m_biasReg;
+    bool m_useBias;
+    std::unique_ptr<BprCpuKernel> m_kernel;
+    std::vector<torch::Tensor> m_best;
+};
+
+}  // namespace
+
+BprModel::BprModel() : m_state(std::make_unique<State>()) {}
+BprModel::~BprModel() = default;
+
+std::vector<ParamSpec> BprModel::paramSpecs() const {
+    std::vector<ParamSpec> specs;
+    specs.push_back(
+        {"factors", ParamType::Int, "64", 1, 1024, {}, "Latent factors per user and item"});
+    for (auto& s : epochParamSpecs(60, 1024, 0.05, 0.005, 10))
+        specs.push_back(s);
+    specs.push_back({"sampler",
+                     ParamType::Choice,
+                     "uniform",
+                     0,
+                     0,
+                     {"uniform", "popularity"},
+                     "Negatives drawn uniformly or in proportion to popularity (harder)"});
+    specs.push_back({"item_bias",
+                     ParamType::Bool,
+                     "true",
+                     0,
+                     0,
+                     {},
+                     "Learn a per-item bias next to the factors"});
+    specs.push_back({"kernel",
+                     ParamType::Choice,
+                     "auto",
+                     0,
+                     0,
+                     {"auto", "fused", "autograd"},
+                     "auto: fused kernel on CPU, autograd on CUDA (same results)"});
+    return specs;
+}
+
+Status BprModel::fit(const TrainData& data, const FitContext& context) {
+    try {
+        auto device = parseTorchDevice(context.device);
+        if (!device)
+            return device.error();
+        if (data.positives.nnz() == 0)
+            return makeError("bpr: the training part has no positive interactions");
+        prepareTorch(context.seed);
+        const auto& params = m_params;
+        const std::string kernel = params.getString("kernel");
+        const bool fused = device.value().is_cpu() && kernel != "autograd";
+        if (kernel == "fused" && !device.value().is_cpu())
+            return makeError("bpr: the fused kernel runs on the CPU only (use kernel=auto)");
+
+        State& s = *m_state;
+        const int64_t factors = params.getInt("factors");
+        s.device = device.value();
+        s.items = data.numItems;
+        // Initialised on the CPU so the weights are identical for every device.
+        s.userFactors = (torch::randn({data.numUsers, factors}) * kInitStd).to(s.device);
+        s.itemFactors = (torch::randn({data.numItems, factors}) * kInitStd).to(s.device);
+        s.itemBias = torch::zeros({data.numItems}).to(s.device);
+        s.cold = coldUserMask(data);
+        s.popularity = popularityScores(data);
+
+        BprTraining training(s.userFactors, s.itemFactors, s.itemBias, data, params, context.seed,
+                             fused);
+        TrainConfig config;
+        config.epochs = int(params.getInt("epochs"));
+        config.patience = int(params.getInt("patience"));
+        config.learningRate = params.getFloat("lr");
+        EpochTrainer trainer(config);
+        trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        auto summary = trainer.run(training, context);
+        if (!summary)
+            return summary.error();
+    } catch (const std::exception& e) {
+        return makeError(std::string("bpr: ") + e.what());
+    }
+    return {};
+}
+
+int32_t BprModel::numItems() const {
+    return m_state->items;
+}
+
+void BprModel::scoreUsers(const int32_t* users, int64_t n, float* out) const {
+    const State& s = *m_state;
+    if (n <= 0 || !s.userFactors.defined())
+        return;
+    torch::NoGradGuard noGrad;
+    auto idx = indexTensor(users, n, s.device);
+    auto pu = s.userFactors.index_select(0, idx);
+    if (s.device.is_cpu()) {
+        // Straight into the caller's buffer: no n x items temporary.
+        auto scores = torch::from_blob(out, {n, int64_t(s.items)}, torch::kFloat32);
+        torch::mm_out(scores, pu, s.itemFactors.t());
+        scores.add_(s.itemBias.unsqueeze(0));
+    } else {
+        copyToHost(torch::addmm(s.itemBias.unsqueeze(0), pu, s.itemFactors.t()), out);
+    }
+    fillColdUsers(users, n, s.cold, s.popularity, out);
+}
+
+Status BprModel::save(const std::string& path) const {
+    const State& s = *m_state;
+    if (!s.userFactors.defined())
+        return makeError("bpr: nothing to save, the model is not trained");
+    auto cold = torch::from_blob(const_cast<uint8_t*>(s.cold.data()), {int64_t(s.cold.size())},
+                                 torch::kUInt8);
+    auto pop = torch::from_blob(const_cast<float*>(s.popularity.data()),
+                                {int64_t(s.popularity.size())}, torch::kFloat32);
+    return saveModelArchive(path, name(), m_params,
+                            {{"user_factors", s.userFactors},
+                             {"item_factors", s.itemFactors},
+                             {"item_bias", s.itemBias},
+                             {"cold", cold},
+                             {"popularity", pop}});
+}
+
+Status BprModel::load(const std::string& path) {
+    auto archive = loadModelArchive(
+        path, name(), {"user_factors", "item_factors", "item_bias", "cold", "popularity"});
+    if (!archive)
+        return archive.error();
+    auto status = configure(archive->params);
+    if (!status)
+        return status;
+    auto& t = archive->tensors;
+    State& s = *m_state;
+    s.device = torch::kCPU;
+    s.userFactors = t["user_factors"].contiguous();
+    s.itemFactors = t["item_factors"].contiguous();
+    s.itemBias = t["item_bias"].contiguous();
+    if (s.userFactors.dim() != 2 || s.itemFactors.dim() != 2 ||
+        s.userFactors.size(1) != s.itemFactors.size(1) ||
+        s.itemBias.numel() != s.itemFactors.size(0))
+        return makeError("bpr: inconsistent tensor shapes in the model file", path);
+    s.items = int32_t(s.itemFactors.size(0));
+    auto cold = t["cold"].contiguous();
+    auto pop = t["popularity"].contiguous();
+    s.cold.assign(cold.data_ptr<uint8_t>(), cold.data_ptr<uint8_t>() + cold.numel());
+    s.popularity.assign(pop.data_ptr<float>(), pop.data_ptr<float>() + pop.numel());
+    return {};
+}
+
+}  // namespace recscope

@@ -1,0 +1,33 @@
+#pragma once
+// BPR-MF (Rendle et al. 2009): user and item factors (plus an optional item bias) trained with
+// the pairwise loss -log sigmoid(x_ui - x_uj) on (user, positive, sampled negative) triplets;
+// negatives uniform or popularity-weighted ("hard", seed 003). On the CPU a fused kernel
+// (BprCpuKernel) does forward, backward and sparse SGD update; on CUDA the same mini-batch
+// step runs through autograd. Both give the same weights up to float rounding.
+
+#include <memory>
+
+#include "core/models/Recommender.h"
+
+namespace recscope {
+
+class BprModel : public Recommender {
+public:
+    BprModel();
+    ~BprModel() override;
+
+    std::string name() const override { return "bpr"; }
+    std::vector<ParamSpec> paramSpecs() const override;
+    Status fit(const TrainData& data, const FitContext& context) override;
+    int32_t numItems() const override;
+    void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
+    Status save(const std::string& path) const override;
+    Status load(const std::string& path) override;
+
+    struct State;  // opaque: LibTorch tensors, defined in the .cpp
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+}  // namespace recscope

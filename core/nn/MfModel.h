@@ -1,0 +1,37 @@
+#pragma once
+// Explicit matrix factorisation with biases (seed 002, Koren's "biased MF"):
+// r_hat(u, i) = mu + b_u + b_i + p_u . q_i, trained on every training rating with squared error
+// plus L2 on the touched rows; mu is the training mean. SGD (sparse row updates, the classic
+// Funk-SVD step on mini-batches) or Adam (dense autograd). Predicts ratings; scoreUsers()
+// returns predicted ratings, so ranking works too.
+
+#include <memory>
+
+#include "core/models/Recommender.h"
+
+namespace recscope {
+
+class MfModel : public Recommender {
+public:
+    MfModel();
+    ~MfModel() override;
+
+    std::string name() const override { return "mf"; }
+    std::vector<ParamSpec> paramSpecs() const override;
+    Status fit(const TrainData& data, const FitContext& context) override;
+    int32_t numItems() const override;
+    void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
+    bool predictsRatings() const override { return true; }
+    // Predictions are clipped to the training rating range.
+    void predictRatings(const int32_t* users, const int32_t* items, int64_t n,
+                        float* out) const override;
+    Status save(const std::string& path) const override;
+    Status load(const std::string& path) override;
+
+    struct State;  // opaque: LibTorch tensors, defined in the .cpp
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+}  // namespace recscope

@@ -1,0 +1,77 @@
+#include "core/nn/NcfNet.h"
+
+#include <algorithm>
+
+namespace recscope {
+
+NcfNetImpl::NcfNetImpl(const NcfShape& shape) : m_shape(shape) {
+    // Small normal embeddings as in the NCF reference code; Linear keeps its default init.
+    auto embedding = [&](const std::string& name, int64_t rows, int64_t dim) {
+        auto e = register_module(name, torch::nn::Embedding(rows, dim));
+        torch::NoGradGuard noGrad;
+        e->weight.normal_(0.0, 0.01);
+        return e;
+    };
+    if (shape.gmfDim > 0) {
+        m_gmfUser = embedding("gmf_user", shape.users, shape.gmfDim);
+        m_gmfItem = embedding("gmf_item", shape.items, shape.gmfDim);
+    }
+    m_mlpUser = embedding("mlp_user", shape.users, shape.mlpDim);
+    m_mlpItem = embedding("mlp_item", shape.items, shape.mlpDim);
+    int64_t in = 2 * shape.mlpDim;
+    for (size_t l = 0; l < shape.hidden.size(); ++l) {
+        m_layers.push_back(
+            register_module("mlp" + std::to_string(l), torch::nn::Linear(in, shape.hidden[l])));
+        in = shape.hidden[l];
+    }
+    m_out = register_module("out", torch::nn::Linear(in + shape.gmfDim, 1));
+}
+
+torch::Tensor NcfNetImpl::forward(const torch::Tensor& users, const torch::Tensor& items) {
+    auto h = torch::cat({m_mlpUser(users), m_mlpItem(items)}, 1);
+    for (auto& layer : m_layers) {
+        h = torch::relu(layer(h));
+        if (m_shape.dropout > 0.0)
+            h = torch::dropout(h, m_shape.dropout, is_training());
+    }
+    if (m_shape.gmfDim > 0)
+        h = torch::cat({m_gmfUser(users) * m_gmfItem(items), h}, 1);
+    return m_out(h).squeeze(1);
+}
+
+torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
+    const int64_t n = users.size(0);
+    const int64_t items = m_shape.items;
+    const int64_t h0 = m_shape.hidden.front();
+    const int64_t inDim = m_shape.mlpDim;
+    const auto& w0 = m_layers.front()->weight;  // h0 x 2*mlpDim: [user half | item half]
+    auto userPart = torch::addmm(m_layers.front()->bias, m_mlpUser->weight.index_select(0, users),
+                                 w0.narrow(1, 0, inDim).t());                      // n x h0
+    auto itemPart = torch::mm(m_mlpItem->weight, w0.narrow(1, inDim, inDim).t());  // items x h0
+    const int64_t last = m_shape.hidden.back();
+    const auto& wOut = m_out->weight;                               // 1 x (gmfDim + last)
+    auto mlpOut = wOut.narrow(1, m_shape.gmfDim, last).squeeze(0);  // last
+
+    auto scores = torch::empty({n, items}, userPart.options());
+    // About 1M floats (4 MB) per hidden temporary: small enough to stay in cache, large enough
+    // that per-op overhead does not matter.
+    const int64_t chunk =
+        std::max<int64_t>(1, (int64_t(1) << 20) / std::max<int64_t>(1, items * h0));
+    for (int64_t begin = 0; begin < n; begin += chunk) {
+        const int64_t len = std::min(chunk, n - begin);
+        auto h =
+            (userPart.narrow(0, begin, len).unsqueeze(1) + itemPart.unsqueeze(0)).clamp_min_(0);
+        h = h.reshape({len * items, h0});
+        for (size_t l = 1; l < m_layers.size(); ++l)
+            h = torch::linear(h, m_layers[l]->weight, m_layers[l]->bias).clamp_min_(0);
+        scores.narrow(0, begin, len).copy_(h.matmul(mlpOut).reshape({len, items}));
+    }
+    if (m_shape.gmfDim > 0) {
+        auto gmfOut = wOut.narrow(1, 0, m_shape.gmfDim).squeeze(0);
+        auto gu = m_gmfUser->weight.index_select(0, users) * gmfOut.unsqueeze(0);
+        scores.addmm_(gu, m_gmfItem->weight.t());
+    }
+    return scores.add_(m_out->bias);
+}
+
+}  // namespace recscope

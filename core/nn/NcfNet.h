@@ -1,0 +1,47 @@
+#pragma once
+// The neural collaborative-filtering network shared by NeuralMF and NeuMF (He et al. 2017):
+// an optional GMF tower (element-wise product of user and item embeddings) and an MLP tower
+// over the concatenated user and item embeddings, fused by one output layer into a logit.
+//   NeuralMF (seed 003): gmfDim 0, mlp [2d -> h] -> 1.
+//   NeuMF (seed 002 / NCF): gmfDim F, mlp [4F -> 2F -> F], output over [GMF, MLP].
+// core/nn only (LibTorch).
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace recscope {
+
+struct NcfShape {
+    int64_t users = 0;
+    int64_t items = 0;
+    int64_t gmfDim = 0;               // 0: no GMF tower
+    int64_t mlpDim = 32;              // embedding size per side of the MLP tower
+    std::vector<int64_t> hidden{32};  // MLP layer widths after the concatenation (>= 1 layer)
+    double dropout = 0.0;             // after every hidden ReLU
+};
+
+class NcfNetImpl : public torch::nn::Module {
+public:
+    explicit NcfNetImpl(const NcfShape& shape);
+
+    // Logits for pairs: users, items are int64 index tensors of length B on the net's device.
+    torch::Tensor forward(const torch::Tensor& users, const torch::Tensor& items);
+
+    // Logits of users (int64, length n) against every item: n x items. The first MLP layer is
+    // split into its user and item halves, so the work is O(n * items * hidden[0]) and the
+    // n x items x hidden temporaries are chunked to bound memory. Call under NoGradGuard.
+    torch::Tensor scoreAll(const torch::Tensor& users) const;
+
+    const NcfShape& shape() const { return m_shape; }
+
+private:
+    NcfShape m_shape;
+    torch::nn::Embedding m_gmfUser{nullptr}, m_gmfItem{nullptr};
+    torch::nn::Embedding m_mlpUser{nullptr}, m_mlpItem{nullptr};
+    std::vector<torch::nn::Linear> m_layers;
+    torch::nn::Linear m_out{nullptr};
+};
+TORCH_MODULE(NcfNet);
+
+}  // namespace recscope

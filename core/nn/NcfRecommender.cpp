@@ -1,0 +1,248 @@
+#include "core/nn/NcfRecommender.h"
+
+#include <algorithm>
+
+#include "core/models/Compute.h"
+#include "core/models/TrainData.h"
+#include "core/nn/NcfNet.h"
+#include "core/nn/TorchSupport.h"
+#include "core/train/CounterRandom.h"
+#include "core/train/EpochTrainer.h"
+#include "core/train/ShuffledPairs.h"
+#include "core/train/TrainNegativeSampler.h"
+
+namespace recscope {
+
+struct NcfRecommender::State {
+    torch::Device device{torch::kCPU};
+    NcfNet net{nullptr};
+    std::vector<uint8_t> cold;
+    std::vector<float> popularity;
+    int32_t users = 0, items = 0;
+};
+
+namespace {
+
+// One epoch: every training positive once (fresh order), each followed by its `negatives`
+// sampled non-positives, so every batch keeps the 1 : n label ratio.
+class NcfTraining : public EpochModel {
+public:
+    NcfTraining(NcfNet& net, const torch::Device& device, const TrainData& data,
+                const ParamValues& params, uint64_t seed)
+        : m_net(net),
+          m_device(device),
+          m_pairs(data.positives),
+          m_sampler(data.positives, NegativeKind::Uniform),
+          m_seed(seed),
+          m_batch(params.getInt("batch_size")),
+          m_negatives(params.getInt("negatives")),
+          m_optimizer(net->parameters(), torch::optim::AdamOptions(params.getFloat("lr"))
+                                             .weight_decay(params.getFloat("weight_decay"))) {}
+
+    int64_t beginEpoch(int epoch) override {
+        m_pairs.shuffle(m_seed, epoch);
+        const int64_t positives = m_pairs.size();
+        const int64_t group = 1 + m_negatives;
+        const int64_t total = positives * group;
+        std::vector<int32_t> negUsers(size_t(positives * m_negatives));
+        for (int64_t k = 0; k < positives; ++k)
+            std::fill_n(negUsers.begin() + k * m_negatives, m_negatives, m_pairs.users()[k]);
+        std::vector<int32_t> negItems(negUsers.size());
+        m_sampler.fill(negUsers.data(), int64_t(negUsers.size()),
+                       CounterRandom::at(m_seed, 0x6e6366ULL + uint64_t(epoch)), 0, negItems.data(),
+                       computeThreads());
+
+        auto users = torch::empty({total}, torch::kInt64);
+        auto items = torch::empty({total}, torch::kInt64);
+        auto labels = torch::zeros({total}, torch::kFloat32);
+        int64_t* u = users.data_ptr<int64_t>();
+        int64_t* it = items.data_ptr<int64_t>();
+        float* y = labels.data_ptr<float>();
+        for (int64_t k = 0; k < positives; ++k) {
+            const int64_t s = k * group;
+            u[s] = m_pairs.users()[k];
+            it[s] = m_pairs.items()[k];
+            y[s] = 1.0f;
+            for (int64_t m = 0; m < m_negatives; ++m) {
+                u[s + 1 + m] = m_pairs.users()[k];
+                it[s + 1 + m] = negItems[size_t(k * m_negatives + m)];
+            }
+        }
+        // One transfer per epoch; batches are slices on the device.
+        m_users = users.to(m_device);
+        m_items = items.to(m_device);
+        m_labels = labels.to(m_device);
+        m_net->train();
+        return (total + m_batch - 1) / m_batch;
+    }
+
+    double trainBatch(int64_t batch) override {
+        const int64_t begin = batch * m_batch;
+        const int64_t n = std::min(m_users.size(0), begin + m_batch) - begin;
+        auto logits = m_net->forward(m_users.narrow(0, begin, n), m_items.narrow(0, begin, n));
+        auto loss = torch::binary_cross_entropy_with_logits(logits, m_labels.narrow(0, begin, n));
+        m_optimizer.zero_grad();
+        loss.backward();
+        m_optimizer.step();
+        return loss.item<double>();
+    }
+
+    void snapshot() override {
+        torch::NoGradGuard noGrad;
+        m_best.clear();
+        for (const auto& p : m_net->parameters())
+            m_best.push_back(p.clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard noGrad;
+        auto params = m_net->parameters();
+        for (size_t k = 0; k < params.size(); ++k)
+            params[k].copy_(m_best[k]);
+    }
+
+private:
+    NcfNet& m_net;
+    torch::Device m_device;
+    ShuffledPairs m_pairs;
+    TrainNegativeSampler m_sampler;
+    uint64_t m_seed;
+    int64_t m_batch;
+    int64_t m_negatives;
+    torch::optim::Adam m_optimizer;
+    torch::Tensor m_users, m_items, m_labels;
+    std::vector<torch::Tensor> m_best;
+};
+
+}  // namespace
+
+NcfRecommender::NcfRecommender() : m_state(std::make_unique<State>()) {}
+NcfRecommender::~NcfRecommender() = default;
+
+std::vector<ParamSpec> NcfRecommender::commonSpecs(int factors, int epochs, int batchSize,
+                                                   double lr, double weightDecay, int patience) {
+    std::vector<ParamSpec> specs;
+    specs.push_back({"factors",
+                     ParamType::Int,
+                     std::to_string(factors),
+                     1,
+                     1024,
+                     {},
+                     "Embedding size of each tower"});
+    for (auto& s : epochParamSpecs(epochs, batchSize, lr, weightDecay, patience))
+        specs.push_back(s);
+    specs.push_back({"negatives",
+                     ParamType::Int,
+                     "4",
+                     1,
+                     100,
+                     {},
+                     "Uniformly sampled non-positives per training positive"});
+    specs.push_back({"dropout",
+                     ParamType::Float,
+                     "0",
+                     0.0,
+                     0.9,
+                     {},
+                     "Dropout after each hidden layer (0 keeps CPU and CUDA runs identical)"});
+    return specs;
+}
+
+Status NcfRecommender::fit(const TrainData& data, const FitContext& context) {
+    try {
+        auto device = parseTorchDevice(context.device);
+        if (!device)
+            return device.error();
+        if (data.positives.nnz() == 0)
+            return makeError(name() + ": the training part has no positive interactions");
+        prepareTorch(context.seed);
+        State& s = *m_state;
+        s.device = device.value();
+        s.users = data.numUsers;
+        s.items = data.numItems;
+        s.cold = coldUserMask(data);
+        s.popularity = popularityScores(data);
+        // Built on the CPU (same initial weights for every device), then moved.
+        s.net = NcfNet(shapeFor(data.numUsers, data.numItems));
+        s.net->to(s.device);
+
+        NcfTraining training(s.net, s.device, data, m_params, context.seed);
+        TrainConfig config;
+        config.epochs = int(m_params.getInt("epochs"));
+        config.patience = int(m_params.getInt("patience"));
+        config.learningRate = m_params.getFloat("lr");
+        EpochTrainer trainer(config);
+        trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        auto summary = trainer.run(training, context);
+        s.net->eval();
+        if (!summary)
+            return summary.error();
+    } catch (const std::exception& e) {
+        return makeError(name() + ": " + e.what());
+    }
+    return {};
+}
+
+int32_t NcfRecommender::numItems() const {
+    return m_state->items;
+}
+
+void NcfRecommender::scoreUsers(const int32_t* users, int64_t n, float* out) const {
+    const State& s = *m_state;
+    if (n <= 0 || !s.net)
+        return;
+    torch::NoGradGuard noGrad;
+    copyToHost(s.net->scoreAll(indexTensor(users, n, s.device)), out);
+    fillColdUsers(users, n, s.cold, s.popularity, out);
+}
+
+Status NcfRecommender::save(const std::string& path) const {
+    const State& s = *m_state;
+    if (!s.net)
+        return makeError(name() + ": nothing to save, the model is not trained");
+    std::map<std::string, torch::Tensor> tensors;
+    for (const auto& p : s.net->named_parameters())
+        tensors["net." + p.key()] = p.value();
+    tensors["dims"] = torch::tensor({int64_t(s.users), int64_t(s.items)});
+    tensors["cold"] = torch::from_blob(const_cast<uint8_t*>(s.cold.data()),
+                                       {int64_t(s.cold.size())}, torch::kUInt8);
+    tensors["popularity"] = torch::from_blob(const_cast<float*>(s.popularity.data()),
+                                             {int64_t(s.popularity.size())}, torch::kFloat32);
+    return saveModelArchive(path, name(), m_params, tensors);
+}
+
+Status NcfRecommender::load(const std::string& path) {
+    auto archive = loadModelArchive(path, name(), {"dims", "cold", "popularity"});
+    if (!archive)
+        return archive.error();
+    auto status = configure(archive->params);
+    if (!status)
+        return status;
+    auto& t = archive->tensors;
+    try {
+        auto dims = t["dims"].to(torch::kInt64);
+        State& s = *m_state;
+        s.device = torch::kCPU;
+        s.users = int32_t(dims[0].item<int64_t>());
+        s.items = int32_t(dims[1].item<int64_t>());
+        NcfNet net(shapeFor(s.users, s.items));
+        torch::NoGradGuard noGrad;
+        for (auto& p : net->named_parameters()) {
+            auto it = t.find("net." + p.key());
+            if (it == t.end() || !it->second.sizes().equals(p.value().sizes()))
+                return makeError(name() + ": model file lacks or mis-shapes '" + p.key() + "'",
+                                 path);
+            p.value().copy_(it->second);
+        }
+        net->eval();
+        s.net = net;
+        auto cold = t["cold"].contiguous();
+        auto pop = t["popularity"].contiguous();
+        s.cold.assign(cold.data_ptr<uint8_t>(), cold.data_ptr<uint8_t>() + cold.numel());
+        s.popularity.assign(pop.data_ptr<float>(), pop.data_ptr<float>() + pop.numel());
+    } catch (const std::exception& e) {
+        return makeError(name() + ": " + e.what(), path);
+    }
+    return {};
+}
+
+}  // namespace recscope

@@ -1,0 +1,406 @@
+#include "core/nn/PipelineModel.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "core/eval/Evaluator.h"
+#include "core/index/VectorIndex.h"
+#include "core/pipeline/CandidateRetriever.h"
+#include "core/pipeline/ItemFeatures.h"
+#include "core/pipeline/Mmr.h"
+#include "core/split/Split.h"
+
+namespace recscope {
+
+namespace {
+
+const std::string kRetrieverPrefix = "retriever.";
+const std::string kRankerPrefix = "ranker.";
+
+// Offset between the final list's scores and the rest (see PipelineModel.h).
+constexpr float kBelowList = 10.0f;
+
+bool startsWith(const std::string& s, const std::string& prefix) {
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::map<std::string, std::string> withPrefix(const ParamValues& values,
+                                              const std::string& prefix) {
+    std::map<std::string, std::string> out;
+    for (const auto& [k, v] : values.values())
+        if (startsWith(k, prefix))
+            out[k.substr(prefix.size())] = v;
+    return out;
+}
+
+// Forwards training events while mapping one stage's progress into [from, to].
+ProgressFn scaledProgress(const ProgressFn& fn, double from, double to, const std::string& stage) {
+    if (!fn)
+        return {};
+    return [fn, from, to, stage](const Progress& p) {
+        fn(Progress{stage + ": " + p.stage, p.fraction < 0 ? -1 : from + (to - from) * p.fraction});
+    };
+}
+
+}  // namespace
+
+PipelineModel::PipelineModel() = default;
+PipelineModel::~PipelineModel() = default;
+
+std::vector<ParamSpec> PipelineModel::paramSpecs() const {
+    std::vector<ParamSpec> specs;
+    for (auto s : m_retriever.paramSpecs()) {
+        s.name = kRetrieverPrefix + s.name;
+        specs.push_back(std::move(s));
+    }
+    for (auto s : RankerModel::paramSpecs()) {
+        s.name = kRankerPrefix + s.name;
+        specs.push_back(std::move(s));
+    }
+    specs.push_back({"pipeline.candidates",
+                     ParamType::Int,
+                     "150",
+                     1,
+                     5000,
+                     {},
+                     "Candidates the retriever passes to the ranker per user (N)"});
+    specs.push_back({"pipeline.mmr_lambda",
+                     ParamType::Float,
+                     "1",
+                     0.0,
+                     1.0,
+                     {},
+                     "MMR trade-off: 1 keeps the ranker's order, lower values favour genre "
+                     "diversity"});
+    specs.push_back({"pipeline.index",
+                     ParamType::Choice,
+                     "auto",
+                     0,
+                     0,
+                     {"auto", "Flat", "IVF64,Flat", "IVF256,Flat", "IVF1024,Flat", "HNSW16",
+                      "HNSW32", "HNSW64"},
+                     "Candidate index: auto = exact (Flat) below 50,000 items, else HNSW32"});
+    return specs;
+}
+
+int32_t PipelineModel::numItems() const {
+    return m_retriever.numItems();
+}
+
+int32_t PipelineModel::candidates() const {
+    return static_cast<int32_t>(m_params.getInt("pipeline.candidates"));
+}
+
+Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
+    if (auto st = m_retriever.configure(withPrefix(m_params, kRetrieverPrefix)); !st)
+        return st;
+    if (auto st = m_ranker.configure(withPrefix(m_params, kRankerPrefix)); !st)
+        return st;
+    m_index.reset();
+    m_numUsers = data.numUsers;
+
+    FitContext stage = context;
+    if (context.observer)
+        context.observer->onMessage("Training the retriever (two-tower)");
+    stage.progress = scaledProgress(context.progress, 0.0, 0.5, "Retriever");
+    if (auto st = m_retriever.fit(data, stage); !st)
+        return st;
+    if (isCancelled(context.cancel))
+        return makeError("cancelled");
+
+    auto index = VectorIndex::create(m_params.getString("pipeline.index"), m_retriever.dim());
+    if (!index)
+        return index.error();
+    if (auto st = index->build(m_retriever.itemVectors(), m_retriever.numItems()); !st)
+        return st;
+    m_index = std::make_unique<VectorIndex>(std::move(index.value()));
+    m_seen = data.allRatings;
+    m_seen.values.clear();
+    m_genreMasks = ItemFeatures::fromDataset(data.dataset, data.numItems).genreMasks;
+
+    // Hard negatives: each known user's retriever top-N minus the user's training positives.
+    std::vector<int32_t> users;
+    for (int32_t u = 0; u < data.numUsers; ++u)
+        if (m_retriever.knownUser(u))
+            users.push_back(u);
+    const int d = m_retriever.dim();
+    std::vector<float> queries(users.size() * static_cast<size_t>(d));
+    for (size_t k = 0; k < users.size(); ++k)
+        std::copy(m_retriever.userVectors() + static_cast<int64_t>(users[k]) * d,
+                  m_retriever.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
+                  queries.begin() + static_cast<int64_t>(k) * d);
+    if (context.observer)
+        context.observer->onMessage("Mining hard negatives from the retriever's top-N");
+    auto hard = retrieveCandidates(
+        *m_index, queries.data(), users.data(), static_cast<int64_t>(users.size()), &data.positives,
+        static_cast<int32_t>(m_ranker.params().getInt("hard_pool")), context.cancel);
+    if (!hard)
+        return hard.error();
+
+    if (context.observer)
+        context.observer->onMessage("Training the ranker");
+    stage.progress = scaledProgress(context.progress, 0.5, 1.0, "Ranker");
+    ValidateFn validate;
+    if (data.split && !data.split->validation.empty()) {
+        validate = [this, &data,
+                    cancel = context.cancel]() -> Result<std::map<std::string, double>> {
+            EvalConfig ec;
+            ec.ks = {10};
+            ec.keepPerUser = false;
+            auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
+            if (!r)
+                return r.error();
+            return r->metrics;
+        };
+    }
+    return m_ranker.fit(data, hard.value(), m_retriever, stage, std::move(validate));
+}
+
+void PipelineModel::recommendLists(const int32_t* users, int64_t n, int32_t* items,
+                                   float* scores) const {
+    const int32_t cap = candidates();
+    std::fill(items, items + n * cap, -1);
+    if (scores)
+        std::fill(scores, scores + n * cap, 0.0f);
+    if (!m_index || n <= 0)
+        return;
+    const int d = m_retriever.dim();
+    std::vector<int32_t> known;
+    std::vector<int64_t> rowOf;
+    std::vector<float> queries;
+    for (int64_t r = 0; r < n; ++r) {
+        if (m_retriever.knownUser(users[r])) {
+            known.push_back(users[r]);
+            rowOf.push_back(r);
+            const float* v = m_retriever.userVectors() + static_cast<int64_t>(users[r]) * d;
+            queries.insert(queries.end(), v, v + d);
+        } else {
+            // Unknown user: the popularity fallback's order, rated items skipped.
+            const float* f = m_retriever.fallbackScores();
+            std::vector<int32_t> order(static_cast<size_t>(numItems()));
+            std::iota(order.begin(), order.end(), 0);
+            const int32_t u = users[r];
+            const bool hasSeen = u >= 0 && u < m_seen.rows;
+            const int32_t* sb = hasSeen ? m_seen.indices.data() + m_seen.offsets[u] : nullptr;
+            const int32_t* se = hasSeen ? sb + m_seen.rowSize(u) : nullptr;
+            order.erase(
+                std::remove_if(order.begin(), order.end(),
+                               [&](int32_t i) { return sb && std::binary_search(sb, se, i); }),
+                order.end());
+            const size_t take = std::min(order.size(), static_cast<size_t>(cap));
+            std::partial_sort(
+                order.begin(), order.begin() + static_cast<int64_t>(take), order.end(),
+                [f](int32_t a, int32_t b) { return f[a] > f[b] || (f[a] == f[b] && a < b); });
+            for (size_t k = 0; k < take; ++k) {
+                items[r * cap + static_cast<int64_t>(k)] = order[k];
+                if (scores)
+                    scores[r * cap + static_cast<int64_t>(k)] = f[order[k]];
+            }
+        }
+    }
+    if (known.empty())
+        return;
+    auto cands = retrieveCandidates(*m_index, queries.data(), known.data(),
+                                    static_cast<int64_t>(known.size()), &m_seen, cap);
+    if (!cands)
+        return;  // cannot happen for a built index and cap > 0
+    std::vector<int32_t> pu, pi;
+    for (size_t k = 0; k < known.size(); ++k) {
+        const int32_t len = cands->rowLength(k);
+        for (int32_t j = 0; j < len; ++j) {
+            pu.push_back(known[k]);
+            pi.push_back(cands->row(k)[j]);
+        }
+    }
+    std::vector<float> ps(pu.size());
+    m_ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), ps.data());
+    const double lambda = m_params.getFloat("pipeline.mmr_lambda");
+    size_t at = 0;
+    std::vector<int32_t> order, rankedItems;
+    std::vector<float> rankedScores;
+    for (size_t k = 0; k < known.size(); ++k) {
+        const int32_t len = cands->rowLength(k);
+        const int32_t* ci = cands->row(k);
+        const float* cs = ps.data() + at;
+        at += static_cast<size_t>(len);
+        order.resize(static_cast<size_t>(len));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [cs](int32_t a, int32_t b) { return cs[a] > cs[b]; });
+        rankedItems.resize(order.size());
+        rankedScores.resize(order.size());
+        for (size_t j = 0; j < order.size(); ++j) {
+            rankedItems[j] = ci[order[j]];
+            rankedScores[j] = cs[order[j]];
+        }
+        std::vector<int32_t> pick(order.size());
+        std::iota(pick.begin(), pick.end(), 0);
+        if (lambda < 1.0 && !m_genreMasks.empty())
+            pick = mmrRerank(rankedItems.data(), rankedScores.data(), len, m_genreMasks.data(),
+                             lambda, len);
+        const int64_t r = rowOf[k];
+        for (size_t j = 0; j < pick.size(); ++j) {
+            items[r * cap + static_cast<int64_t>(j)] = rankedItems[static_cast<size_t>(pick[j])];
+            if (scores)
+                scores[r * cap + static_cast<int64_t>(j)] =
+                    rankedScores[static_cast<size_t>(pick[j])];
+        }
+    }
+}
+
+void PipelineModel::scoreUsers(const int32_t* users, int64_t n, float* out) const {
+    const int32_t ni = numItems();
+    if (n <= 0 || ni <= 0)
+        return;
+    m_retriever.scoreUsers(users, n, out);
+    for (int64_t k = 0; k < n * ni; ++k)
+        out[k] -= kBelowList;
+    const int32_t cap = candidates();
+    std::vector<int32_t> lists(static_cast<size_t>(n) * cap);
+    recommendLists(users, n, lists.data(), nullptr);
+    for (int64_t r = 0; r < n; ++r) {
+        const int32_t* row = lists.data() + r * cap;
+        int32_t len = 0;
+        while (len < cap && row[len] >= 0)
+            ++len;
+        for (int32_t j = 0; j < len; ++j)
+            out[r * ni + row[j]] = static_cast<float>(len - j);
+    }
+}
+
+void PipelineModel::scoreCandidates(const int32_t* users, int64_t n, float* out) const {
+    const int32_t ni = numItems();
+    if (n <= 0 || ni <= 0)
+        return;
+    m_retriever.scoreUsers(users, n, out);
+    if (!m_index)
+        return;
+    for (int64_t k = 0; k < n * ni; ++k)
+        out[k] -= kBelowList;
+    const int d = m_retriever.dim();
+    std::vector<int32_t> known;
+    std::vector<int64_t> rowOf;
+    std::vector<float> queries;
+    for (int64_t r = 0; r < n; ++r) {
+        if (!m_retriever.knownUser(users[r]))
+            continue;
+        known.push_back(users[r]);
+        rowOf.push_back(r);
+        const float* v = m_retriever.userVectors() + static_cast<int64_t>(users[r]) * d;
+        queries.insert(queries.end(), v, v + d);
+    }
+    auto cands = retrieveCandidates(*m_index, queries.data(), known.data(),
+                                    static_cast<int64_t>(known.size()), &m_seen, candidates());
+    if (!cands)
+        return;
+    for (size_t k = 0; k < known.size(); ++k) {
+        const int32_t len = cands->rowLength(k);
+        for (int32_t j = 0; j < len; ++j)
+            out[rowOf[k] * ni + cands->row(k)[j]] =
+                2 * kBelowList + cands->scores[k * cands->perUser + j];
+    }
+}
+
+Status PipelineModel::save(const std::string& path) const {
+    if (!m_index)
+        return makeError("pipeline: nothing to save before fit()");
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec)
+        return makeError("cannot create folder: " + ec.message(), path);
+    if (auto st = m_retriever.save(path + "/retriever.pt"); !st)
+        return st;
+    if (auto st = m_ranker.save(path + "/ranker.pt"); !st)
+        return st;
+    // Plain text: settings, then the seen matrix and genre masks (small next to the weights).
+    FILE* f = std::fopen((path + "/pipeline.txt").c_str(), "w");
+    if (!f)
+        return makeError("cannot write", path + "/pipeline.txt");
+    for (const auto& [k, v] : m_params.values())
+        std::fprintf(f, "param %s=%s\n", k.c_str(), v.c_str());
+    std::fprintf(f, "seen %d %d\n", m_seen.rows, m_seen.cols);
+    for (int32_t u = 0; u < m_seen.rows; ++u) {
+        std::fprintf(f, "%lld", static_cast<long long>(m_seen.rowSize(u)));
+        for (int64_t k = m_seen.offsets[u]; k < m_seen.offsets[u + 1]; ++k)
+            std::fprintf(f, " %d", m_seen.indices[static_cast<size_t>(k)]);
+        std::fprintf(f, "\n");
+    }
+    std::fprintf(f, "genres %zu\n", m_genreMasks.size());
+    for (uint32_t g : m_genreMasks)
+        std::fprintf(f, "%u\n", g);
+    const bool ok = std::fclose(f) == 0;
+    return ok ? Status() : Status(makeError("write failed", path + "/pipeline.txt"));
+}
+
+Status PipelineModel::load(const std::string& path) {
+    const std::string file = path + "/pipeline.txt";
+    FILE* f = std::fopen(file.c_str(), "r");
+    if (!f)
+        return makeError("cannot open (expected a pipeline folder)", file);
+    std::map<std::string, std::string> overrides;
+    char buf[4096];
+    int64_t line = 0;
+    CsrMatrix seen;
+    std::vector<uint32_t> genres;
+    auto fail = [&](const std::string& what) {
+        std::fclose(f);
+        return Status(makeError(what, file, line));
+    };
+    while (std::fgets(buf, sizeof buf, f)) {
+        ++line;
+        std::string s(buf);
+        if (startsWith(s, "param ")) {
+            const auto eq = s.find('=');
+            if (eq == std::string::npos)
+                return fail("expected 'param name=value'");
+            overrides[s.substr(6, eq - 6)] = s.substr(eq + 1, s.find_last_not_of("\r\n") - eq);
+        } else if (startsWith(s, "seen ")) {
+            if (std::sscanf(buf, "seen %d %d", &seen.rows, &seen.cols) != 2 || seen.rows < 0)
+                return fail("expected 'seen <rows> <cols>'");
+            for (int32_t u = 0; u < seen.rows; ++u) {
+                long long len = 0;
+                if (std::fscanf(f, "%lld", &len) != 1 || len < 0)
+                    return fail("expected a seen-row length");
+                for (long long k = 0; k < len; ++k) {
+                    int item = 0;
+                    if (std::fscanf(f, "%d", &item) != 1)
+                        return fail("expected a seen item id");
+                    seen.indices.push_back(item);
+                }
+                seen.offsets.push_back(static_cast<int64_t>(seen.indices.size()));
+            }
+            ++line;
+        } else if (startsWith(s, "genres ")) {
+            size_t count = 0;
+            if (std::sscanf(buf, "genres %zu", &count) != 1)
+                return fail("expected 'genres <count>'");
+            for (size_t k = 0; k < count; ++k) {
+                unsigned g = 0;
+                if (std::fscanf(f, "%u", &g) != 1)
+                    return fail("expected a genre mask");
+                genres.push_back(g);
+            }
+        }
+    }
+    std::fclose(f);
+    if (auto st = configure(overrides); !st)
+        return Status(makeError(st.error().message, file));
+    if (auto st = m_retriever.load(path + "/retriever.pt"); !st)
+        return st;
+    if (auto st = m_ranker.load(path + "/ranker.pt", m_retriever); !st)
+        return st;
+    auto index = VectorIndex::create(m_params.getString("pipeline.index"), m_retriever.dim());
+    if (!index)
+        return index.error();
+    if (auto st = index->build(m_retriever.itemVectors(), m_retriever.numItems()); !st)
+        return st;
+    m_index = std::make_unique<VectorIndex>(std::move(index.value()));
+    m_seen = std::move(seen);
+    m_genreMasks = std::move(genres);
+    m_numUsers = m_retriever.numUsers();
+    return {};
+}
+
+}  // namespace recscope

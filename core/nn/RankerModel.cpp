@@ -1,0 +1,403 @@
+#include "core/nn/RankerModel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "core/models/TrainData.h"
+#include "core/nn/RankerNet.h"
+#include "core/nn/TorchSupport.h"
+#include "core/pipeline/CandidateRetriever.h"
+#include "core/train/CounterRandom.h"
+#include "core/train/TrainNegativeSampler.h"
+
+namespace recscope {
+
+struct RankerModel::Impl {
+    mutable RankerNet net{nullptr};  // forward() is non-const in LibTorch
+    torch::Device device{torch::kCPU};
+    const TwoTowerModel* retriever = nullptr;
+    int32_t numUsers = 0;
+    int32_t numItems = 0;
+
+    // Retriever cosines of the pairs (only when the net takes them).
+    torch::Tensor retrieverScores(const int32_t* users, const int32_t* items, int64_t n) const {
+        if (!net->config().retrieverScore || !retriever)
+            return {};
+        std::vector<float> s(static_cast<size_t>(n), 0.0f);
+        const int d = retriever->dim();
+        const float* uv = retriever->userVectors();
+        const float* iv = retriever->itemVectors();
+        for (int64_t k = 0; k < n; ++k) {
+            if (!retriever->knownUser(users[k]) || items[k] < 0 || items[k] >= numItems)
+                continue;
+            const float* a = uv + static_cast<int64_t>(users[k]) * d;
+            const float* b = iv + static_cast<int64_t>(items[k]) * d;
+            float dot = 0.0f;
+            for (int j = 0; j < d; ++j)
+                dot += a[j] * b[j];
+            s[static_cast<size_t>(k)] = dot;
+        }
+        return torch::tensor(s).to(device);
+    }
+};
+
+namespace {
+
+std::vector<int64_t> toLong(const int32_t* p, int64_t n) {
+    return std::vector<int64_t>(p, p + n);
+}
+
+class RankerEpochs : public EpochModel {
+public:
+    RankerEpochs(RankerModel::Impl& impl, const TrainData& data, const CandidateLists& hard,
+                 const ParamValues& p, uint64_t seed, FitStats& stats)
+        : m_impl(impl),
+          m_data(data),
+          m_hard(hard),
+          m_sampler(data.positives, NegativeKind::Uniform),
+          m_rng(seed),
+          m_seed(seed),
+          m_stats(stats) {
+        m_batch = p.getInt("batch_size");
+        m_negatives = static_cast<int>(p.getInt("negatives"));
+        m_hardRatio = p.getFloat("hard_ratio");
+        m_dropout = p.getFloat("id_dropout");
+        m_bpr = p.getString("loss") == "bpr";
+        const auto& pos = data.positives;
+        for (int32_t u = 0; u < pos.rows; ++u)
+            for (int64_t k = pos.offsets[u]; k < pos.offsets[u + 1]; ++k)
+                m_rows.push_back({u, pos.indices[static_cast<size_t>(k)]});
+        m_hardRow.assign(static_cast<size_t>(data.numUsers), -1);
+        m_hardLen.assign(hard.users.size(), 0);
+        for (size_t k = 0; k < hard.users.size(); ++k) {
+            const int32_t u = hard.users[k];
+            if (u >= 0 && u < data.numUsers)
+                m_hardRow[static_cast<size_t>(u)] = static_cast<int64_t>(k);
+            m_hardLen[k] = hard.rowLength(k);
+        }
+        m_opt = std::make_unique<torch::optim::Adam>(
+            impl.net->parameters(),
+            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
+    }
+
+    int64_t beginEpoch(int epoch) override {
+        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
+        m_epoch = epoch;
+        m_impl.net->train();
+        return std::max<int64_t>(1, (static_cast<int64_t>(m_rows.size()) + m_batch - 1) / m_batch);
+    }
+
+    int32_t negativeFor(int32_t user, uint64_t counter) const {
+        const uint64_t bits = CounterRandom::at(m_seed + 0x9e37ULL * m_epoch, counter);
+        const int64_t hr = m_hardRow[static_cast<size_t>(user)];
+        if (hr >= 0 && m_hardLen[static_cast<size_t>(hr)] > 0 &&
+            CounterRandom::unit(bits) < m_hardRatio) {
+            const auto len = static_cast<uint64_t>(m_hardLen[static_cast<size_t>(hr)]);
+            const uint64_t pick = CounterRandom::below(CounterRandom::mix(bits), len);
+            return m_hard.row(static_cast<size_t>(hr))[pick];
+        }
+        return m_sampler.draw(user, m_seed + 0x51ULL * m_epoch, counter);
+    }
+
+    double trainBatch(int64_t batch) override {
+        const auto t0 = std::chrono::steady_clock::now();
+        const int64_t s = batch * m_batch;
+        const int64_t e = std::min<int64_t>(static_cast<int64_t>(m_rows.size()), s + m_batch);
+        const int64_t b = e - s;
+        const int k = m_negatives;
+        // Layout: b positives, then b x k negatives (row r's negatives at b + r*k ...).
+        std::vector<int32_t> users(static_cast<size_t>(b * (1 + k)));
+        std::vector<int32_t> items(users.size());
+        for (int64_t r = 0; r < b; ++r) {
+            const auto [u, i] = m_rows[static_cast<size_t>(s + r)];
+            users[static_cast<size_t>(r)] = u;
+            items[static_cast<size_t>(r)] = i;
+            for (int j = 0; j < k; ++j) {
+                const size_t at = static_cast<size_t>(b + r * k + j);
+                users[at] = u;
+                items[at] = negativeFor(u, static_cast<uint64_t>((s + r) * k + j));
+            }
+        }
+        const int64_t total = static_cast<int64_t>(users.size());
+        const auto& dev = m_impl.device;
+        auto uid = torch::tensor(toLong(users.data(), total), torch::kLong).to(dev);
+        auto iid = torch::tensor(toLong(items.data(), total), torch::kLong).to(dev);
+        torch::Tensor keepU, keepI;
+        if (m_dropout > 0.0) {
+            keepU = torch::bernoulli(torch::full({total}, 1.0 - m_dropout)).to(dev);
+            keepI = torch::bernoulli(torch::full({total}, 1.0 - m_dropout)).to(dev);
+        }
+        auto rs = m_impl.retrieverScores(users.data(), items.data(), total);
+        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, rs);
+        torch::Tensor loss;
+        if (m_bpr && k > 0) {
+            auto pos = logits.slice(0, 0, b).unsqueeze(1);
+            auto neg = logits.slice(0, b, total).view({b, k});
+            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
+        } else {
+            auto labels = torch::zeros({total}, torch::TensorOptions().device(dev));
+            labels.slice(0, 0, b).fill_(1.0);
+            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
+        }
+        m_opt->zero_grad();
+        loss.backward();
+        m_opt->step();
+        m_stats.samples += total;
+        m_stats.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return loss.item<double>();
+    }
+
+    void snapshot() override {
+        torch::NoGradGuard g;
+        m_best.clear();
+        for (const auto& p : m_impl.net->parameters())
+            m_best.push_back(p.detach().clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard g;
+        auto params = m_impl.net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(m_best[i]);
+    }
+
+private:
+    RankerModel::Impl& m_impl;
+    const TrainData& m_data;
+    const CandidateLists& m_hard;
+    TrainNegativeSampler m_sampler;
+    std::mt19937_64 m_rng;
+    uint64_t m_seed;
+    FitStats& m_stats;
+    int64_t m_batch = 1024;
+    int m_negatives = 4;
+    double m_hardRatio = 0.5;
+    double m_dropout = 0.1;
+    bool m_bpr = false;
+    int m_epoch = 1;
+    std::vector<std::pair<int32_t, int32_t>> m_rows;
+    std::vector<int64_t> m_hardRow;
+    std::vector<int32_t> m_hardLen;
+    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::vector<torch::Tensor> m_best;
+};
+
+RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numItems, int numGenres,
+                           bool years) {
+    RankerNetConfig c;
+    c.numUsers = numUsers;
+    c.numItems = numItems;
+    c.embedding = static_cast<int>(p.getInt("embedding"));
+    c.depth = static_cast<int>(p.getInt("depth"));
+    c.width = static_cast<int>(p.getInt("width"));
+    c.numGenres = p.getBool("genres") ? numGenres : 0;
+    c.years = p.getBool("years") && years;
+    c.retrieverScore = p.getBool("retriever_score");
+    return c;
+}
+
+}  // namespace
+
+RankerModel::RankerModel() : m_impl(std::make_unique<Impl>()) {
+    auto st = configure({});
+    (void)st;
+}
+RankerModel::~RankerModel() = default;
+
+std::vector<ParamSpec> RankerModel::paramSpecs() {
+    using T = ParamType;
+    auto specs = epochParamSpecs(5, 1024, 0.002, 0.0, 2);
+    std::vector<ParamSpec> own = {
+        {"embedding", T::Int, "32", 2, 1024, {}, "User and item ID embedding size"},
+        {"depth", T::Int, "2", 0, 6, {}, "Hidden layers of the scoring MLP"},
+        {"width", T::Int, "128", 4, 4096, {}, "Hidden layer width"},
+        {"negatives", T::Int, "4", 1, 100, {}, "Negatives per training positive"},
+        {"hard_ratio",
+         T::Float,
+         "0.5",
+         0.0,
+         1.0,
+         {},
+         "Share of negatives drawn from the retriever's top-N (the rest uniform)"},
+        {"hard_pool",
+         T::Int,
+         "100",
+         1,
+         5000,
+         {},
+         "Retriever top-N per user from which hard negatives are mined"},
+        {"id_dropout",
+         T::Float,
+         "0.1",
+         0.0,
+         1.0,
+         {},
+         "Probability of zeroing an ID embedding and setting its IsUnknown flag"},
+        {"loss", T::Choice, "bce", 0, 0, {"bce", "bpr"}, "Training loss"},
+        {"genres", T::Bool, "true", 0, 0, {}, "Genre embedding input"},
+        {"years", T::Bool, "true", 0, 0, {}, "Release-year embedding input"},
+        {"retriever_score", T::Bool, "true", 0, 0, {}, "Retriever cosine as an extra input"},
+    };
+    specs.insert(specs.end(), own.begin(), own.end());
+    return specs;
+}
+
+Status RankerModel::configure(const std::map<std::string, std::string>& overrides) {
+    auto resolved = ParamValues::resolve(paramSpecs(), overrides);
+    if (!resolved)
+        return Status(makeError("ranker: " + resolved.error().message));
+    m_params = std::move(resolved.value());
+    return {};
+}
+
+bool RankerModel::trained() const {
+    return static_cast<bool>(m_impl->net);
+}
+
+Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
+                        const TwoTowerModel& retriever, const FitContext& context,
+                        ValidateFn validate) {
+    if (data.positives.nnz() == 0)
+        return makeError("ranker: the training data has no positives");
+    auto parsed = parseTorchDevice(context.device);
+    if (!parsed)
+        return parsed.error();
+    try {
+        prepareTorch(context.seed + 1);
+        auto& m = *m_impl;
+        m = Impl{};
+        m_stats = FitStats{};
+        m.device = parsed.value();
+        m.retriever = &retriever;
+        m.numUsers = data.numUsers;
+        m.numItems = data.numItems;
+        const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
+        m.net = RankerNet(configFrom(m_params, data.numUsers, data.numItems, features.numGenres,
+                                     features.hasYears));
+        std::vector<float> pop(static_cast<size_t>(data.numItems), 0.0f);
+        std::vector<float> itemKnown(pop.size(), 0.0f);
+        double maxLog = 0.0;
+        for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i)
+            maxLog = std::max(maxLog, std::log1p(static_cast<double>(data.itemPopularity[i])));
+        for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i) {
+            const double c = static_cast<double>(data.itemPopularity[i]);
+            pop[i] = maxLog > 0 ? static_cast<float>(std::log1p(c) / maxLog) : 0.0f;
+            itemKnown[i] = c > 0 ? 1.0f : 0.0f;
+        }
+        std::vector<float> userKnown(static_cast<size_t>(data.numUsers), 0.0f);
+        for (int32_t u = 0; u < data.numUsers && u < data.positives.rows; ++u)
+            userKnown[static_cast<size_t>(u)] = data.positives.rowSize(u) > 0 ? 1.0f : 0.0f;
+        m.net->setTables(features, pop, userKnown, itemKnown);
+        m.net->to(m.device);
+
+        RankerEpochs epochs(m, data, hard, m_params, context.seed + 1, m_stats);
+        TrainConfig tc;
+        tc.epochs = static_cast<int>(m_params.getInt("epochs"));
+        tc.patience = static_cast<int>(m_params.getInt("patience"));
+        tc.learningRate = m_params.getFloat("lr");
+        tc.metric = "ndcg@10";
+        EpochTrainer trainer(tc);
+        if (validate && tc.patience > 0)
+            trainer.setValidator(std::move(validate));
+        auto summary = trainer.run(epochs, context);
+        if (!summary)
+            return summary.status();
+        m_stats.epochs = summary->epochsRun;
+        m.net->eval();
+    } catch (const std::exception& e) {
+        return makeError(std::string("ranker training failed: ") + e.what());
+    }
+    return {};
+}
+
+void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t n,
+                             float* out) const {
+    const auto& m = *m_impl;
+    if (n <= 0)
+        return;
+    if (!m.net) {
+        std::fill(out, out + n, 0.0f);
+        return;
+    }
+    torch::NoGradGuard g;
+    // Ids outside the trained range are clamped to 0 and scored as unknown via keep = 0.
+    std::vector<int64_t> u(static_cast<size_t>(n)), i(static_cast<size_t>(n));
+    std::vector<float> ku(static_cast<size_t>(n), 1.0f), ki(static_cast<size_t>(n), 1.0f);
+    for (int64_t k = 0; k < n; ++k) {
+        const bool uok = users[k] >= 0 && users[k] < m.numUsers;
+        const bool iok = items[k] >= 0 && items[k] < m.numItems;
+        u[static_cast<size_t>(k)] = uok ? users[k] : 0;
+        i[static_cast<size_t>(k)] = iok ? items[k] : 0;
+        ku[static_cast<size_t>(k)] = uok ? 1.0f : 0.0f;
+        ki[static_cast<size_t>(k)] = iok ? 1.0f : 0.0f;
+    }
+    auto rs = m.retrieverScores(users, items, n);
+    auto logits = m.net->forward(
+        torch::tensor(u, torch::kLong).to(m.device), torch::tensor(i, torch::kLong).to(m.device),
+        torch::tensor(ku).to(m.device), torch::tensor(ki).to(m.device), rs);
+    copyToHost(logits, out);
+}
+
+Status RankerModel::save(const std::string& path) const {
+    const auto& m = *m_impl;
+    if (!m.net)
+        return makeError("ranker: nothing to save before fit()");
+    try {
+        torch::serialize::OutputArchive archive;
+        m.net->save(archive);
+        std::string params;
+        for (const auto& [k, v] : m_params.values())
+            params += k + "=" + v + "\n";
+        archive.write("params", c10::IValue(params));
+        const auto& c = m.net->config();
+        archive.write(
+            "shape",
+            torch::tensor({static_cast<int64_t>(c.numUsers), static_cast<int64_t>(c.numItems),
+                           static_cast<int64_t>(c.numGenres), static_cast<int64_t>(c.years)}));
+        archive.save_to(path);
+    } catch (const std::exception& e) {
+        return makeError(std::string("ranker save failed: ") + e.what(), path);
+    }
+    return {};
+}
+
+Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever) {
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue params;
+        archive.read("params", params);
+        std::map<std::string, std::string> overrides;
+        const std::string text = params.toStringRef();
+        size_t start = 0;
+        while (start < text.size()) {
+            const size_t end = text.find('\n', start);
+            const std::string line = text.substr(start, end - start);
+            const size_t eq = line.find('=');
+            if (eq != std::string::npos)
+                overrides[line.substr(0, eq)] = line.substr(eq + 1);
+            start = end == std::string::npos ? text.size() : end + 1;
+        }
+        if (auto st = configure(overrides); !st)
+            return Status(makeError(st.error().message, path));
+        torch::Tensor shape;
+        archive.read("shape", shape);
+        Impl m;
+        m.numUsers = static_cast<int32_t>(shape[0].item<int64_t>());
+        m.numItems = static_cast<int32_t>(shape[1].item<int64_t>());
+        m.retriever = &retriever;
+        m.net = RankerNet(configFrom(m_params, m.numUsers, m.numItems,
+                                     static_cast<int>(shape[2].item<int64_t>()),
+                                     shape[3].item<int64_t>() != 0));
+        m.net->load(archive);
+        m.net->eval();
+        *m_impl = std::move(m);
+    } catch (const std::exception& e) {
+        return makeError(std::string("ranker load failed: ") + e.what(), path);
+    }
+    return {};
+}
+
+}  // namespace recscope

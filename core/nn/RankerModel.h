@@ -1,0 +1,68 @@
+#pragma once
+// Second stage of the pipeline (seed 000's ranker): scores (user, candidate) pairs.
+//
+// Inputs per pair: user and item ID embeddings, their element-wise product, a genre embedding
+// (multi-hot -> linear), a release-year bucket embedding, the item's normalised log
+// popularity, IsUnknown flags for the item and the user and, optionally, the retriever's
+// cosine. An MLP maps them to one logit.
+//
+// Training rows: every training positive (label 1) with `negatives` negatives (label 0); each
+// negative is, with probability hard_ratio, drawn from the user's hard list (the retriever's
+// top-N minus the user's positives, see CandidateRetriever.h), otherwise uniformly from the
+// items that are not the user's positives. ID dropout: with probability id_dropout an
+// embedding is replaced by zeros and its IsUnknown flag set, so that items and users absent
+// from training get sensible scores. Loss: BCE on logits, or BPR (each positive against its
+// own negatives).
+//
+// Not a Recommender (it needs candidates); PipelineModel owns one. Header torch-free (pimpl).
+// Thread rules as for Recommender: fit() on one thread, const scoring from any thread after it.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/models/Recommender.h"
+#include "core/nn/TwoTowerModel.h"
+#include "core/train/EpochTrainer.h"
+
+namespace recscope {
+
+struct CandidateLists;
+
+class RankerModel {
+public:
+    RankerModel();
+    ~RankerModel();
+
+    static std::vector<ParamSpec> paramSpecs();
+    Status configure(const std::map<std::string, std::string>& overrides);
+    const ParamValues& params() const { return m_params; }
+
+    // hard: per-user hard-negative lists (users in any order; users absent get random
+    // negatives only). retriever: the trained first stage (its vectors feed the optional
+    // retriever-score input); must outlive this model. validate: optional per-epoch
+    // validation for early stopping (watching ndcg@10).
+    Status fit(const TrainData& data, const CandidateLists& hard, const TwoTowerModel& retriever,
+               const FitContext& context, ValidateFn validate = {});
+
+    // out[k] = score of (users[k], items[k]); n pairs, caller-owned. Higher is better.
+    // Users/items outside the trained range are scored as unknown.
+    void scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out) const;
+
+    bool trained() const;
+    const FitStats& fitStats() const { return m_stats; }
+
+    // The ranker's own weights (the retriever is saved separately).
+    Status save(const std::string& path) const;
+    Status load(const std::string& path, const TwoTowerModel& retriever);
+
+    struct Impl;  // LibTorch state; defined in the .cpp only
+
+private:
+    std::unique_ptr<Impl> m_impl;
+    ParamValues m_params;
+    FitStats m_stats;
+};
+
+}  // namespace recscope

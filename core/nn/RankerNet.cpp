@@ -1,0 +1,78 @@
+#include "core/nn/RankerNet.h"
+
+#include "core/nn/TwoTowerNet.h"
+
+namespace recscope {
+
+RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
+    const int e = config.embedding;
+    m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
+    m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
+    torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
+    torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
+    int64_t in = 3 * e + 3;  // user, item, product; popularity and two IsUnknown flags
+    if (config.numGenres > 0) {
+        m_genreProj = register_module("genre_proj", torch::nn::Linear(config.numGenres, 16));
+        in += 16;
+    }
+    if (config.years) {
+        m_yearEmb = register_module("year_emb", torch::nn::Embedding(kYearBuckets, 8));
+        torch::nn::init::normal_(m_yearEmb->weight, 0.0, 0.1);
+        in += 8;
+    }
+    if (config.retrieverScore)
+        in += 1;
+    m_mlp = register_module("mlp", makeTowerMlp(in, config.depth, config.width, 1));
+    m_genreMasks = register_buffer("genre_masks", torch::zeros({config.numItems}, torch::kLong));
+    m_yearBuckets = register_buffer("year_buckets", torch::zeros({config.numItems}, torch::kLong));
+    m_popularity = register_buffer("popularity", torch::zeros({config.numItems}));
+    m_userKnown = register_buffer("user_known", torch::zeros({config.numUsers}));
+    m_itemKnown = register_buffer("item_known", torch::zeros({config.numItems}));
+    std::vector<int64_t> bits;
+    for (int g = 0; g < config.numGenres; ++g)
+        bits.push_back(int64_t{1} << g);
+    m_genreBits = register_buffer("genre_bits", torch::tensor(bits, torch::kLong));
+}
+
+void RankerNetImpl::setTables(const ItemFeatures& features, const std::vector<float>& popularity,
+                              const std::vector<float>& userKnown,
+                              const std::vector<float>& itemKnown) {
+    torch::NoGradGuard g;
+    std::vector<int64_t> masks(features.genreMasks.begin(), features.genreMasks.end());
+    m_genreMasks.copy_(torch::tensor(masks, torch::kLong));
+    m_yearBuckets.copy_(torch::tensor(features.yearBuckets, torch::kLong));
+    m_popularity.copy_(torch::tensor(popularity));
+    m_userKnown.copy_(torch::tensor(userKnown));
+    m_itemKnown.copy_(torch::tensor(itemKnown));
+}
+
+torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
+                                     const torch::Tensor& keepUser, const torch::Tensor& keepItem,
+                                     const torch::Tensor& retrieverScore) {
+    auto ku = m_userKnown.index_select(0, userIds);
+    auto ki = m_itemKnown.index_select(0, itemIds);
+    if (keepUser.defined())
+        ku = ku * keepUser;
+    if (keepItem.defined())
+        ki = ki * keepItem;
+    auto u = m_userEmb->forward(userIds) * ku.unsqueeze(1);
+    auto v = m_itemEmb->forward(itemIds) * ki.unsqueeze(1);
+    std::vector<torch::Tensor> parts{u,
+                                     v,
+                                     u * v,
+                                     m_popularity.index_select(0, itemIds).unsqueeze(1),
+                                     (1 - ki).unsqueeze(1),
+                                     (1 - ku).unsqueeze(1)};
+    if (m_config.numGenres > 0) {
+        auto masks = m_genreMasks.index_select(0, itemIds).unsqueeze(1);
+        auto multiHot = (masks.bitwise_and(m_genreBits.unsqueeze(0)) != 0).to(torch::kFloat);
+        parts.push_back(m_genreProj->forward(multiHot));
+    }
+    if (m_config.years)
+        parts.push_back(m_yearEmb->forward(m_yearBuckets.index_select(0, itemIds)));
+    if (m_config.retrieverScore)
+        parts.push_back(retrieverScore.unsqueeze(1));
+    return m_mlp->forward(torch::cat(parts, 1)).squeeze(1);
+}
+
+}  // namespace recscope

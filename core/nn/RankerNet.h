@@ -1,0 +1,54 @@
+#pragma once
+// The ranker's network (internal to RankerModel; include only from core/nn/*.cpp).
+// Inputs are int64 id tensors on the module's device; output is B logits.
+
+#include <torch/torch.h>
+
+#include "core/pipeline/ItemFeatures.h"
+
+namespace recscope {
+
+struct RankerNetConfig {
+    int32_t numUsers = 0;
+    int32_t numItems = 0;
+    int embedding = 32;
+    int depth = 2;
+    int width = 128;
+    int numGenres = 0;
+    bool years = false;
+    bool retrieverScore = false;  // one extra scalar input
+};
+
+class RankerNetImpl : public torch::nn::Module {
+public:
+    explicit RankerNetImpl(const RankerNetConfig& config);
+
+    // popularity: numItems values in [0, 1]; userKnown / itemKnown: 1 for ids seen in training.
+    void setTables(const ItemFeatures& features, const std::vector<float>& popularity,
+                   const std::vector<float>& userKnown, const std::vector<float>& itemKnown);
+
+    // keepUser / keepItem: B floats (1 keep, 0 dropped) or undefined (= keep). retrieverScore:
+    // B floats, only read when the config asks for it.
+    torch::Tensor forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
+                          const torch::Tensor& keepUser, const torch::Tensor& keepItem,
+                          const torch::Tensor& retrieverScore);
+
+    const RankerNetConfig& config() const { return m_config; }
+
+private:
+    RankerNetConfig m_config;
+    torch::nn::Embedding m_userEmb{nullptr};
+    torch::nn::Embedding m_itemEmb{nullptr};
+    torch::nn::Linear m_genreProj{nullptr};
+    torch::nn::Embedding m_yearEmb{nullptr};
+    torch::nn::Sequential m_mlp{nullptr};
+    torch::Tensor m_genreMasks;   // int64 numItems
+    torch::Tensor m_genreBits;    // int64 numGenres
+    torch::Tensor m_yearBuckets;  // int64 numItems
+    torch::Tensor m_popularity;   // float numItems
+    torch::Tensor m_userKnown;    // float numUsers
+    torch::Tensor m_itemKnown;    // float numItems
+};
+TORCH_MODULE(RankerNet);
+
+}  // namespace recscope

@@ -1,0 +1,163 @@
+#include "core/nn/TorchSupport.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "core/models/Compute.h"
+#include "core/models/TrainData.h"
+
+namespace recscope {
+
+Result<torch::Device> parseTorchDevice(const std::string& text) {
+    if (text.empty() || text == "cpu")
+        return torch::Device(torch::kCPU);
+    if (text.rfind("cuda", 0) != 0)
+        return makeError("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
+    if (!torch::cuda::is_available())
+        return makeError("device '" + text +
+                         "' requested but no CUDA device is available to LibTorch here");
+    try {
+        torch::Device device(text);
+        if (device.has_index() && device.index() >= int(torch::cuda::device_count()))
+            return makeError("device '" + text + "' does not exist (" +
+                             std::to_string(torch::cuda::device_count()) + " CUDA devices)");
+        return device;
+    } catch (const std::exception&) {
+        return makeError("unknown device '" + text + "' (expected cpu, cuda or cuda:N)");
+    }
+}
+
+void prepareTorch(uint64_t seed) {
+    setComputeThreads(computeThreads());
+    torch::manual_seed(seed);
+}
+
+std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
+                                       int patience) {
+    std::vector<ParamSpec> specs;
+    specs.push_back({"epochs",
+                     ParamType::Int,
+                     std::to_string(epochs),
+                     1,
+                     1000,
+                     {},
+                     "Maximum passes over the training positives"});
+    specs.push_back({"batch_size",
+                     ParamType::Int,
+                     std::to_string(batchSize),
+                     1,
+                     1 << 20,
+                     {},
+                     "Training examples per optimizer step"});
+    std::ostringstream lrText, wdText;
+    lrText << lr;
+    wdText << weightDecay;
+    specs.push_back(
+        {"lr", ParamType::Float, lrText.str(), 0.0, 10.0, {}, "Learning rate of the optimizer"});
+    specs.push_back({"weight_decay",
+                     ParamType::Float,
+                     wdText.str(),
+                     0.0,
+                     10.0,
+                     {},
+                     "L2 penalty on the parameters an example touches"});
+    specs.push_back({"patience",
+                     ParamType::Int,
+                     std::to_string(patience),
+                     0,
+                     1000,
+                     {},
+                     "Stop after this many epochs without a better validation score (0 = never)"});
+    return specs;
+}
+
+torch::Tensor indexTensor(const int32_t* ids, int64_t n, const torch::Device& device) {
+    auto host = torch::from_blob(const_cast<int32_t*>(ids), {n}, torch::kInt32).to(torch::kInt64);
+    return device.is_cpu() ? host : host.to(device);
+}
+
+void copyToHost(const torch::Tensor& t, float* out) {
+    auto host = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    std::memcpy(out, host.data_ptr<float>(), sizeof(float) * size_t(host.numel()));
+}
+
+void fillColdUsers(const int32_t* users, int64_t n, const std::vector<uint8_t>& cold,
+                   const std::vector<float>& popularityScore, float* out) {
+    const size_t items = popularityScore.size();
+    for (int64_t r = 0; r < n; ++r) {
+        const int32_t u = users[r];
+        if (u < 0 || size_t(u) >= cold.size() || cold[size_t(u)])
+            std::copy(popularityScore.begin(), popularityScore.end(), out + size_t(r) * items);
+    }
+}
+
+std::vector<uint8_t> coldUserMask(const TrainData& data) {
+    std::vector<uint8_t> cold(size_t(std::max(data.numUsers, 0)), 1);
+    for (int32_t u = 0; u < data.positives.rows && u < data.numUsers; ++u)
+        cold[size_t(u)] = data.positives.rowSize(u) == 0;
+    return cold;
+}
+
+std::vector<float> popularityScores(const TrainData& data) {
+    std::vector<float> pop(size_t(std::max(data.numItems, 0)), 0.0f);
+    for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i)
+        pop[i] = float(data.itemPopularity[i]);
+    return pop;
+}
+
+Status saveModelArchive(const std::string& path, const std::string& modelName,
+                        const ParamValues& params,
+                        const std::map<std::string, torch::Tensor>& tensors) {
+    try {
+        torch::serialize::OutputArchive archive;
+        archive.write("model", c10::IValue(modelName));
+        for (const auto& [key, value] : params.values())
+            archive.write("param." + key, c10::IValue(value));
+        for (const auto& [key, tensor] : tensors)
+            archive.write("tensor." + key, tensor.detach().to(torch::kCPU), /*is_buffer=*/true);
+        archive.save_to(path);
+    } catch (const std::exception& e) {
+        return makeError(std::string("cannot write model: ") + e.what(), path);
+    }
+    return {};
+}
+
+Result<ModelArchive> loadModelArchive(const std::string& path, const std::string& modelName,
+                                      const std::vector<std::string>& tensorNames) {
+    ModelArchive out;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue name;
+        if (!archive.try_read("model", name) || !name.isString())
+            return makeError("not a RecScope model file (no model name)", path);
+        if (name.toStringRef() != modelName)
+            return makeError(
+                "file holds model '" + name.toStringRef() + "', expected '" + modelName + "'",
+                path);
+        for (const auto& key : archive.keys()) {
+            if (key.rfind("param.", 0) != 0)
+                continue;
+            c10::IValue value;
+            if (archive.try_read(key, value) && value.isString())
+                out.params[key.substr(6)] = value.toStringRef();
+        }
+        for (const auto& key : archive.keys()) {
+            if (key.rfind("tensor.", 0) != 0)
+                continue;
+            torch::Tensor t;
+            if (archive.try_read(key, t, /*is_buffer=*/true))
+                out.tensors[key.substr(7)] = t;
+        }
+        for (const auto& tensorName : tensorNames) {
+            if (!out.tensors.count(tensorName))
+                return makeError("model file lacks tensor '" + tensorName + "'", path);
+        }
+    } catch (const std::exception& e) {
+        return makeError(std::string("cannot read model: ") + e.what(), path);
+    }
+    return out;
+}
+
+}  // namespace recscope

@@ -1,0 +1,56 @@
+#pragma once
+// Helpers shared by the LibTorch models (core/nn only: this header pulls in LibTorch).
+// Free functions, no state.
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/common/Status.h"
+#include "core/models/Params.h"
+
+namespace recscope {
+
+struct TrainData;
+
+// "cpu", "cuda", "cuda:N". CUDA without a usable GPU is an error naming the device.
+Result<torch::Device> parseTorchDevice(const std::string& text);
+
+// Puts LibTorch's intra-op pool at the process's compute thread count (LibTorch otherwise
+// starts with one thread here) and seeds its generator. Call at the start of fit().
+void prepareTorch(uint64_t seed);
+
+// The parameters every epoch-trained model declares: epochs, batch_size, lr, weight_decay,
+// patience. Defaults are per model.
+std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
+                                       int patience);
+
+// Row ids of `n` users as a 1-D int64 tensor on `device` (indices for index_select).
+torch::Tensor indexTensor(const int32_t* ids, int64_t n, const torch::Device& device);
+
+// Copies a float tensor (any device, contiguous or not) into caller-owned host memory.
+void copyToHost(const torch::Tensor& t, float* out);
+
+// Users with no training positive get popularity scores instead of their (untrained)
+// embeddings. Shapes: rows n x numItems in `out`; `cold[u]` = 1 for such users.
+void fillColdUsers(const int32_t* users, int64_t n, const std::vector<uint8_t>& cold,
+                   const std::vector<float>& popularityScore, float* out);
+std::vector<uint8_t> coldUserMask(const TrainData& data);
+std::vector<float> popularityScores(const TrainData& data);
+
+// Model files: a torch archive holding "model" (registry name), "param.<name>" texts and the
+// tensors under "tensor.<name>" (always stored on the CPU). load checks the model name, reads
+// every stored tensor and fails when one of `tensorNames` is missing.
+Status saveModelArchive(const std::string& path, const std::string& modelName,
+                        const ParamValues& params,
+                        const std::map<std::string, torch::Tensor>& tensors);
+struct ModelArchive {
+    std::map<std::string, std::string> params;
+    std::map<std::string, torch::Tensor> tensors;  // CPU
+};
+Result<ModelArchive> loadModelArchive(const std::string& path, const std::string& modelName,
+                                      const std::vector<std::string>& tensorNames);
+
+}  // namespace recscope

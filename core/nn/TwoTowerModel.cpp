@@ -1,0 +1,579 @@
+#include "core/nn/TwoTowerModel.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "core/eval/Evaluator.h"
+#include "core/models/TrainData.h"
+#include "core/nn/InfoNceTensor.h"
+#include "core/nn/TorchSupport.h"
+#include "core/nn/TwoTowerNet.h"
+#include "core/pipeline/ItemFeatures.h"
+#include "core/split/Split.h"
+#include "core/train/EpochTrainer.h"
+
+namespace recscope {
+
+struct TwoTowerModel::Impl {
+    TwoTowerNetConfig config;
+    // Mutable: LibTorch forward() is non-const although scoring does not change weights.
+    mutable TwoTowerNet net{nullptr};
+    torch::Tensor logTemperature;  // scalar; requires grad when learned
+    int32_t numUsers = 0;
+    int32_t numItems = 0;
+    int dim = 0;
+    std::vector<float> userVecs;  // numUsers x dim
+    std::vector<float> itemVecs;  // numItems x dim
+    std::vector<char> known;      // numUsers
+    std::vector<float> fallback;  // numItems
+    // History bags (training positives, capped), sorted item ids per user.
+    std::vector<int64_t> histOffsets{0};
+    std::vector<int64_t> histItems;
+
+    // Recomputes every user and item vector from the network (no grad, CPU floats).
+    void refreshVectors(const torch::Device& device);
+    torch::Tensor userTower(const std::vector<int32_t>& users, const std::vector<int32_t>& exclude,
+                            bool dropIds, double dropout, std::mt19937_64* rng,
+                            const torch::Device& device) const;
+};
+
+namespace {
+
+std::vector<float> popularityFallback(const std::vector<int64_t>& popularity, int32_t numItems) {
+    std::vector<float> out(static_cast<size_t>(numItems), -1.0f);
+    double maxLog = 0.0;
+    for (int32_t i = 0; i < numItems && i < static_cast<int32_t>(popularity.size()); ++i)
+        maxLog = std::max(maxLog, std::log1p(static_cast<double>(popularity[i])));
+    if (maxLog <= 0.0)
+        return out;
+    for (int32_t i = 0; i < numItems && i < static_cast<int32_t>(popularity.size()); ++i)
+        out[i] =
+            static_cast<float>(2.0 * std::log1p(static_cast<double>(popularity[i])) / maxLog - 1.0);
+    return out;
+}
+
+std::vector<float> tensorToVector(const torch::Tensor& t) {
+    auto c = t.to(torch::kCPU).to(torch::kFloat).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+}  // namespace
+
+torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,
+                                             const std::vector<int32_t>& exclude, bool dropIds,
+                                             double dropout, std::mt19937_64* rng,
+                                             const torch::Device& device) const {
+    const int64_t b = static_cast<int64_t>(users.size());
+    std::vector<int64_t> ids(users.begin(), users.end());
+    auto idT = torch::tensor(ids, torch::kLong).to(device);
+    torch::Tensor keep;
+    if (dropIds && dropout > 0.0 && rng) {
+        std::vector<float> k(static_cast<size_t>(b));
+        std::bernoulli_distribution drop(dropout);
+        for (auto& v : k)
+            v = drop(*rng) ? 0.0f : 1.0f;
+        keep = torch::tensor(k).to(device);
+    }
+    torch::Tensor bagItems, bagOffsets;
+    if (config.history) {
+        std::vector<int64_t> flat, offsets;
+        offsets.reserve(static_cast<size_t>(b));
+        for (int64_t r = 0; r < b; ++r) {
+            offsets.push_back(static_cast<int64_t>(flat.size()));
+            const int32_t u = users[static_cast<size_t>(r)];
+            const int32_t skip = exclude.empty() ? -1 : exclude[static_cast<size_t>(r)];
+            for (int64_t p = histOffsets[u]; p < histOffsets[u + 1]; ++p)
+                if (histItems[static_cast<size_t>(p)] != skip)
+                    flat.push_back(histItems[static_cast<size_t>(p)]);
+        }
+        bagItems = torch::tensor(flat, torch::kLong).to(device);
+        bagOffsets = torch::tensor(offsets, torch::kLong).to(device);
+    }
+    return net->users(idT, keep, bagItems, bagOffsets);
+}
+
+void TwoTowerModel::Impl::refreshVectors(const torch::Device& device) {
+    torch::NoGradGuard noGrad;
+    net->eval();
+    const int64_t chunk = 4096;
+    itemVecs.assign(static_cast<size_t>(numItems) * dim, 0.0f);
+    for (int64_t s = 0; s < numItems; s += chunk) {
+        const int64_t e = std::min<int64_t>(numItems, s + chunk);
+        auto ids = torch::arange(s, e, torch::kLong).to(device);
+        auto v = tensorToVector(net->items(ids));
+        std::copy(v.begin(), v.end(), itemVecs.begin() + s * dim);
+    }
+    userVecs.assign(static_cast<size_t>(numUsers) * dim, 0.0f);
+    for (int64_t s = 0; s < numUsers; s += chunk) {
+        const int64_t e = std::min<int64_t>(numUsers, s + chunk);
+        std::vector<int32_t> users(static_cast<size_t>(e - s));
+        std::iota(users.begin(), users.end(), static_cast<int32_t>(s));
+        auto v = tensorToVector(userTower(users, {}, false, 0.0, nullptr, device));
+        for (int64_t u = s; u < e; ++u)
+            if (known[static_cast<size_t>(u)])
+                std::copy(v.begin() + (u - s) * dim, v.begin() + (u - s + 1) * dim,
+                          userVecs.begin() + u * dim);
+    }
+    net->train();
+}
+
+namespace {
+
+// Adapter between the generic EpochTrainer and the two-tower network.
+class TwoTowerEpochs : public EpochModel {
+public:
+    TwoTowerEpochs(TwoTowerModel::Impl& impl, const TrainData& data, const ParamValues& p,
+                   torch::Device device, uint64_t seed, FitStats& stats)
+        : m_impl(impl), m_data(data), m_device(device), m_rng(seed), m_stats(stats) {
+        m_batch = p.getInt("batch_size");
+        m_dropout = p.getFloat("user_dropout");
+        m_mask = p.getBool("mask_collisions");
+        const auto& pos = data.positives;
+        m_rows.reserve(static_cast<size_t>(pos.nnz()));
+        for (int32_t u = 0; u < pos.rows; ++u)
+            for (int64_t k = pos.offsets[u]; k < pos.offsets[u + 1]; ++k)
+                m_rows.push_back({u, pos.indices[static_cast<size_t>(k)]});
+        if (p.getBool("logq")) {
+            std::vector<float> lq(static_cast<size_t>(data.numItems), 0.0f);
+            const double total = static_cast<double>(std::max<int64_t>(1, pos.nnz()));
+            for (int32_t i = 0; i < data.numItems; ++i) {
+                const double c = i < static_cast<int32_t>(data.itemPopularity.size())
+                                     ? static_cast<double>(data.itemPopularity[i])
+                                     : 0.0;
+                lq[static_cast<size_t>(i)] = static_cast<float>(std::log(std::max(c, 1.0) / total));
+            }
+            m_logQ = torch::tensor(lq).to(device);
+        }
+        std::vector<torch::Tensor> params = impl.net->parameters();
+        if (impl.logTemperature.requires_grad())
+            params.push_back(impl.logTemperature);
+        m_opt = std::make_unique<torch::optim::Adam>(
+            params,
+            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
+    }
+
+    int64_t beginEpoch(int epoch) override {
+        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
+        m_impl.net->train();
+        ++m_stats.epochs;
+        return std::max<int64_t>(1, (static_cast<int64_t>(m_rows.size()) + m_batch - 1) / m_batch);
+    }
+
+    double trainBatch(int64_t batch) override {
+        const auto t0 = std::chrono::steady_clock::now();
+        const int64_t s = batch * m_batch;
+        const int64_t e = std::min<int64_t>(static_cast<int64_t>(m_rows.size()), s + m_batch);
+        std::vector<int32_t> users, items;
+        users.reserve(static_cast<size_t>(e - s));
+        items.reserve(static_cast<size_t>(e - s));
+        for (int64_t r = s; r < e; ++r) {
+            users.push_back(m_rows[static_cast<size_t>(r)].first);
+            items.push_back(m_rows[static_cast<size_t>(r)].second);
+        }
+        auto u = m_impl.userTower(users, items, true, m_dropout, &m_rng, m_device);
+        auto itemIds = torch::tensor(std::vector<int64_t>(items.begin(), items.end()), torch::kLong)
+                           .to(m_device);
+        auto userIds = torch::tensor(std::vector<int64_t>(users.begin(), users.end()), torch::kLong)
+                           .to(m_device);
+        auto v = m_impl.net->items(itemIds);
+        torch::Tensor lq;
+        if (m_logQ.defined())
+            lq = m_logQ.index_select(0, itemIds);
+        auto temp = m_impl.logTemperature.exp().clamp_min(0.005);
+        auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask);
+        m_opt->zero_grad();
+        loss.backward();
+        m_opt->step();
+        const double value = loss.item<double>();
+        m_stats.samples += e - s;
+        m_stats.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return value;
+    }
+
+    void snapshot() override {
+        torch::NoGradGuard g;
+        m_best.clear();
+        for (const auto& p : m_impl.net->parameters())
+            m_best.push_back(p.detach().clone());
+        m_best.push_back(m_impl.logTemperature.detach().clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard g;
+        auto params = m_impl.net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(m_best[i]);
+        m_impl.logTemperature.copy_(m_best.back());
+    }
+
+private:
+    TwoTowerModel::Impl& m_impl;
+    const TrainData& m_data;
+    torch::Device m_device;
+    std::mt19937_64 m_rng;
+    FitStats& m_stats;
+    int64_t m_batch = 1024;
+    double m_dropout = 0.0;
+    bool m_mask = true;
+    std::vector<std::pair<int32_t, int32_t>> m_rows;
+    torch::Tensor m_logQ;
+    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::vector<torch::Tensor> m_best;
+};
+
+}  // namespace
+
+TwoTowerModel::TwoTowerModel() : m_impl(std::make_unique<Impl>()) {}
+TwoTowerModel::~TwoTowerModel() = default;
+
+std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
+    using T = ParamType;
+    auto specs = epochParamSpecs(12, 1024, 0.003, 0.0, 3);
+    std::vector<ParamSpec> own = {
+        {"dim", T::Int, "64", 4, 1024, {}, "Output vector size of both towers (cosine space)"},
+        {"embedding", T::Int, "64", 4, 1024, {}, "ID embedding size"},
+        {"depth", T::Int, "1", 0, 6, {}, "Hidden layers per tower MLP (0 = one linear layer)"},
+        {"width", T::Int, "128", 4, 4096, {}, "Hidden layer width of the tower MLPs"},
+        {"temperature",
+         T::Float,
+         "0.05",
+         0.005,
+         10.0,
+         {},
+         "InfoNCE temperature (initial value when learned)"},
+        {"learn_temperature", T::Bool, "false", 0, 0, {}, "Learn the temperature by gradient"},
+        {"mask_collisions",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "Do not treat the same item / same user's rows in a batch as negatives"},
+        {"logq",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "logQ correction: subtract log sampling frequency of each in-batch item"},
+        {"genres", T::Bool, "true", 0, 0, {}, "Genre multi-hot input on the item tower"},
+        {"years", T::Bool, "true", 0, 0, {}, "Release-year bucket embedding on the item tower"},
+        {"history",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "Mean of the user's history-item embeddings as user-tower input (enables fold-in)"},
+        {"history_max",
+         T::Int,
+         "64",
+         1,
+         100000,
+         {},
+         "History items per user kept (seeded random subset beyond this)"},
+        {"user_dropout",
+         T::Float,
+         "0.1",
+         0.0,
+         1.0,
+         {},
+         "Probability of zeroing a row's user ID embedding in training"},
+        {"validation_k",
+         T::Int,
+         "100",
+         1,
+         10000,
+         {},
+         "Early stopping watches validation recall at this K"},
+    };
+    specs.insert(specs.end(), own.begin(), own.end());
+    return specs;
+}
+
+int32_t TwoTowerModel::numItems() const {
+    return m_impl->numItems;
+}
+int32_t TwoTowerModel::numUsers() const {
+    return m_impl->numUsers;
+}
+int TwoTowerModel::dim() const {
+    return m_impl->dim;
+}
+const float* TwoTowerModel::itemVectors() const {
+    return m_impl->itemVecs.data();
+}
+const float* TwoTowerModel::userVectors() const {
+    return m_impl->userVecs.data();
+}
+const float* TwoTowerModel::fallbackScores() const {
+    return m_impl->fallback.data();
+}
+bool TwoTowerModel::knownUser(int32_t user) const {
+    return user >= 0 && user < m_impl->numUsers && m_impl->known[static_cast<size_t>(user)];
+}
+double TwoTowerModel::temperature() const {
+    return m_impl->logTemperature.defined() ? std::exp(m_impl->logTemperature.item<double>()) : 0.0;
+}
+
+Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
+    if (data.numItems <= 0 || data.positives.nnz() == 0)
+        return makeError("two-tower: the training data has no positives");
+    auto parsed = parseTorchDevice(context.device);
+    if (!parsed)
+        return parsed.error();
+    const torch::Device device = parsed.value();
+    try {
+        const auto& p = m_params;
+        prepareTorch(context.seed);
+        auto& m = *m_impl;
+        m = Impl{};
+        m_stats = FitStats{};
+        m.numUsers = data.numUsers;
+        m.numItems = data.numItems;
+        m.dim = static_cast<int>(p.getInt("dim"));
+        const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
+
+        m.config.numUsers = data.numUsers;
+        m.config.numItems = data.numItems;
+        m.config.embedding = static_cast<int>(p.getInt("embedding"));
+        m.config.dim = m.dim;
+        m.config.depth = static_cast<int>(p.getInt("depth"));
+        m.config.width = static_cast<int>(p.getInt("width"));
+        m.config.numGenres = p.getBool("genres") ? features.numGenres : 0;
+        m.config.years = p.getBool("years") && features.hasYears;
+        m.config.history = p.getBool("history");
+        m.net = TwoTowerNet(m.config);
+        m.net->setItemFeatures(features);
+        m.net->to(device);
+        const bool learnT = p.getBool("learn_temperature");
+        m.logTemperature = torch::tensor(std::log(p.getFloat("temperature")),
+                                         torch::TensorOptions().dtype(torch::kFloat).device(device))
+                               .set_requires_grad(learnT);
+
+        // History bags: training positives, a seeded subset when longer than history_max.
+        const auto& pos = data.positives;
+        const int64_t cap = p.getInt("history_max");
+        std::mt19937_64 rng(context.seed ^ 0x5eedULL);
+        m.known.assign(static_cast<size_t>(data.numUsers), 0);
+        m.histOffsets.assign(1, 0);
+        for (int32_t u = 0; u < data.numUsers; ++u) {
+            std::vector<int64_t> row(pos.indices.begin() + pos.offsets[u],
+                                     pos.indices.begin() + pos.offsets[u + 1]);
+            m.known[static_cast<size_t>(u)] = row.empty() ? 0 : 1;
+            if (static_cast<int64_t>(row.size()) > cap) {
+                std::shuffle(row.begin(), row.end(), rng);
+                row.resize(static_cast<size_t>(cap));
+                std::sort(row.begin(), row.end());
+            }
+            m.histItems.insert(m.histItems.end(), row.begin(), row.end());
+            m.histOffsets.push_back(static_cast<int64_t>(m.histItems.size()));
+        }
+        m.fallback = popularityFallback(data.itemPopularity, data.numItems);
+
+        TwoTowerEpochs epochs(m, data, p, device, context.seed, m_stats);
+        TrainConfig tc;
+        tc.epochs = static_cast<int>(p.getInt("epochs"));
+        tc.patience = static_cast<int>(p.getInt("patience"));
+        tc.learningRate = p.getFloat("lr");
+        const int valK = static_cast<int>(p.getInt("validation_k"));
+        tc.metric = "recall@" + std::to_string(valK);
+        EpochTrainer trainer(tc);
+        const bool hasValidation = data.split && !data.split->validation.empty();
+        if (tc.patience > 0 && hasValidation) {
+            trainer.setValidator(
+                [this, &m, &data, device, valK,
+                 cancel = context.cancel]() -> Result<std::map<std::string, double>> {
+                    m.refreshVectors(device);
+                    EvalConfig ec;
+                    ec.ks = {10, valK};
+                    ec.keepPerUser = false;
+                    auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
+                    if (!r)
+                        return r.error();
+                    return r->metrics;
+                });
+        }
+        auto summary = trainer.run(epochs, context);
+        if (!summary)
+            return summary.status();
+        m.refreshVectors(device);
+    } catch (const std::exception& e) {
+        return makeError(std::string("two-tower training failed: ") + e.what());
+    }
+    return {};
+}
+
+void TwoTowerModel::scoreUsers(const int32_t* users, int64_t n, float* out) const {
+    const auto& m = *m_impl;
+    const int32_t ni = m.numItems;
+    const int d = m.dim;
+    if (n <= 0 || ni <= 0)
+        return;
+    // One matrix product for the known users of the batch; fallback rows copied.
+    std::vector<int64_t> rows;
+    rows.reserve(static_cast<size_t>(n));
+    for (int64_t r = 0; r < n; ++r) {
+        if (knownUser(users[r]))
+            rows.push_back(r);
+        else
+            std::copy(m.fallback.begin(), m.fallback.end(), out + r * ni);
+    }
+    if (rows.empty())
+        return;
+    torch::NoGradGuard g;
+    auto uq = torch::empty({static_cast<int64_t>(rows.size()), d}, torch::kFloat);
+    float* uqp = uq.data_ptr<float>();
+    for (size_t k = 0; k < rows.size(); ++k)
+        std::copy(m.userVecs.begin() + static_cast<int64_t>(users[rows[k]]) * d,
+                  m.userVecs.begin() + static_cast<int64_t>(users[rows[k]] + 1) * d, uqp + k * d);
+    auto iv = torch::from_blob(const_cast<float*>(m.itemVecs.data()), {ni, d}, torch::kFloat);
+    auto s = torch::matmul(uq, iv.t()).contiguous();
+    const float* sp = s.data_ptr<float>();
+    for (size_t k = 0; k < rows.size(); ++k)
+        std::copy(sp + k * ni, sp + (k + 1) * ni, out + rows[k] * ni);
+}
+
+void TwoTowerModel::historyVector(const int32_t* items, int64_t n, float* out) const {
+    const auto& m = *m_impl;
+    const int d = m.dim;
+    std::vector<int64_t> valid;
+    for (int64_t k = 0; k < n; ++k)
+        if (items[k] >= 0 && items[k] < m.numItems)
+            valid.push_back(items[k]);
+    std::fill(out, out + d, 0.0f);
+    if (valid.empty() || !m.net)
+        return;
+    torch::NoGradGuard g;
+    torch::Tensor v;
+    if (m.config.history) {
+        const auto device = m.net->parameters().front().device();
+        auto bag = torch::tensor(valid, torch::kLong).to(device);
+        auto offsets = torch::zeros({1}, torch::kLong).to(device);
+        auto ids = torch::zeros({1}, torch::kLong).to(device);
+        auto keep = torch::zeros({1}, torch::kFloat).to(device);
+        // The net is in train mode only inside fit(); const scoring never mutates it.
+        v = m.net->users(ids, keep, bag, offsets).to(torch::kCPU).contiguous();
+    } else {
+        auto all =
+            torch::from_blob(const_cast<float*>(m.itemVecs.data()), {m.numItems, d}, torch::kFloat);
+        v = torch::nn::functional::normalize(
+                all.index_select(0, torch::tensor(valid, torch::kLong)).mean(0, true),
+                torch::nn::functional::NormalizeFuncOptions().dim(1))
+                .contiguous();
+    }
+    std::copy(v.data_ptr<float>(), v.data_ptr<float>() + d, out);
+}
+
+void TwoTowerModel::scoreHistory(const int32_t* items, int64_t n, float* out) const {
+    const auto& m = *m_impl;
+    const int d = m.dim;
+    std::vector<float> u(static_cast<size_t>(d));
+    historyVector(items, n, u.data());
+    bool any = false;
+    for (float x : u)
+        any = any || x != 0.0f;
+    if (!any) {
+        std::copy(m.fallback.begin(), m.fallback.end(), out);
+        return;
+    }
+    for (int32_t i = 0; i < m.numItems; ++i) {
+        const float* v = m.itemVecs.data() + static_cast<int64_t>(i) * d;
+        float s = 0.0f;
+        for (int k = 0; k < d; ++k)
+            s += u[static_cast<size_t>(k)] * v[k];
+        out[i] = s;
+    }
+}
+
+Status TwoTowerModel::save(const std::string& path) const {
+    const auto& m = *m_impl;
+    if (!m.net)
+        return makeError("two-tower: nothing to save before fit()");
+    try {
+        torch::serialize::OutputArchive archive;
+        m.net->save(archive);
+        std::string params;
+        for (const auto& [k, v] : m_params.values())
+            params += k + "=" + v + "\n";
+        archive.write("params", c10::IValue(params));
+        archive.write("shape", torch::tensor({static_cast<int64_t>(m.numUsers),
+                                              static_cast<int64_t>(m.numItems),
+                                              static_cast<int64_t>(m.config.numGenres),
+                                              static_cast<int64_t>(m.config.years)}));
+        archive.write("log_temperature", m.logTemperature.detach().to(torch::kCPU));
+        archive.write("hist_offsets", torch::tensor(m.histOffsets, torch::kLong));
+        archive.write("hist_items", torch::tensor(m.histItems, torch::kLong));
+        archive.write("known", torch::tensor(std::vector<int64_t>(m.known.begin(), m.known.end())));
+        archive.write("fallback", torch::tensor(m.fallback));
+        archive.save_to(path);
+    } catch (const std::exception& e) {
+        return makeError(std::string("two-tower save failed: ") + e.what(), path);
+    }
+    return {};
+}
+
+Status TwoTowerModel::load(const std::string& path) {
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue params;
+        archive.read("params", params);
+        std::map<std::string, std::string> overrides;
+        const std::string text = params.toStringRef();
+        size_t start = 0;
+        while (start < text.size()) {
+            const size_t end = text.find('\n', start);
+            const std::string line = text.substr(start, end - start);
+            const size_t eq = line.find('=');
+            if (eq != std::string::npos)
+                overrides[line.substr(0, eq)] = line.substr(eq + 1);
+            start = end == std::string::npos ? text.size() : end + 1;
+        }
+        if (auto st = configure(overrides); !st)
+            return Status(makeError(st.error().message, path));
+        // The item-feature buffers travel inside the module state.
+        torch::Tensor shape, logT, ho, hi, known, fallback;
+        archive.read("shape", shape);
+        archive.read("log_temperature", logT);
+        archive.read("hist_offsets", ho);
+        archive.read("hist_items", hi);
+        archive.read("known", known);
+        archive.read("fallback", fallback);
+        Impl m;
+        m.numUsers = static_cast<int32_t>(shape[0].item<int64_t>());
+        m.numItems = static_cast<int32_t>(shape[1].item<int64_t>());
+        m.dim = static_cast<int>(m_params.getInt("dim"));
+        m.config.numUsers = m.numUsers;
+        m.config.numItems = m.numItems;
+        m.config.embedding = static_cast<int>(m_params.getInt("embedding"));
+        m.config.dim = m.dim;
+        m.config.depth = static_cast<int>(m_params.getInt("depth"));
+        m.config.width = static_cast<int>(m_params.getInt("width"));
+        m.config.numGenres = static_cast<int>(shape[2].item<int64_t>());
+        m.config.years = shape[3].item<int64_t>() != 0;
+        m.config.history = m_params.getBool("history");
+        m.net = TwoTowerNet(m.config);
+        m.net->load(archive);
+        m.logTemperature = logT;
+        auto hoc = ho.contiguous();
+        auto hic = hi.contiguous();
+        m.histOffsets.assign(hoc.data_ptr<int64_t>(), hoc.data_ptr<int64_t>() + hoc.numel());
+        m.histItems.assign(hic.data_ptr<int64_t>(), hic.data_ptr<int64_t>() + hic.numel());
+        auto kc = known.contiguous();
+        m.known.assign(static_cast<size_t>(m.numUsers), 0);
+        for (int32_t u = 0; u < m.numUsers && u < kc.numel(); ++u)
+            m.known[static_cast<size_t>(u)] = kc.data_ptr<int64_t>()[u] != 0;
+        m.fallback = tensorToVector(fallback);
+        m.refreshVectors(torch::kCPU);
+        *m_impl = std::move(m);
+    } catch (const std::exception& e) {
+        return makeError(std::string("two-tower load failed: ") + e.what(), path);
+    }
+    return {};
+}
+
+}  // namespace recscope

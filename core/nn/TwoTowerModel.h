@@ -1,0 +1,75 @@
+#pragma once
+// Two-tower retriever (seed 000), registry name "twotower".
+//
+// User tower: [user ID embedding ; mean of the user's history-item embeddings] -> MLP -> L2
+// normalise. Item tower: [item ID embedding ; genre multi-hot -> linear ; year-bucket
+// embedding] -> MLP -> L2 normalise. Trained with InfoNCE over in-batch negatives
+// (InfoNceLoss.h): temperature fixed or learned, in-batch collisions masked, optional logQ
+// correction. Scores are plain cosines, as the seed evaluates (logQ only shapes training).
+//
+// During training the history bag of a (user, item) row leaves that item out, so the tower
+// cannot score a positive by finding it in its own input; with probability user_dropout the
+// user ID embedding is zeroed, which teaches the tower to work from history alone: that is
+// what scoreHistory() (fold-in of a user absent from training) relies on.
+//
+// After fit()/load() the user and item vectors are held in memory (float, CPU) and every const
+// call is safe from several threads. The header is torch-free (pimpl).
+
+#include <memory>
+
+#include "core/models/Recommender.h"
+
+namespace recscope {
+
+struct FitStats {
+    int epochs = 0;        // epochs run
+    int64_t samples = 0;   // training rows processed (all epochs)
+    double seconds = 0.0;  // time spent in training batches (validation excluded)
+};
+
+class TwoTowerModel : public Recommender {
+public:
+    TwoTowerModel();
+    ~TwoTowerModel() override;
+
+    std::string name() const override { return "twotower"; }
+    std::vector<ParamSpec> paramSpecs() const override;
+    Status fit(const TrainData& data, const FitContext& context) override;
+    int32_t numItems() const override;
+    // Cosine of user and item vectors. Users without training positives (or beyond the trained
+    // range) get the items' log popularity, scaled into [-1, 1].
+    void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
+    Status save(const std::string& path) const override;
+    Status load(const std::string& path) override;
+
+    // Fold-in: scores every item for a user known only by the items they liked (n ids, any
+    // order; unknown ids ignored). out: numItems() floats, caller-owned. With the history
+    // feature the user tower runs on a zero ID embedding and the mean history embedding;
+    // without it the user vector is the normalised mean of the items' vectors. n == 0 gives
+    // the popularity fallback.
+    void scoreHistory(const int32_t* items, int64_t n, float* out) const;
+    // The same user vector scoreHistory() uses (dim() floats, L2-normalised).
+    void historyVector(const int32_t* items, int64_t n, float* out) const;
+
+    int dim() const;
+    int32_t numUsers() const;
+    // numItems() x dim(), row-major, L2-normalised. Valid until the next fit()/load().
+    const float* itemVectors() const;
+    // numUsers() x dim(); rows of users without training positives are zero.
+    const float* userVectors() const;
+    // True when the user had training positives (its vector is meaningful).
+    bool knownUser(int32_t user) const;
+    // Items' log popularity scaled into [-1, 1] (the fallback score); numItems().
+    const float* fallbackScores() const;
+
+    const FitStats& fitStats() const { return m_stats; }
+    double temperature() const;  // learned or fixed value after fit
+
+    struct Impl;  // LibTorch state; defined in the .cpp only
+
+private:
+    std::unique_ptr<Impl> m_impl;
+    FitStats m_stats;
+};
+
+}  // namespace recscope

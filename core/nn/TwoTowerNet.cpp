@@ -1,0 +1,95 @@
+#include "core/nn/TwoTowerNet.h"
+
+namespace recscope {
+
+torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out) {
+    torch::nn::Sequential mlp;
+    int64_t prev = in;
+    for (int l = 0; l < depth; ++l) {
+        mlp->push_back(torch::nn::Linear(prev, width));
+        mlp->push_back(torch::nn::ReLU());
+        prev = width;
+    }
+    mlp->push_back(torch::nn::Linear(prev, out));
+    return mlp;
+}
+
+TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(config) {
+    const int e = config.embedding;
+    // Small initial embeddings: N(0, 1) (the LibTorch default) saturates the MLP's first layer.
+    m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
+    m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
+    torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
+    torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
+    int64_t userIn = e;
+    if (config.history) {
+        m_historyEmb = register_module(
+            "history_emb",
+            torch::nn::EmbeddingBag(
+                torch::nn::EmbeddingBagOptions(config.numItems, e).mode(torch::kMean)));
+        torch::nn::init::normal_(m_historyEmb->weight, 0.0, 0.1);
+        userIn += e;
+    }
+    int64_t itemIn = e;
+    if (config.numGenres > 0) {
+        m_genreProj = register_module("genre_proj", torch::nn::Linear(config.numGenres, e / 2));
+        itemIn += e / 2;
+    }
+    if (config.years) {
+        m_yearEmb = register_module("year_emb", torch::nn::Embedding(kYearBuckets, e / 4));
+        torch::nn::init::normal_(m_yearEmb->weight, 0.0, 0.1);
+        itemIn += e / 4;
+    }
+    m_userMlp =
+        register_module("user_mlp", makeTowerMlp(userIn, config.depth, config.width, config.dim));
+    m_itemMlp =
+        register_module("item_mlp", makeTowerMlp(itemIn, config.depth, config.width, config.dim));
+    m_genreMasks = register_buffer("genre_masks", torch::zeros({config.numItems}, torch::kLong));
+    m_yearBuckets = register_buffer("year_buckets", torch::zeros({config.numItems}, torch::kLong));
+    std::vector<int64_t> bits;
+    for (int g = 0; g < config.numGenres; ++g)
+        bits.push_back(int64_t{1} << g);
+    m_genreBits = register_buffer("genre_bits", torch::tensor(bits, torch::kLong));
+}
+
+void TwoTowerNetImpl::setItemFeatures(const ItemFeatures& features) {
+    std::vector<int64_t> masks(features.genreMasks.begin(), features.genreMasks.end());
+    setFeatureTensors(torch::tensor(masks, torch::kLong),
+                      torch::tensor(features.yearBuckets, torch::kLong));
+}
+
+void TwoTowerNetImpl::setFeatureTensors(const torch::Tensor& genreMasks,
+                                        const torch::Tensor& yearBuckets) {
+    torch::NoGradGuard g;
+    m_genreMasks.copy_(genreMasks.to(torch::kLong));
+    m_yearBuckets.copy_(yearBuckets.to(torch::kLong));
+}
+
+torch::Tensor TwoTowerNetImpl::users(const torch::Tensor& userIds, const torch::Tensor& keep,
+                                     const torch::Tensor& bagItems,
+                                     const torch::Tensor& bagOffsets) {
+    auto x = m_userEmb->forward(userIds);
+    if (keep.defined())
+        x = x * keep.unsqueeze(1);
+    if (m_config.history) {
+        auto h = m_historyEmb->forward(bagItems, bagOffsets);
+        x = torch::cat({x, h}, 1);
+    }
+    return torch::nn::functional::normalize(m_userMlp->forward(x),
+                                            torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+torch::Tensor TwoTowerNetImpl::items(const torch::Tensor& itemIds) {
+    std::vector<torch::Tensor> parts{m_itemEmb->forward(itemIds)};
+    if (m_config.numGenres > 0) {
+        auto masks = m_genreMasks.index_select(0, itemIds).unsqueeze(1);
+        auto multiHot = (masks.bitwise_and(m_genreBits.unsqueeze(0)) != 0).to(torch::kFloat);
+        parts.push_back(m_genreProj->forward(multiHot));
+    }
+    if (m_config.years)
+        parts.push_back(m_yearEmb->forward(m_yearBuckets.index_select(0, itemIds)));
+    return torch::nn::functional::normalize(m_itemMlp->forward(torch::cat(parts, 1)),
+                                            torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+}  // namespace recscope

@@ -1,0 +1,59 @@
+#pragma once
+// The two towers as a LibTorch module (internal to TwoTowerModel; include only from
+// core/nn/*.cpp). Shapes: ids are int64 tensors on the module's device; outputs are
+// B x dim float, L2-normalised.
+
+#include <torch/torch.h>
+
+#include "core/pipeline/ItemFeatures.h"
+
+namespace recscope {
+
+struct TwoTowerNetConfig {
+    int32_t numUsers = 0;
+    int32_t numItems = 0;
+    int embedding = 64;  // ID embedding size
+    int dim = 64;        // output size
+    int depth = 1;       // hidden layers (0: a single linear map)
+    int width = 128;
+    int numGenres = 0;    // 0: no genre input
+    bool years = false;   // year-bucket embedding on the item tower
+    bool history = true;  // mean history embedding on the user tower
+};
+
+class TwoTowerNetImpl : public torch::nn::Module {
+public:
+    explicit TwoTowerNetImpl(const TwoTowerNetConfig& config);
+
+    // Item metadata as buffers (saved with the module's state).
+    void setItemFeatures(const ItemFeatures& features);
+    void setFeatureTensors(const torch::Tensor& genreMasks, const torch::Tensor& yearBuckets);
+    torch::Tensor genreMasks() const { return m_genreMasks; }    // numItems int64 bit masks
+    torch::Tensor yearBuckets() const { return m_yearBuckets; }  // numItems int64
+
+    // userIds: B. keep: B floats multiplying the ID embedding (undefined = 1). bagItems /
+    // bagOffsets: EmbeddingBag input (flat history ids, B start offsets); ignored without the
+    // history feature. Empty bags contribute zeros.
+    torch::Tensor users(const torch::Tensor& userIds, const torch::Tensor& keep,
+                        const torch::Tensor& bagItems, const torch::Tensor& bagOffsets);
+    torch::Tensor items(const torch::Tensor& itemIds);
+
+private:
+    TwoTowerNetConfig m_config;
+    torch::nn::Embedding m_userEmb{nullptr};
+    torch::nn::Embedding m_itemEmb{nullptr};
+    torch::nn::EmbeddingBag m_historyEmb{nullptr};
+    torch::nn::Linear m_genreProj{nullptr};
+    torch::nn::Embedding m_yearEmb{nullptr};
+    torch::nn::Sequential m_userMlp{nullptr};
+    torch::nn::Sequential m_itemMlp{nullptr};
+    torch::Tensor m_genreMasks;   // int64 numItems
+    torch::Tensor m_yearBuckets;  // int64 numItems
+    torch::Tensor m_genreBits;    // int64 numGenres: 1 << g
+};
+TORCH_MODULE(TwoTowerNet);
+
+// An MLP of `depth` hidden layers (Linear + ReLU) and a final Linear to `out`.
+torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out);
+
+}  // namespace recscope

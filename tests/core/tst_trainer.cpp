@@ -1,0 +1,291 @@
+// EpochTrainer: early stopping restores the best epoch, cancel lands within one batch, a NaN
+// learning rate or a NaN/Inf loss stops with a clear message, and events arrive in order.
+// A fake EpochModel whose "weights" are the number of the epoch they were trained in and a
+// scripted validation sequence make every expectation exact.
+
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/train/EpochTrainer.h"
+
+using namespace recscope;
+
+namespace {
+
+class FakeModel : public EpochModel {
+public:
+    int64_t batchesPerEpoch = 4;
+    int weights = 0;  // the epoch whose training produced the current weights
+    int saved = -1;
+    int snapshots = 0;
+    int restores = 0;
+    int epoch = 0;
+    int64_t batchesRun = 0;
+    // Optional: return this loss at (nanEpoch, nanBatch 1-based).
+    int nanEpoch = 0;
+    int64_t nanBatch = 0;
+    double badLoss = std::numeric_limits<double>::quiet_NaN();
+    // Optional: cancel this token during (cancelEpoch, cancelBatch 1-based).
+    CancelToken* token = nullptr;
+    int cancelEpoch = 0;
+    int64_t cancelBatch = 0;
+    int64_t batchesAfterCancel = 0;
+
+    int64_t beginEpoch(int e) override {
+        epoch = e;
+        return batchesPerEpoch;
+    }
+    double trainBatch(int64_t b) override {
+        ++batchesRun;
+        if (token && token->cancelled())
+            ++batchesAfterCancel;
+        weights = epoch;
+        if (token && epoch == cancelEpoch && b + 1 == cancelBatch)
+            token->cancel();
+        if (epoch == nanEpoch && b + 1 == nanBatch)
+            return badLoss;
+        return loss(epoch, b);
+    }
+    void snapshot() override {
+        saved = weights;
+        ++snapshots;
+    }
+    void restoreSnapshot() override {
+        weights = saved;
+        ++restores;
+    }
+    static double loss(int e, int64_t b) { return 1.0 / double(e) + 0.01 * double(b); }
+};
+
+ValidateFn scripted(const std::vector<double>& values, const std::string& key, int* calls) {
+    return [values, key, calls]() -> Result<std::map<std::string, double>> {
+        const size_t k = size_t((*calls)++);
+        return std::map<std::string, double>{{key, values.at(k)}, {"other", -1.0}};
+    };
+}
+
+struct Recorder : TrainObserver {
+    std::vector<std::string> events;
+    std::vector<EpochReport> epochs;
+    std::vector<double> losses;
+    void onBatch(int epoch, int64_t batch, int64_t perEpoch, double loss) override {
+        events.push_back("b" + std::to_string(epoch) + "." + std::to_string(batch) + "/" +
+                         std::to_string(perEpoch));
+        losses.push_back(loss);
+    }
+    void onEpoch(const EpochReport& r) override {
+        events.push_back("e" + std::to_string(r.epoch));
+        epochs.push_back(r);
+    }
+};
+
+}  // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+
+private slots:
+    void earlyStoppingRestoresBestEpoch() {
+        FakeModel model;
+        int calls = 0;
+        TrainConfig config;
+        config.epochs = 20;
+        config.patience = 3;
+        EpochTrainer trainer(config);
+        // Best at epoch 3; epochs 4, 5, 6 do not beat it -> stop after 6, restore 3.
+        trainer.setValidator(
+            scripted({0.10, 0.20, 0.30, 0.25, 0.30, 0.29, 0.5}, "ndcg@10", &calls));
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(result->epochsRun, 6);
+        QCOMPARE(result->bestEpoch, 3);
+        QCOMPARE(result->bestMetric, 0.30);
+        QVERIFY(result->stoppedEarly);
+        QCOMPARE(calls, 6);
+        QCOMPARE(model.weights, 3);
+        QCOMPARE(model.restores, 1);
+        QCOMPARE(model.snapshots, 3);  // epochs 1, 2, 3 each improved
+        QCOMPARE(int(result->history.size()), 6);
+        QCOMPARE(result->history[3].validation.at("ndcg@10"), 0.25);
+    }
+
+    void lowerIsBetterAndNoRestoreWhenLastIsBest() {
+        FakeModel model;
+        int calls = 0;
+        TrainConfig config;
+        config.epochs = 4;
+        config.patience = 2;
+        config.metric = "rmse";
+        config.higherIsBetter = false;
+        EpochTrainer trainer(config);
+        trainer.setValidator(scripted({1.2, 1.0, 1.1, 0.9}, "rmse", &calls));
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(result->epochsRun, 4);
+        QCOMPARE(result->bestEpoch, 4);
+        QVERIFY(!result->stoppedEarly);
+        QCOMPARE(model.restores, 0);
+        QCOMPARE(model.weights, 4);
+    }
+
+    void patienceZeroNeverStops() {
+        FakeModel model;
+        int calls = 0;
+        TrainConfig config;
+        config.epochs = 5;
+        config.patience = 0;
+        EpochTrainer trainer(config);
+        trainer.setValidator(scripted({0.5, 0.4, 0.3, 0.2, 0.1}, "ndcg@10", &calls));
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(result->epochsRun, 5);
+        QCOMPARE(result->bestEpoch, 1);
+        QCOMPARE(model.weights, 1);  // restored
+    }
+
+    void withoutValidationEveryEpochRunsAndLastIsKept() {
+        FakeModel model;
+        TrainConfig config;
+        config.epochs = 3;
+        EpochTrainer trainer(config);
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(result->epochsRun, 3);
+        QCOMPARE(result->bestEpoch, 0);
+        QCOMPARE(model.weights, 3);
+        QCOMPARE(model.snapshots, 0);
+        QCOMPARE(model.restores, 0);
+    }
+
+    void cancelStopsWithinOneBatch() {
+        FakeModel model;
+        CancelToken token;
+        model.token = &token;
+        model.cancelEpoch = 2;
+        model.cancelBatch = 3;
+        TrainConfig config;
+        config.epochs = 5;
+        EpochTrainer trainer(config);
+        FitContext context;
+        context.cancel = &token;
+        auto result = trainer.run(model, context);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message), QString("cancelled"));
+        QCOMPARE(model.batchesAfterCancel, int64_t(0));
+        QCOMPARE(model.batchesRun, int64_t(4 + 3));
+    }
+
+    void cancelledBeforeStartRunsNothing() {
+        FakeModel model;
+        CancelToken token;
+        token.cancel();
+        FitContext context;
+        context.cancel = &token;
+        auto result = EpochTrainer(TrainConfig{}).run(model, context);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message), QString("cancelled"));
+        QCOMPARE(model.batchesRun, int64_t(0));
+    }
+
+    void badLearningRateRejectedUpFront_data() {
+        QTest::addColumn<double>("lr");
+        QTest::newRow("nan") << std::numeric_limits<double>::quiet_NaN();
+        QTest::newRow("negative") << -0.01;
+        QTest::newRow("zero") << 0.0;
+        QTest::newRow("inf") << std::numeric_limits<double>::infinity();
+    }
+    void badLearningRateRejectedUpFront() {
+        QFETCH(double, lr);
+        FakeModel model;
+        TrainConfig config;
+        config.learningRate = lr;
+        auto result = EpochTrainer(config).run(model, FitContext{});
+        QVERIFY(!result.ok());
+        QVERIFY(QString::fromStdString(result.error().message).startsWith("learning rate must be"));
+        QCOMPARE(model.batchesRun, int64_t(0));
+    }
+
+    void nanLossStopsWithMessage() {
+        FakeModel model;
+        model.batchesPerEpoch = 20;
+        model.nanEpoch = 3;
+        model.nanBatch = 17;
+        Recorder recorder;
+        FitContext context;
+        context.observer = &recorder;
+        TrainConfig config;
+        config.epochs = 10;
+        auto result = EpochTrainer(config).run(model, context);
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message),
+                 QString::fromUtf8(
+                     "loss became NaN at epoch 3, batch 17 \u2014 lower the learning rate"));
+        QCOMPARE(model.batchesRun, int64_t(20 + 20 + 17));
+        QCOMPARE(int(recorder.losses.size()), 20 + 20 + 16);  // the bad batch is not reported
+    }
+
+    void infLossStopsWithMessage() {
+        FakeModel model;
+        model.nanEpoch = 1;
+        model.nanBatch = 2;
+        model.badLoss = -std::numeric_limits<double>::infinity();
+        auto result = EpochTrainer(TrainConfig{}).run(model, FitContext{});
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message),
+                 QString::fromUtf8(
+                     "loss became Inf at epoch 1, batch 2 \u2014 lower the learning rate"));
+    }
+
+    void eventsArriveInOrder() {
+        FakeModel model;
+        model.batchesPerEpoch = 3;
+        Recorder recorder;
+        FitContext context;
+        context.observer = &recorder;
+        std::vector<double> fractions;
+        context.progress = [&](const Progress& p) { fractions.push_back(p.fraction); };
+        int calls = 0;
+        TrainConfig config;
+        config.epochs = 2;
+        EpochTrainer trainer(config);
+        trainer.setValidator(scripted({0.1, 0.2}, "ndcg@10", &calls));
+        auto result = trainer.run(model, context);
+        QVERIFY(result.ok());
+        const std::vector<std::string> expected{"b1.1/3", "b1.2/3", "b1.3/3", "e1",
+                                                "b2.1/3", "b2.2/3", "b2.3/3", "e2"};
+        QCOMPARE(recorder.events, expected);
+        for (int e = 1; e <= 2; ++e) {
+            const auto& r = recorder.epochs[size_t(e - 1)];
+            QCOMPARE(r.epoch, e);
+            double mean = 0;
+            for (int b = 0; b < 3; ++b) {
+                QCOMPARE(recorder.losses[size_t((e - 1) * 3 + b)], FakeModel::loss(e, b));
+                mean += FakeModel::loss(e, b) / 3.0;
+            }
+            QVERIFY(std::abs(r.trainLoss - mean) < 1e-12);
+            QCOMPARE(r.validation.at("ndcg@10"), 0.1 * e);
+            QVERIFY(r.seconds >= 0.0);
+        }
+        QCOMPARE(int(fractions.size()), 6);
+        QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
+        QCOMPARE(fractions.back(), 1.0);
+    }
+
+    void validationErrorIsPassedThrough() {
+        FakeModel model;
+        EpochTrainer trainer(TrainConfig{});
+        trainer.setValidator([]() -> Result<std::map<std::string, double>> {
+            return makeError("validation broke");
+        });
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(!result.ok());
+        QCOMPARE(QString::fromStdString(result.error().message), QString("validation broke"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"

@@ -1,0 +1,243 @@
+// Two-tower retriever: InfoNCE against a hand-computed batch (masking, logQ), fold-in of a
+// user absent from training on synthetic genre-taste data, and errors as values.
+
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "core/data/SyntheticGenerator.h"
+#include "core/models/TrainData.h"
+#include "core/nn/InfoNceLoss.h"
+#include "core/nn/TwoTowerModel.h"
+#include "core/split/Split.h"
+
+using namespace recscope;
+
+namespace {
+
+// The definition written out with plain loops (see InfoNceLoss.h).
+double referenceInfoNce(const std::vector<float>& u, const std::vector<float>& v, int b, int d,
+                        const std::vector<int32_t>& users, const std::vector<int32_t>& items,
+                        const std::vector<float>& logQ, double t, bool mask, bool useLogQ) {
+    double total = 0.0;
+    for (int i = 0; i < b; ++i) {
+        std::vector<double> logits;
+        double positive = 0.0;
+        for (int j = 0; j < b; ++j) {
+            if (mask && j != i && (items[j] == items[i] || users[j] == users[i]))
+                continue;
+            double dot = 0.0;
+            for (int k = 0; k < d; ++k)
+                dot += double(u[i * d + k]) * double(v[j * d + k]);
+            double l = dot / t - (useLogQ ? double(logQ[j]) : 0.0);
+            if (j == i)
+                positive = l;
+            logits.push_back(l);
+        }
+        double sum = 0.0;
+        for (double l : logits)
+            sum += std::exp(l);
+        total += -positive + std::log(sum);
+    }
+    return total / b;
+}
+
+struct SmallData {
+    Dataset dataset;
+    Split split;
+    TrainData train;
+};
+
+std::unique_ptr<SmallData> makeSmallData() {
+    SyntheticConfig cfg;
+    cfg.seed = 7;
+    cfg.users = 300;
+    cfg.items = 400;
+    cfg.ratings = 24000;
+    auto ds = generateSynthetic(cfg);
+    if (!ds)
+        return nullptr;
+    auto out = std::make_unique<SmallData>();
+    out->dataset = std::move(ds.value());
+    SplitConfig sc = defaultSplitConfig(Protocol::Temporal);
+    sc.threshold = 3.5;
+    auto split = makeSplit(out->dataset, sc);
+    if (!split)
+        return nullptr;
+    out->split = std::move(split.value());
+    out->train = TrainData::build(out->split, &out->dataset);
+    return out;
+}
+
+}  // namespace
+
+class TestTwoTower : public QObject {
+    Q_OBJECT
+
+private slots:
+    void infoNceHandComputed_data();
+    void infoNceHandComputed();
+    void infoNceMaskingMatters();
+    void infoNceRejectsBadInput();
+    void foldInFollowsHistoryGenres();
+    void badDeviceIsAnError();
+    void cancelledFit();
+};
+
+void TestTwoTower::infoNceHandComputed_data() {
+    QTest::addColumn<bool>("mask");
+    QTest::addColumn<bool>("logQ");
+    QTest::newRow("plain") << false << false;
+    QTest::newRow("masked") << true << false;
+    QTest::newRow("logQ") << false << true;
+    QTest::newRow("masked+logQ") << true << true;
+}
+
+void TestTwoTower::infoNceHandComputed() {
+    QFETCH(bool, mask);
+    QFETCH(bool, logQ);
+    // 5 rows, 3 dims. Rows 0 and 2 share item 5; rows 0 and 1 share user 0.
+    const int b = 5, d = 3;
+    const std::vector<float> u = {0.6f,  0.8f, 0.0f, 0.0f, 1.0f, 0.0f, 0.48f, 0.6f,
+                                  0.64f, 1.0f, 0.0f, 0.0f, 0.0f, 0.6f, 0.8f};
+    const std::vector<float> v = {0.0f, 0.6f,  0.8f,  0.8f, 0.0f, 0.6f, 0.0f, 0.6f,
+                                  0.8f, 0.36f, 0.48f, 0.8f, 1.0f, 0.0f, 0.0f};
+    const std::vector<int32_t> users = {0, 0, 1, 2, 3};
+    const std::vector<int32_t> items = {5, 6, 5, 7, 8};
+    const std::vector<float> lq = {std::log(0.4f), std::log(0.1f), std::log(0.4f), std::log(0.05f),
+                                   std::log(0.2f)};
+    InfoNceOptions opt;
+    opt.temperature = 0.2;
+    opt.maskCollisions = mask;
+    opt.logQ = logQ;
+    auto loss = infoNceLoss(u.data(), v.data(), b, d, users.data(), items.data(),
+                            logQ ? lq.data() : nullptr, opt);
+    QVERIFY2(loss.ok(), loss.ok() ? "" : loss.error().message.c_str());
+    const double expected = referenceInfoNce(u, v, b, d, users, items, lq, 0.2, mask, logQ);
+    QVERIFY2(std::abs(loss.value() - expected) < 1e-4 * std::max(1.0, std::abs(expected)),
+             qPrintable(QString("loss %1 expected %2").arg(loss.value()).arg(expected)));
+}
+
+void TestTwoTower::infoNceMaskingMatters() {
+    // Two identical rows (same user, same item): unmasked, each is the other's negative and
+    // the loss is at least log 2; masked, each row has only itself and the loss is 0.
+    const std::vector<float> u = {1.0f, 0.0f, 1.0f, 0.0f};
+    const std::vector<float> v = {1.0f, 0.0f, 1.0f, 0.0f};
+    const std::vector<int32_t> users = {3, 3};
+    const std::vector<int32_t> items = {9, 9};
+    InfoNceOptions opt;
+    opt.temperature = 0.1;
+    opt.maskCollisions = false;
+    auto plain = infoNceLoss(u.data(), v.data(), 2, 2, users.data(), items.data(), nullptr, opt);
+    opt.maskCollisions = true;
+    auto masked = infoNceLoss(u.data(), v.data(), 2, 2, users.data(), items.data(), nullptr, opt);
+    QVERIFY(plain.ok() && masked.ok());
+    QVERIFY(std::abs(plain.value() - std::log(2.0)) < 1e-5);
+    QVERIFY(std::abs(masked.value()) < 1e-6);
+}
+
+void TestTwoTower::infoNceRejectsBadInput() {
+    const std::vector<float> x = {1.0f, 0.0f};
+    const std::vector<int32_t> id = {0};
+    InfoNceOptions opt;
+    opt.temperature = 0.0;
+    QVERIFY(!infoNceLoss(x.data(), x.data(), 1, 2, id.data(), id.data(), nullptr, opt).ok());
+    opt.temperature = 0.1;
+    opt.logQ = true;
+    QVERIFY(!infoNceLoss(x.data(), x.data(), 1, 2, id.data(), id.data(), nullptr, opt).ok());
+}
+
+void TestTwoTower::foldInFollowsHistoryGenres() {
+    auto data = makeSmallData();
+    QVERIFY(data);
+    TwoTowerModel model;
+    QVERIFY(model
+                .configure({{"epochs", "8"},
+                            {"patience", "0"},
+                            {"batch_size", "256"},
+                            {"dim", "32"},
+                            {"embedding", "32"},
+                            {"width", "64"}})
+                .ok());
+    FitContext ctx;
+    ctx.seed = 3;
+    auto st = model.fit(data->train, ctx);
+    QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+
+    const auto& meta = data->dataset.itemMetadata();
+    const int32_t ni = model.numItems();
+    // A genre held by 5-25% of the items, so that a top-10 dominated by it is no accident.
+    int chosen = -1;
+    double share = 0.0;
+    for (int g = 0; g < static_cast<int>(meta.genreNames.size()) && chosen < 0; ++g) {
+        int count = 0;
+        for (int32_t i = 0; i < ni; ++i)
+            count += (meta.genreMasks[i] >> g) & 1u;
+        share = double(count) / ni;
+        if (share >= 0.05 && share <= 0.25)
+            chosen = g;
+    }
+    QVERIFY(chosen >= 0);
+    // History: the 12 most popular training items carrying only that genre.
+    std::vector<int32_t> candidates;
+    for (int32_t i = 0; i < ni; ++i)
+        if (meta.genreMasks[i] == (1u << chosen) && data->train.itemPopularity[i] > 0)
+            candidates.push_back(i);
+    std::sort(candidates.begin(), candidates.end(), [&](int32_t a, int32_t b) {
+        return data->train.itemPopularity[a] > data->train.itemPopularity[b];
+    });
+    if (candidates.size() > 12)
+        candidates.resize(12);
+    QVERIFY(candidates.size() >= 5);
+
+    std::vector<float> scores(static_cast<size_t>(ni));
+    model.scoreHistory(candidates.data(), static_cast<int64_t>(candidates.size()), scores.data());
+    for (int32_t i : candidates)
+        scores[i] = -1e9f;
+    std::vector<int32_t> order(static_cast<size_t>(ni));
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + 10, order.end(),
+                      [&](int32_t a, int32_t b) { return scores[a] > scores[b]; });
+    int withGenre = 0;
+    for (int k = 0; k < 10; ++k)
+        withGenre += (meta.genreMasks[order[k]] >> chosen) & 1u;
+    QVERIFY2(withGenre >= 6, qPrintable(QString("%1 of the top-10 have genre %2 (base share %3)")
+                                            .arg(withGenre)
+                                            .arg(QString::fromStdString(meta.genreNames[chosen]))
+                                            .arg(share)));
+    // An empty history is the popularity fallback, not a crash.
+    model.scoreHistory(nullptr, 0, scores.data());
+    QVERIFY(std::all_of(scores.begin(), scores.end(), [](float s) { return std::isfinite(s); }));
+}
+
+void TestTwoTower::badDeviceIsAnError() {
+    auto data = makeSmallData();
+    QVERIFY(data);
+    TwoTowerModel model;
+    QVERIFY(model.configure({{"epochs", "1"}}).ok());
+    FitContext ctx;
+    ctx.device = "tpu:7";
+    QVERIFY(!model.fit(data->train, ctx).ok());
+}
+
+void TestTwoTower::cancelledFit() {
+    auto data = makeSmallData();
+    QVERIFY(data);
+    TwoTowerModel model;
+    QVERIFY(model.configure({{"epochs", "3"}}).ok());
+    CancelToken token;
+    token.cancel();
+    FitContext ctx;
+    ctx.cancel = &token;
+    auto st = model.fit(data->train, ctx);
+    QVERIFY(!st.ok());
+    QCOMPARE(QString::fromStdString(st.error().message), QString("cancelled"));
+}
+
+QTEST_APPLESS_MAIN(TestTwoTower)
+#include "tst_twotower.moc"
