@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <climits>
 #include <thread>
 #include <vector>
 
@@ -176,23 +177,25 @@ bool parseRange(const char* base, const char* p, const char* end, const RatingSc
 
 template <RatingLayout L>
 void parseChunk(const RatingsParser::Job& job, size_t begin, size_t end, const ScaleTable& table,
-                ChunkState& state, std::atomic<size_t>& done, std::atomic<bool>& stop,
-                bool reportProgress) {
+                ChunkState& state, std::atomic<size_t>& done, std::atomic<int>& firstFailed,
+                int chunk, bool reportProgress) {
     auto st = std::make_unique<Staging>();
     const char* base = job.data;
     size_t pos = begin;
     while (pos < end) {
-        if (stop.load(std::memory_order_relaxed) || isCancelled(job.cancel)) {
-            stop.store(true);
+        // Only an error in an EARLIER chunk makes this one pointless: a later chunk's error
+        // must not stop us before we reach our own, which is the one to report.
+        if (firstFailed.load(std::memory_order_relaxed) < chunk || isCancelled(job.cancel))
             break;
-        }
         size_t blockEnd = std::min(end, pos + kBlock);
         if (blockEnd < end) {
             const void* nl = std::memchr(base + blockEnd, '\n', end - blockEnd);
             blockEnd = nl ? static_cast<size_t>(static_cast<const char*>(nl) - base) + 1 : end;
         }
         if (!parseRange<L>(base, base + pos, base + blockEnd, job.scale, table, *st, state)) {
-            stop.store(true);
+            int seen = firstFailed.load();
+            while (chunk < seen && !firstFailed.compare_exchange_weak(seen, chunk)) {
+            }
             break;
         }
         done.fetch_add(blockEnd - pos, std::memory_order_relaxed);
@@ -239,12 +242,13 @@ Result<int64_t> parseAll(const RatingsParser::Job& job, DatasetBuilder& out) {
 
     std::vector<ChunkState> states(static_cast<size_t>(threads));
     std::atomic<size_t> done{0};
-    std::atomic<bool> stop{false};
+    std::atomic<int> firstFailed{INT_MAX};  // lowest chunk index that hit a bad line
     auto work = [&](int t) {
         const size_t b = bounds[static_cast<size_t>(t)], e = bounds[static_cast<size_t>(t) + 1];
         states[static_cast<size_t>(t)].rows.reserve(
             static_cast<size_t>(static_cast<double>(e - b) / avgLine * 1.03) + 64);
-        parseChunk<L>(job, b, e, table, states[static_cast<size_t>(t)], done, stop, t == 0);
+        parseChunk<L>(job, b, e, table, states[static_cast<size_t>(t)], done, firstFailed, t,
+                      t == 0);
     };
     {
         std::vector<std::thread> pool;
