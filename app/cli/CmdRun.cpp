@@ -165,6 +165,34 @@ void printTable(const EvalResult& r, const std::vector<int>& ks) {
 
 }  // namespace
 
+namespace {
+
+// `run --help` lists every model's declared parameters, so a user can see names, ranges and
+// defaults without reading the source.
+void printModelParameters() {
+    static const char* kTypes[] = {"int", "float", "bool", "choice"};
+    std::cout << "\nModel parameters (--param KEY=VALUE):\n";
+    for (const auto& entry : ModelRegistry::global().entries()) {
+        std::cout << "\n" << entry.name << ": " << entry.description << "\n";
+        const std::unique_ptr<Recommender> model = entry.factory();
+        for (const ParamSpec& p : model->paramSpecs()) {
+            std::ostringstream range;
+            if (p.type == ParamType::Choice) {
+                for (size_t c = 0; c < p.choices.size(); ++c)
+                    range << (c ? "|" : "") << p.choices[c];
+            } else if (p.type != ParamType::Bool) {
+                range << p.min << ".." << p.max;
+            }
+            std::cout << "  " << std::left << std::setw(28) << p.name << " "
+                      << kTypes[static_cast<int>(p.type)] << ", default " << p.defaultValue
+                      << (range.str().empty() ? "" : ", " + range.str()) << "\n"
+                      << "      " << p.help << "\n";
+        }
+    }
+}
+
+}  // namespace
+
 int cmdRun(const Args& args) {
     ArgParser parser("run",
                      "Train a model on the training part of a split (the validation part drives\n"
@@ -178,8 +206,7 @@ int cmdRun(const Args& args) {
                      "Sampled evaluation with N never-seen items; 0 = full ranking",
                      "loo 99, else 0");
     parser.addOption("fit-on", "PART",
-                     "auto: models that stop early train on train and watch validation, the\n"
-                     "others train on train+val; or force 'train' / 'train+val'",
+                     "auto (early-stopping models: train; others: train+val), train or train+val",
                      "auto");
     parser.addOption("sampler", "NAME", "Negatives drawn uniform or by popularity", "uniform");
     parser.addOption("param", "KEY=VALUE", "Model parameter (repeatable)");
@@ -203,6 +230,7 @@ int cmdRun(const Args& args) {
         return usage(s.error().message);
     if (parser.helpRequested()) {
         std::cout << parser.helpText();
+        printModelParameters();
         return 0;
     }
     if (!parser.has("model"))
