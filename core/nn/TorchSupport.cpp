@@ -106,14 +106,30 @@ std::vector<float> popularityScores(const TrainData& data) {
     return pop;
 }
 
+void writeParams(torch::serialize::OutputArchive& archive, const ParamValues& params) {
+    for (const auto& [key, value] : params.values())
+        archive.write("param." + key, c10::IValue(value));
+}
+
+std::map<std::string, std::string> readParams(torch::serialize::InputArchive& archive) {
+    std::map<std::string, std::string> params;
+    for (const auto& key : archive.keys()) {
+        if (key.rfind("param.", 0) != 0)
+            continue;
+        c10::IValue value;
+        if (archive.try_read(key, value) && value.isString())
+            params[key.substr(6)] = value.toStringRef();
+    }
+    return params;
+}
+
 Status saveModelArchive(const std::string& path, const std::string& modelName,
                         const ParamValues& params,
                         const std::map<std::string, torch::Tensor>& tensors) {
     try {
         torch::serialize::OutputArchive archive;
         archive.write("model", c10::IValue(modelName));
-        for (const auto& [key, value] : params.values())
-            archive.write("param." + key, c10::IValue(value));
+        writeParams(archive, params);
         for (const auto& [key, tensor] : tensors)
             archive.write("tensor." + key, tensor.detach().to(torch::kCPU), /*is_buffer=*/true);
         archive.save_to(path);
@@ -136,13 +152,7 @@ Result<ModelArchive> loadModelArchive(const std::string& path, const std::string
             return makeError(
                 "file holds model '" + name.toStringRef() + "', expected '" + modelName + "'",
                 path);
-        for (const auto& key : archive.keys()) {
-            if (key.rfind("param.", 0) != 0)
-                continue;
-            c10::IValue value;
-            if (archive.try_read(key, value) && value.isString())
-                out.params[key.substr(6)] = value.toStringRef();
-        }
+        out.params = readParams(archive);
         for (const auto& key : archive.keys()) {
             if (key.rfind("tensor.", 0) != 0)
                 continue;

@@ -40,6 +40,11 @@ void fillColdUsers(const int32_t* users, int64_t n, const std::vector<uint8_t>& 
 std::vector<uint8_t> coldUserMask(const TrainData& data);
 std::vector<float> popularityScores(const TrainData& data);
 
+// Parameters inside a torch archive: one "param.<name>" string each. Every model file uses
+// this layout, so params written by one model's save() read back the same way everywhere.
+void writeParams(torch::serialize::OutputArchive& archive, const ParamValues& params);
+std::map<std::string, std::string> readParams(torch::serialize::InputArchive& archive);
+
 // Model files: a torch archive holding "model" (registry name), "param.<name>" texts and the
 // tensors under "tensor.<name>" (always stored on the CPU). load checks the model name, reads
 // every stored tensor and fails when one of `tensorNames` is missing.

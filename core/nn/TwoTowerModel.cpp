@@ -496,10 +496,7 @@ Status TwoTowerModel::save(const std::string& path) const {
     try {
         torch::serialize::OutputArchive archive;
         m.net->save(archive);
-        std::string params;
-        for (const auto& [k, v] : m_params.values())
-            params += k + "=" + v + "\n";
-        archive.write("params", c10::IValue(params));
+        writeParams(archive, m_params);
         archive.write("shape", torch::tensor({static_cast<int64_t>(m.numUsers),
                                               static_cast<int64_t>(m.numItems),
                                               static_cast<int64_t>(m.config.numGenres),
@@ -520,20 +517,7 @@ Status TwoTowerModel::load(const std::string& path) {
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path);
-        c10::IValue params;
-        archive.read("params", params);
-        std::map<std::string, std::string> overrides;
-        const std::string text = params.toStringRef();
-        size_t start = 0;
-        while (start < text.size()) {
-            const size_t end = text.find('\n', start);
-            const std::string line = text.substr(start, end - start);
-            const size_t eq = line.find('=');
-            if (eq != std::string::npos)
-                overrides[line.substr(0, eq)] = line.substr(eq + 1);
-            start = end == std::string::npos ? text.size() : end + 1;
-        }
-        if (auto st = configure(overrides); !st)
+        if (auto st = configure(readParams(archive)); !st)
             return Status(makeError(st.error().message, path));
         // The item-feature buffers travel inside the module state.
         torch::Tensor shape, logT, ho, hi, known, fallback;
