@@ -7,31 +7,26 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "app/cli/ArgParser.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OpenDataset.h"
+#include "app/cli/RunRecorder.h"
 #include "app/cli/SplitOptions.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
-#include "core/models/TrainData.h"
-#include "core/nn/PipelineReport.h"
+#include "core/run/Experiment.h"
 #include "core/split/Split.h"
+#include "core/workspace/Workspace.h"
 
 namespace recscope::cli {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::string joinNames(const std::vector<std::string>& names) {
     std::string s;
@@ -77,14 +72,6 @@ Result<std::vector<int>> parseKs(const std::string& text) {
     if (ks.empty())
         return makeError("run: --k needs at least one cut-off");
     return ks;
-}
-
-bool validDevice(const std::string& d) {
-    if (d == "cpu" || d == "cuda")
-        return true;
-    if (d.rfind("cuda:", 0) != 0 || d.size() == 5)
-        return false;
-    return d.find_first_not_of("0123456789", 5) == std::string::npos;
 }
 
 // Training events on stderr: one line per epoch, stage changes of coarse progress.
@@ -216,6 +203,10 @@ int cmdRun(const Args& args) {
     parser.addFlag("json", "Print one JSON object instead of a table");
     parser.addFlag("quiet", "No progress on stderr");
     parser.addFlag("no-cache", "Parse the dataset files even when a cached copy exists");
+    parser.addOption("out", "DIR",
+                     "Also write the run to a folder: run.json, per_user.csv, model.bin");
+    parser.addOption("workspace", "DIR",
+                     "Record the run (status, epochs, metrics, checkpoint) in a workspace folder");
 
     const auto usage = [](const std::string& message) {
         std::cerr << "recscope-cli " << message << "\n"
@@ -263,7 +254,7 @@ int cmdRun(const Args& args) {
     if (sampler != "uniform" && sampler != "popularity")
         return usage("run: --sampler must be uniform or popularity, got '" + sampler + "'");
     const std::string device = parser.value("device", "cpu");
-    if (!validDevice(device))
+    if (!isValidDeviceName(device))
         return usage("run: --device must be cpu, cuda or cuda:N, got '" + device + "'");
     const std::string fitOn = parser.value("fit-on", "auto");
     if (fitOn != "auto" && fitOn != "train" && fitOn != "train+val")
@@ -271,11 +262,39 @@ int cmdRun(const Args& args) {
     const bool quiet = parser.flag("quiet");
     const bool json = parser.flag("json");
 
+    RunConfig config;
+    config.dataset = parser.positional(0);
+    config.split = splitConfig.value();
+    config.model = modelName;
+    config.params = overrides;
+    config.fitOn = fitOn;
+    config.device = device;
+    config.seed = seed.value();
+    config.ks = ks.value();
+    config.negatives = static_cast<int>(negatives.value());
+    config.sampler =
+        sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
+    config.keepPerUser = parser.has("out") || parser.has("workspace");
+    if (Status s = validateRunConfig(config); !s)
+        return usage("run: " + s.error().message);
+    if (parser.has("out") && parser.value("out").empty())
+        return usage("run: --out needs a folder name");
+
     setComputeThreads(static_cast<int>(threads.value()));
     const auto say = [quiet](const std::string& text) {
         if (!quiet)
             std::cerr << text << "\n";
     };
+
+    StderrObserver printer;
+    RunRecorder recorder(quiet ? nullptr : &printer);
+    if (parser.has("workspace"))
+        if (Status s = recorder.openWorkspace(parser.value("workspace")); !s) {
+            std::cerr << "recscope-cli run: " << s.error().toString() << "\n";
+            return 1;
+        }
+    if (parser.has("out"))
+        recorder.setOutDirectory(parser.value("out"));
 
     say("Loading " + parser.positional(0));
     Result<Dataset> loaded = openDataset(parser.positional(0), !parser.flag("no-cache"));
@@ -283,97 +302,81 @@ int cmdRun(const Args& args) {
         std::cerr << "recscope-cli run: " << loaded.error().toString() << "\n";
         return 1;
     }
-    const Result<Split> split = makeSplit(loaded.value(), splitConfig.value());
-    if (!split) {
-        std::cerr << "recscope-cli run: " << split.error().toString() << "\n";
+    if (Status s = recorder.begin(
+            config, datasetIdentity(loaded.value(), datasetDisplayName(parser.positional(0))),
+            model->params().values());
+        !s) {
+        std::cerr << "recscope-cli run: cannot record the run: " << s.error().toString() << "\n";
         return 1;
     }
-    const bool mergeValidation =
-        fitOn == "train+val" || (fitOn == "auto" && !model->usesValidation());
-    const Split fitSplit = mergeValidation ? withValidationInTrain(split.value()) : split.value();
-    const TrainData data = TrainData::build(fitSplit, &loaded.value());
 
-    StderrObserver observer;
-    FitContext context;
-    context.device = device;
-    context.seed = seed.value();
-    context.observer = quiet ? nullptr : &observer;
+    RunHooks hooks;
+    hooks.observer = &recorder;
+    hooks.cancel = RunRecorder::installSignalCancel();
     std::string lastStage;
     if (!quiet)
-        context.progress = [&lastStage](const Progress& p) {
+        hooks.progress = [&lastStage](const Progress& p) {
             if (p.stage != lastStage) {
                 lastStage = p.stage;
                 std::cerr << "  " << p.stage << "\n";
             }
         };
-    say("Training " + modelName + " on " + std::to_string(fitSplit.train.size()) + " ratings (" +
-        std::to_string(data.positives.nnz()) + " positives)");
-    const auto trainStart = Clock::now();
-    if (Status s = model->fit(data, context); !s) {
-        std::cerr << "recscope-cli run: training " << modelName
-                  << " failed: " << s.error().toString() << "\n";
+    const Result<RunOutcome> outcome = runExperiment(loaded.value(), config, hooks);
+    const Status recorded = recorder.finish(outcome);
+    if (!outcome) {
+        std::cerr << "recscope-cli run: " << modelName << " "
+                  << (outcome.error().message == "cancelled" ? "cancelled" : "failed: ")
+                  << (outcome.error().message == "cancelled" ? "" : outcome.error().toString())
+                  << "\n";
         return 1;
     }
-    const double trainSeconds = secondsSince(trainStart);
-
+    if (!recorded) {
+        std::cerr << "recscope-cli run: cannot save the run: " << recorded.error().toString()
+                  << "\n";
+        return 1;
+    }
+    if (recorder.runId())
+        say("Recorded as run " + std::to_string(recorder.runId()) + " in " +
+            parser.value("workspace"));
+    if (parser.has("out"))
+        say("Run folder written: " + parser.value("out"));
+    const RunOutcome& o = outcome.value();
+    const EvalResult& r = o.test;
+    const bool mergeValidation = o.fitOnTrainAndValidation;
+    const double trainSeconds = o.trainSeconds;
+    const double evalSeconds = o.evalSeconds;
     EvalConfig eval;
-    eval.ks = ks.value();
-    eval.mode = negatives.value() > 0 ? EvalMode::Sampled : EvalMode::Full;
-    eval.negatives = static_cast<int>(negatives.value());
-    eval.sampler = sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
-    eval.seed = seed.value();
-    eval.keepPerUser = false;
-    say("Evaluating on the test part (" +
-        std::string(eval.mode == EvalMode::Full
-                        ? "full ranking"
-                        : std::to_string(eval.negatives) + " " + sampler + " negatives") +
-        ")");
-    const auto evalStart = Clock::now();
-    // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
-    std::optional<PipelineReport> stages;
-    const Result<EvalResult> result = [&]() -> Result<EvalResult> {
-        if (modelName != "pipeline")
-            return evaluate(*model, data, EvalPart::Test, eval);
-        Result<PipelineReport> report = evaluatePipelineStages(*model, data, EvalPart::Test, eval);
-        if (!report)
-            return report.error();
-        stages = std::move(report).value();
-        return stages->final;
-    }();
-    if (!result) {
-        std::cerr << "recscope-cli run: evaluation failed: " << result.error().toString() << "\n";
-        return 1;
-    }
-    const double evalSeconds = secondsSince(evalStart);
-    const EvalResult& r = result.value();
+    eval.ks = config.ks;
+    eval.mode = o.evaluatedNegatives > 0 ? EvalMode::Sampled : EvalMode::Full;
+    eval.negatives = o.evaluatedNegatives;
+    const std::optional<StageMetrics>& stages = o.stages;
 
     if (json) {
         nlohmann::json metrics = nlohmann::json::object();
         for (const auto& [k, v] : r.metrics)
             metrics[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
         nlohmann::json params = nlohmann::json::object();
-        for (const auto& [k, v] : model->params().values())
+        for (const auto& [k, v] : o.params)
             params[k] = v;
-        nlohmann::json out = {
-            {"model", modelName},
-            {"params", params},
-            {"protocol", protocolName(splitConfig->protocol)},
-            {"split", splitJson(split->config)},
-            {"evaluation", eval.mode == EvalMode::Full ? "full" : "sampled"},
-            {"fit_on", mergeValidation ? "train+val" : "train"},
-            {"negatives", eval.mode == EvalMode::Full ? 0 : eval.negatives},
-            {"sampler", sampler},
-            {"ks", eval.ks},
-            {"users_evaluated", r.usersEvaluated},
-            {"train_seconds", trainSeconds},
-            {"eval_seconds", evalSeconds},
-            {"device", device},
-            {"seed", seed.value()},
-            {"threads", computeThreads()},
-            {"metrics", metrics}};
+        nlohmann::json out = {{"model", modelName},
+                              {"params", params},
+                              {"protocol", protocolName(splitConfig->protocol)},
+                              {"split", splitJson(config.split)},
+                              {"evaluation", eval.mode == EvalMode::Full ? "full" : "sampled"},
+                              {"fit_on", mergeValidation ? "train+val" : "train"},
+                              {"negatives", eval.mode == EvalMode::Full ? 0 : eval.negatives},
+                              {"sampler", sampler},
+                              {"ks", eval.ks},
+                              {"users_evaluated", r.usersEvaluated},
+                              {"train_seconds", trainSeconds},
+                              {"eval_seconds", evalSeconds},
+                              {"device", device},
+                              {"seed", seed.value()},
+                              {"threads", computeThreads()},
+                              {"metrics", metrics}};
         if (stages) {
             nlohmann::json retriever = nlohmann::json::object();
-            for (const auto& [k, v] : stages->retriever.metrics)
+            for (const auto& [k, v] : stages->retriever)
                 retriever[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
             out["stages"] = {{"retriever", retriever},
                              {"candidates",
@@ -386,7 +389,7 @@ int cmdRun(const Args& args) {
         return 0;
     }
     std::string paramText;
-    for (const auto& [k, v] : model->params().values())
+    for (const auto& [k, v] : o.params)
         paramText += (paramText.empty() ? "" : ", ") + k + "=" + v;
     std::cout << "Model:      " << modelName << (paramText.empty() ? "" : " (" + paramText + ")")
               << "\n"
@@ -401,7 +404,9 @@ int cmdRun(const Args& args) {
     printTable(r, eval.ks);
     if (stages) {
         std::cout << "\nRetriever alone (same users):\n";
-        printTable(stages->retriever, eval.ks);
+        EvalResult retriever;
+        retriever.metrics = stages->retriever;
+        printTable(retriever, eval.ks);
         std::cout << std::setprecision(4) << "\nCandidates: " << stages->candidates << " from "
                   << stages->index << " index, recall " << stages->candidateRecall << ", hit rate "
                   << stages->candidateHit << " (the ranker's ceiling)\n";

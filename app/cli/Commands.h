@@ -14,5 +14,7 @@ int cmdInfo(const Args& args);
 int cmdSplit(const Args& args);
 int cmdGenerate(const Args& args);
 int cmdRun(const Args& args);
+int cmdRuns(const Args& args);
+int cmdExport(const Args& args);
 
 }  // namespace recscope::cli

@@ -22,6 +22,9 @@ const Command kCommands[] = {
     {"split", recscope::cli::cmdSplit, "Split a dataset by a protocol and report the parts"},
     {"generate", recscope::cli::cmdGenerate, "Write the synthetic dataset in a MovieLens layout"},
     {"run", recscope::cli::cmdRun, "Train and evaluate a model on a split"},
+    {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
+    {"export", recscope::cli::cmdExport,
+     "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
 };
 
 void printHelp(std::ostream& out) {

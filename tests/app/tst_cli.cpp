@@ -1,8 +1,11 @@
 // recscope-cli driven as a process: info, split and generate against the real MovieLens files
-// and independent counts, exit codes and messages for bad input, --help everywhere.
+// and independent counts, exit codes and messages for bad input, --help everywhere; run --out
+// and --workspace read back by the core, runs and export; a run killed with SIGKILL leaves a
+// workspace that opens, with the run Interrupted (issue 8).
 
 #include <QtTest>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -11,6 +14,9 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "core/models/Recommender.h"
+#include "core/workspace/Workspace.h"
 
 namespace {
 
@@ -42,6 +48,15 @@ private:
                    p.readAllStandardOutput(), p.readAllStandardError()};
     }
 
+    static QJsonObject readJsonFile(const QString& path) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(f.readAll()).object();
+    }
+
+    static QString fixed4(double v) { return QString::number(v, 'f', 4); }
+
     QJsonObject json(const Run& r) {
         QJsonParseError e;
         const QJsonDocument doc = QJsonDocument::fromJson(r.out, &e);
@@ -60,7 +75,7 @@ private slots:
         Run r = cli({"--help"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Usage: recscope-cli"));
-        for (const char* c : {"info", "split", "generate", "run"})
+        for (const char* c : {"info", "split", "generate", "run", "runs", "export"})
             QVERIFY(r.out.contains(c));
         r = cli({"--version"});
         QCOMPARE(r.exitCode, 0);
@@ -73,7 +88,7 @@ private slots:
 
     void commandHelp_data() {
         QTest::addColumn<QString>("command");
-        for (const char* c : {"info", "split", "generate", "run"})
+        for (const char* c : {"info", "split", "generate", "run", "runs", "export"})
             QTest::newRow(c) << QString(c);
     }
     void commandHelp() {
@@ -261,6 +276,166 @@ private slots:
         }
     }
 
+    // run --out and --workspace (both at once), then the same workspace through runs and
+    // export; the files agree with the run's own --json output.
+    void runOutWorkspaceRunsExport() {
+        QTemporaryDir tmp;
+        const QString ws = tmp.filePath("ws"), out = tmp.filePath("run-pop");
+        const Run pop = cli({"run", "demo", "--model", "pop", "--k", "10", "--json", "--quiet",
+                             "--workspace", ws, "--out", out});
+        QVERIFY2(pop.exitCode == 0, pop.err.constData());
+        const QJsonObject pj = json(pop);
+        const QJsonObject pm = pj["metrics"].toObject();
+        QVERIFY(pm["recall@10"].toDouble() > 0);
+
+        const QJsonObject runJson = readJsonFile(out + "/run.json");
+        QCOMPARE(runJson["format"].toString(), QString("recscope-run"));
+        QCOMPARE(runJson["status"].toString(), QString("finished"));
+        QCOMPARE(runJson["name"].toString(), QString("pop #1"));
+        QCOMPARE(runJson["config"].toObject()["model"].toString(), QString("pop"));
+        QCOMPARE(runJson["dataset"].toObject()["name"].toString(), QString("demo"));
+        QCOMPARE(runJson["dataset"].toObject()["ratings"].toInt(), 100000);
+        QCOMPARE(runJson["users_evaluated"].toInt(), pj["users_evaluated"].toInt());
+        QCOMPARE(runJson["metrics"].toObject(), pm);
+        QCOMPARE(runJson["checkpoint"].toString(), QString("model.bin"));
+        QVERIFY(QFileInfo(out + "/model.bin").size() > 0);
+        QFile perUser(out + "/per_user.csv");
+        QVERIFY(perUser.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = perUser.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), pj["users_evaluated"].toInt() + 1);
+        QVERIFY(lines[0].startsWith("user,") && lines[0].contains(",ndcg@10"));
+
+        const Run ease = cli({"run", "demo", "--model", "ease", "--k", "10", "--json", "--quiet",
+                              "--workspace", ws});
+        QVERIFY2(ease.exitCode == 0, ease.err.constData());
+        const QJsonObject em = json(ease)["metrics"].toObject();
+
+        Run r = cli({"runs", ws, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray runs = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].toObject()["id"].toInt(), 1);
+        QCOMPARE(runs[0].toObject()["status"].toString(), QString("finished"));
+        QCOMPARE(runs[0].toObject()["recall@10"].toDouble(), pm["recall@10"].toDouble());
+        QCOMPARE(runs[1].toObject()["name"].toString(), QString("ease #2"));
+        QCOMPARE(runs[1].toObject()["ndcg@10"].toDouble(), em["ndcg@10"].toDouble());
+        QVERIFY(runs[1].toObject()["checkpoint"].toString().endsWith("runs/2/model.bin"));
+        r = cli({"runs", ws});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("id  name     model  status    dataset  recall@10  ndcg@10\n"));
+        QVERIFY2(r.out.contains(" 1  pop #1   pop    finished  demo     " +
+                                fixed4(pm["recall@10"].toDouble()).rightJustified(9).toUtf8()),
+                 r.out.constData());
+
+        // CSV to stdout, against text built here from the runs' own JSON.
+        r = cli({"export", ws, "--format", "csv", "--metrics", "ndcg@10,recall@10"});
+        QCOMPARE(r.exitCode, 0);
+        const QString expected =
+            "id,name,model,dataset,ndcg@10,recall@10\n"
+            "1,pop #1,pop,demo," +
+            fixed4(pm["ndcg@10"].toDouble()) + "," + fixed4(pm["recall@10"].toDouble()) + "\n" +
+            "2,ease #2,ease,demo," + fixed4(em["ndcg@10"].toDouble()) + "," +
+            fixed4(em["recall@10"].toDouble()) + "\n";
+        QCOMPARE(QString::fromUtf8(r.out), expected);
+        // Markdown to a file: EASE beats popularity on the demo data, so its cells are bold.
+        QVERIFY(em["ndcg@10"].toDouble() > pm["ndcg@10"].toDouble());
+        const QString md = tmp.filePath("board.md");
+        r = cli({"export", ws, "--format", "md", "--out", md});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.isEmpty());
+        QFile mdFile(md);
+        QVERIFY(mdFile.open(QIODevice::ReadOnly));
+        const QString mdText = QString::fromUtf8(mdFile.readAll());
+        QVERIFY2(mdText.contains("| 2 | ease #2 | ease | demo | **" +
+                                 fixed4(em["recall@10"].toDouble()) + "** | **" +
+                                 fixed4(em["ndcg@10"].toDouble()) + "** |"),
+                 qPrintable(mdText));
+        r = cli({"export", ws, "--format", "json", "--metrics", "hit@10"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray board = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(board.size(), 2);
+        QCOMPARE(board[0].toObject()["hit@10"].toDouble(),
+                 fixed4(pm["hit@10"].toDouble()).toDouble());
+        QCOMPARE(board[1].toObject()["best"].toArray().first().toString(), QString("hit@10"));
+        // A folder without a workspace is refused, not created.
+        r = cli({"runs", tmp.filePath("nothing")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("nothing"));
+        QVERIFY(!QFileInfo::exists(tmp.filePath("nothing")));
+    }
+
+    // Issue 8: kill -9 the CLI while it trains into a workspace; the workspace opens, the run is
+    // Interrupted, no checkpoint or only a complete one, the run folder has no run.json, and
+    // the workspace takes new runs.
+    void killedRunLeavesUsableWorkspace() {
+        QTemporaryDir tmp;
+        const QString ws = tmp.filePath("ws"), out = tmp.filePath("run");
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("RECSCOPE_CACHE_DIR", m_cache.path());
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(RECSCOPE_CLI),
+                {"run", "demo", "--model", "bpr", "--param", "epochs=300", "--param",
+                 "patience=300", "--k", "10", "--threads", "1", "--workspace", ws, "--out", out});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.contains("epoch 2:")),
+                                 120000);
+        p.kill();  // SIGKILL
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+
+        recscope::Result<std::unique_ptr<recscope::Workspace>> w =
+            recscope::Workspace::open(ws.toStdString());
+        QVERIFY2(w.ok(), w.ok() ? "" : w.error().toString().c_str());
+        QCOMPARE(w.value()->integrityCheck().value(), std::string("ok"));
+        std::vector<recscope::RunRecord> runs = w.value()->runs().value();
+        QCOMPARE(int(runs.size()), 1);
+        QVERIFY(runs[0].status == recscope::RunStatus::Interrupted);
+        QVERIFY(runs[0].epochs.size() >= 2);  // appended while it trained
+        QVERIFY(runs[0].checkpoint.empty());
+        const QString checkpoint = ws + "/runs/1/model.bin";
+        if (QFileInfo::exists(checkpoint)) {
+            std::unique_ptr<recscope::Recommender> m = recscope::createModel("bpr");
+            QVERIFY(m->load(checkpoint.toStdString()).ok());
+        }
+        QVERIFY(!QFileInfo::exists(out + "/run.json"));
+        w.value().reset();  // closed before the next process writes
+
+        Run r = cli({"run", "demo", "--model", "pop", "--k", "10", "--quiet", "--workspace", ws});
+        QCOMPARE(r.exitCode, 0);
+        r = cli({"runs", ws});
+        QVERIFY(r.out.contains("interrupted"));
+        QVERIFY(r.out.contains("finished"));
+    }
+
+    // SIGTERM (and Ctrl+C) cancel the run: it ends as Cancelled, exit code 1.
+    void terminatedRunIsCancelled() {
+        QTemporaryDir tmp;
+        const QString ws = tmp.filePath("ws");
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("RECSCOPE_CACHE_DIR", m_cache.path());
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(RECSCOPE_CLI),
+                {"run", "demo", "--model", "bpr", "--param", "epochs=300", "--param",
+                 "patience=300", "--k", "10", "--threads", "1", "--workspace", ws});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.contains("epoch 1:")),
+                                 120000);
+        p.terminate();
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 1);
+        err += p.readAllStandardError();
+        QVERIFY2(err.contains("cancelled"), err.constData());
+        const Run r = cli({"runs", ws, "--json"});
+        const QJsonArray runs = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].toObject()["status"].toString(), QString("cancelled"));
+    }
+
     void usageErrors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("mention");
@@ -273,6 +448,15 @@ private slots:
             << QStringList{"split", "demo", "--protocol", "strongest"} << "strongest";
         QTest::newRow("missing path") << QStringList{"info"} << "PATH";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "frobnicate";
+        QTest::newRow("runs without folder") << QStringList{"runs"} << "DIR";
+        QTest::newRow("export bad format")
+            << QStringList{"export", "ws", "--format", "xls"} << "xls";
+        QTest::newRow("export unknown metric")
+            << QStringList{"export", "ws", "--metrics", "ndcg@10,ndgc@10"} << "ndgc@10";
+        QTest::newRow("export bad decimals")
+            << QStringList{"export", "ws", "--decimals", "40"} << "decimals";
+        QTest::newRow("run bad device")
+            << QStringList{"run", "demo", "--model", "pop", "--device", "gpu"} << "gpu";
     }
     void usageErrors() {
         QFETCH(QStringList, args);

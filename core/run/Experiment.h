@@ -1,0 +1,86 @@
+#pragma once
+// One experiment end to end: split a loaded dataset, configure and train a model, evaluate it on
+// the test part. The CLI's `run` and the GUI's training view both go through here, so a run gives
+// the same numbers whichever front end started it. Runs on the caller's (worker) thread.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/common/Progress.h"
+#include "core/common/Status.h"
+#include "core/eval/Evaluator.h"
+#include "core/models/Recommender.h"
+#include "core/split/Split.h"
+
+namespace recscope {
+
+class Dataset;
+
+struct RunConfig {
+    std::string dataset;                        // path or "demo"; informational (identity below)
+    SplitConfig split;                          // protocol and its options
+    std::string model;                          // registry name
+    std::map<std::string, std::string> params;  // overrides; unset ones take the defaults
+    std::string fitOn = "auto";                 // "auto" | "train" | "train+val" (see CmdRun)
+    std::string device = "cpu";                 // "cpu" | "cuda" | "cuda:N"
+    uint64_t seed = 42;
+    std::vector<int> ks{10, 20, 50, 100};
+    int negatives = -1;  // sampled evaluation; -1 = protocol default
+                         // (loo: 99, others: 0 = full ranking)
+    NegativeSampler sampler = NegativeSampler::Uniform;
+    bool keepPerUser = true;  // fill RunOutcome::test.perUser
+};
+
+// Checks everything that can be checked before any work: model name, parameter values, split
+// options, ks, device string, fitOn. Errors name the offending field.
+Status validateRunConfig(const RunConfig& config);
+// "cpu", "cuda" or "cuda:N" (whether such a device exists is checked when training starts).
+bool isValidDeviceName(const std::string& device);
+
+// Lossless JSON form (stored in run.json and the workspace). fromJson rejects missing or
+// ill-typed fields with a message naming them.
+nlohmann::json runConfigToJson(const RunConfig& config);
+Result<RunConfig> runConfigFromJson(const nlohmann::json& json);
+
+struct StageMetrics {                         // two-stage models only
+    std::map<std::string, double> retriever;  // the retriever alone, same users, same keys
+    int32_t candidates = 0;                   // N
+    double candidateRecall = 0.0;
+    double candidateHit = 0.0;
+    std::string index;  // "Flat", "HNSW32", ...
+};
+
+struct RunOutcome {
+    std::map<std::string, std::string> params;  // resolved parameters (defaults filled in)
+    EvalResult test;                            // metrics (+ per-user vectors if keepPerUser)
+    std::optional<StageMetrics> stages;
+    std::vector<EpochReport> epochs;       // one per epoch for epoch models, else empty
+    bool fitOnTrainAndValidation = false;  // what "auto" resolved to
+    int32_t trainRatings = 0;              // ratings the model was fitted on
+    int32_t evaluatedNegatives = 0;        // 0 = full ranking
+    double trainSeconds = 0.0;
+    double evalSeconds = 0.0;
+    std::unique_ptr<Recommender> model;  // the trained model (save it, inspect it)
+};
+
+struct RunHooks {
+    TrainObserver* observer = nullptr;  // forwarded; RunOutcome::epochs is collected regardless
+    const CancelToken* cancel = nullptr;
+    // Stages "Splitting", "Training", then the model's own progress (e.g. "Epoch 3/20"),
+    // "Evaluating". The observer also gets two onMessage lines ("Training bpr on N ratings
+    // (P positives)", "Evaluating on the test part (full ranking)").
+    ProgressFn progress;
+};
+
+// Errors: validation errors (as validateRunConfig), split errors, "cancelled", training errors
+// (NaN loss ...) and evaluation errors, each with a message fit for a user.
+Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
+                                 const RunHooks& hooks = {});
+
+}  // namespace recscope
