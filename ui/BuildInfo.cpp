@@ -1,7 +1,9 @@
 #include "ui/BuildInfo.h"
 
-// Both headers are macro-only: they do not pull in LibTorch or FAISS code.
+// These headers are tiny (macros and two function declarations): they do not pull in the
+// LibTorch or FAISS headers that make a translation unit slow to compile.
 #include <faiss/Index.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 namespace recscope::ui {
@@ -25,8 +27,17 @@ QString BuildInfo::faissVersion() {
         .arg(FAISS_VERSION_PATCH);
 }
 
+int BuildInfo::cudaDeviceCount() {
+    // Asked once: initialising CUDA is slow, and the answer does not change while we run.
+    static const int count = torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0;
+    return count;
+}
+
 QString BuildInfo::computeDevice() {
-    return QStringLiteral("CPU");
+    const int cuda = cudaDeviceCount();
+    if (cuda == 0)
+        return QStringLiteral("CPU (no CUDA device found)");
+    return QStringLiteral("CUDA (%1 device%2) and CPU").arg(cuda).arg(cuda == 1 ? "" : "s");
 }
 
 QString BuildInfo::html() {

@@ -12,7 +12,9 @@ public:
     static QString qtVersion();     // the Qt loaded at run time (qVersion())
     static QString torchVersion();  // LibTorch headers built against
     static QString faissVersion();  // FAISS headers built against
-    // The device models train on by default. Placeholder until the core reports CUDA.
+    // CUDA devices LibTorch can use (0 for a CPU-only LibTorch or without a GPU).
+    static int cudaDeviceCount();
+    // The compute device found: "CPU" or "CUDA (N devices)". Shown in About.
     static QString computeDevice();
     // All of the above as an HTML table.
     static QString html();

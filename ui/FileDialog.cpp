@@ -29,4 +29,11 @@ QString FileDialog::getOpenFileName(QWidget* parent, const QString& caption, con
     return QFileDialog::getOpenFileName(parent, caption, dir, filter);
 }
 
+QString FileDialog::getSaveFileName(QWidget* parent, const QString& caption, const QString& dir,
+                                    const QString& filter) {
+    if (auto next = takeNext())
+        return *next;
+    return QFileDialog::getSaveFileName(parent, caption, dir, filter);
+}
+
 }  // namespace recscope::ui

@@ -17,6 +17,9 @@ public:
     QString getExistingDirectory(QWidget* parent, const QString& caption, const QString& dir);
     QString getOpenFileName(QWidget* parent, const QString& caption, const QString& dir,
                             const QString& filter);
+    // Asks for a file to write (the dialog confirms overwriting). `dir` may name a file.
+    QString getSaveFileName(QWidget* parent, const QString& caption, const QString& dir,
+                            const QString& filter);
 
     // The next get* call returns `path` without showing a dialog (empty = cancelled).
     void setNextPath(const QString& path) { m_next = path; }

@@ -22,9 +22,15 @@
 
 #include "ui/AboutDialog.h"
 #include "ui/DatasetView.h"
+#include "ui/DownloadDialog.h"
+#include "ui/LeaderboardView.h"
+#include "ui/WelcomePage.h"
 #include "ui/FileDialog.h"
 #include "ui/MessageBanner.h"
 #include "ui/RecentDatasets.h"
+#include "ui/RecentWorkspaces.h"
+#include "ui/TrainingView.h"
+#include "ui/WorkspaceSession.h"
 
 // The .qrc lives in the static recscope_ui library, whose resource initialiser the linker
 // would otherwise drop; Q_INIT_RESOURCE must be called outside any namespace.
@@ -54,7 +60,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_session(new DatasetSession(this)),
       m_banner(new MessageBanner),
       m_tabs(new QTabWidget),
-      m_datasetView(nullptr) {
+      m_datasetView(nullptr),
+      m_workspace(new WorkspaceSession(this)) {
     initRecscopeResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("RecScope"));
@@ -77,12 +84,44 @@ MainWindow::MainWindow(QWidget* parent)
     m_datasetView = new DatasetView(m_session);
     addView(m_datasetView, tr("&Dataset"));
     connect(m_datasetView, &DatasetView::demoRequested, this, &MainWindow::openDemo);
+    WelcomePage* welcome = m_datasetView->welcomePage();
+    connect(welcome, &WelcomePage::openRequested, this, [this, welcome] {
+        // One button for both kinds of source: ask which.
+        QMenu menu(this);
+        menu.addAction(tr("Folder…"), this, &MainWindow::openFolderDialog);
+        menu.addAction(tr("Zip Archive…"), this, &MainWindow::openZipDialog);
+        const QWidget* button = welcome->findChild<QWidget*>(QStringLiteral("welcomeOpen"));
+        menu.exec(button ? button->mapToGlobal(QPoint(0, button->height())) : QCursor::pos());
+    });
+    connect(welcome, &WelcomePage::downloadRequested, this, &MainWindow::showDownloadDialog);
+    connect(welcome, &WelcomePage::recentRequested, this, &MainWindow::openDataset);
+    welcome->setRecentDatasets(RecentDatasets::paths());
+
+    m_trainingView = new TrainingView(m_session, m_workspace);
+    addView(m_trainingView, tr("&Train"));
+    m_leaderboardView = new LeaderboardView(m_workspace);
+    addView(m_leaderboardView, tr("&Leaderboard"));
+    for (QAction* action : {m_trainingView->startAction(), m_trainingView->pauseAction(),
+                            m_trainingView->stopAction()})
+        m_trainingMenu->addAction(action);
+    connect(m_trainingView, &TrainingView::errorOccurred, this, [this](const QString& message) {
+        m_banner->showMessage(message, MessageBanner::Type::Error);
+    });
+    connect(m_trainingView, &TrainingView::statusMessage, m_statusLabel, &QLabel::setText);
+    connect(m_workspace, &WorkspaceSession::errorOccurred, this, [this](const QString& message) {
+        m_banner->showMessage(message, MessageBanner::Type::Error);
+    });
+    connect(m_workspace, &WorkspaceSession::workspaceOpened, this, &MainWindow::onWorkspaceOpened);
+    openInitialWorkspace();
 
     connect(m_session, &DatasetSession::changed, this, &MainWindow::onSessionChanged);
     restoreSettings();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Record a run still in flight while the workspace is alive.
+    m_trainingView->shutdown();
+}
 
 void MainWindow::createActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -99,7 +138,7 @@ void MainWindow::createActions() {
 
     QAction* openZip = file->addAction(tr("Open Dataset &Zip…"));
     openZip->setObjectName(QStringLiteral("actionOpenZip"));
-    openZip->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openZip->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_O));
     openZip->setStatusTip(tr("Open an official MovieLens .zip without unpacking it"));
     connect(openZip, &QAction::triggered, this, &MainWindow::openZipDialog);
 
@@ -109,9 +148,32 @@ void MainWindow::createActions() {
     demo->setStatusTip(tr("Open the built-in synthetic dataset (ML-100K sized, no download)"));
     connect(demo, &QAction::triggered, this, &MainWindow::openDemo);
 
+    QAction* download = file->addAction(tr("Do&wnload MovieLens…"));
+    download->setObjectName(QStringLiteral("actionDownload"));
+    download->setStatusTip(
+        tr("Download an official MovieLens release from GroupLens, verify it and open it"));
+    connect(download, &QAction::triggered, this, &MainWindow::showDownloadDialog);
+
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
     rebuildRecentMenu();
+
+    file->addSeparator();
+    QAction* openWorkspace = file->addAction(tr("Open &Workspace…"));
+    openWorkspace->setObjectName(QStringLiteral("actionOpenWorkspace"));
+    openWorkspace->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openWorkspace->setStatusTip(
+        tr("Open or create a folder that keeps runs, metrics and checkpoints"));
+    connect(openWorkspace, &QAction::triggered, this, &MainWindow::openWorkspaceDialog);
+    m_recentWorkspaceMenu = file->addMenu(tr("Recent Wor&kspaces"));
+    m_recentWorkspaceMenu->setObjectName(QStringLiteral("menuRecentWorkspaces"));
+    rebuildRecentWorkspaceMenu();
+    QAction* importRun = file->addAction(tr("&Import Run Folder…"));
+    importRun->setObjectName(QStringLiteral("actionImportRun"));
+    importRun->setStatusTip(
+        tr("Add a run written by recscope-cli run --out DIR (e.g. on a GPU server) to this "
+           "workspace"));
+    connect(importRun, &QAction::triggered, this, &MainWindow::importRunDialog);
 
     file->addSeparator();
     m_cancelAction =
@@ -130,6 +192,9 @@ void MainWindow::createActions() {
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->setObjectName(QStringLiteral("menuView"));
+
+    m_trainingMenu = menuBar()->addMenu(tr("&Training"));
+    m_trainingMenu->setObjectName(QStringLiteral("menuTraining"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
@@ -156,7 +221,10 @@ void MainWindow::createStatusBar() {
     m_cancelButton->setToolTip(tr("Cancel loading (Esc)"));
     m_cancelButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
     connect(m_cancelButton, &QToolButton::clicked, m_session, &DatasetSession::cancel);
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
     statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_workspaceLabel);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancelButton);
     setLoadingUi(false);
@@ -171,9 +239,25 @@ void MainWindow::addView(QWidget* view, const QString& title) {
     connect(show, &QAction::triggered, this, [this, view] { m_tabs->setCurrentWidget(view); });
 }
 
+void MainWindow::showDownloadDialog() {
+    if (!m_downloadDialog) {
+        m_downloadDialog = new DownloadDialog(this);
+        m_downloadDialog->setObjectName(QStringLiteral("downloadDialog"));
+        connect(m_downloadDialog, &DownloadDialog::datasetReady, this, [this](const QString& path) {
+            m_downloadDialog->accept();
+            openDataset(path);
+        });
+    }
+    m_downloadDialog->show();
+    m_downloadDialog->raise();
+    m_downloadDialog->activateWindow();
+}
+
 void MainWindow::rebuildRecentMenu() {
     m_recentMenu->clear();
     const QStringList paths = RecentDatasets::paths();
+    if (m_datasetView)
+        m_datasetView->welcomePage()->setRecentDatasets(paths);
     for (int i = 0; i < paths.size(); ++i) {
         const QString path = paths[i];
         QAction* action = m_recentMenu->addAction(
@@ -191,6 +275,87 @@ void MainWindow::rebuildRecentMenu() {
         RecentDatasets::clear();
         rebuildRecentMenu();
     });
+}
+
+void MainWindow::rebuildRecentWorkspaceMenu() {
+    m_recentWorkspaceMenu->clear();
+    const QStringList folders = RecentWorkspaces::paths();
+    for (int i = 0; i < folders.size(); ++i) {
+        const QString folder = folders[i];
+        QAction* action = m_recentWorkspaceMenu->addAction(
+            QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(folder)));
+        action->setObjectName(QStringLiteral("actionRecentWorkspace%1").arg(i));
+        action->setData(folder);
+        connect(action, &QAction::triggered, this, [this, folder] { openWorkspace(folder); });
+    }
+    if (!folders.isEmpty())
+        m_recentWorkspaceMenu->addSeparator();
+    QAction* clear = m_recentWorkspaceMenu->addAction(tr("&Clear List"));
+    clear->setObjectName(QStringLiteral("actionClearRecentWorkspaces"));
+    clear->setEnabled(!folders.isEmpty());
+    connect(clear, &QAction::triggered, this, [this] {
+        RecentWorkspaces::clear();
+        rebuildRecentWorkspaceMenu();
+    });
+}
+
+void MainWindow::openInitialWorkspace() {
+    const QString fromEnvironment = qEnvironmentVariable("RECSCOPE_WORKSPACE");
+    QString folder = fromEnvironment;
+    if (folder.isEmpty()) {
+        const QStringList recent = RecentWorkspaces::paths();
+        folder = recent.isEmpty() ? WorkspaceSession::defaultFolder() : recent.first();
+    }
+    QString error;
+    if (m_workspace->open(folder, &error))
+        return;
+    // The last workspace may have gone (an unplugged disk): fall back to the default one.
+    const QString fallback = WorkspaceSession::defaultFolder();
+    if (fromEnvironment.isEmpty() && folder != fallback && m_workspace->open(fallback, &error))
+        m_banner->showMessage(
+            tr("Could not reopen the last workspace; opened the default one.\n%1").arg(error),
+            MessageBanner::Type::Warning);
+}
+
+bool MainWindow::openWorkspace(const QString& folder) {
+    if (folder.isEmpty())
+        return false;
+    if (m_trainingView->isTraining()) {
+        m_banner->showMessage(tr("Stop the run in progress before opening another workspace."),
+                              MessageBanner::Type::Warning);
+        return false;
+    }
+    return m_workspace->open(folder);  // errors reach the banner through errorOccurred
+}
+
+void MainWindow::onWorkspaceOpened(const QString& folder) {
+    RecentWorkspaces::add(folder);
+    rebuildRecentWorkspaceMenu();
+    m_workspaceLabel->setText(tr("Workspace: %1").arg(QFileInfo(folder).fileName()));
+    m_workspaceLabel->setToolTip(QDir::toNativeSeparators(folder));
+}
+
+void MainWindow::openWorkspaceDialog() {
+    const QString folder = FileDialog::instance().getExistingDirectory(
+        this, tr("Open Workspace Folder"), m_workspace->folder());
+    if (openWorkspace(folder))
+        m_tabs->setCurrentWidget(m_trainingView);
+}
+
+void MainWindow::importRunDialog() {
+    const QString dir = FileDialog::instance().getExistingDirectory(
+        this, tr("Import Run Folder"), QSettings().value("lastImportDir").toString());
+    if (dir.isEmpty())
+        return;
+    QSettings().setValue("lastImportDir", QFileInfo(dir).absolutePath());
+    const qint64 id = m_workspace->importRunDirectory(dir);
+    if (id == 0)
+        return;  // the banner shows why
+    const RunRecord* run = m_workspace->run(id);
+    m_statusLabel->setText(tr("Imported %1 from %2")
+                               .arg(run ? QString::fromStdString(run->name) : QString::number(id),
+                                    QDir::toNativeSeparators(dir)));
+    m_tabs->setCurrentWidget(m_trainingView);
 }
 
 void MainWindow::openDataset(const QString& path) {
@@ -288,6 +453,8 @@ void MainWindow::setLoadingUi(bool loading) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    m_trainingView->shutdown();
+    m_trainingView->saveSettings();
     saveSettings();
     QMainWindow::closeEvent(event);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // The explorer's main window: menus, actions, status bar and the tabs that host the views.
-// Views are separate classes reading the shared DatasetSession; this class only wires them.
+// Views are separate classes reading the shared DatasetSession and WorkspaceSession; this class
+// only wires them. The workspace opened at start is $RECSCOPE_WORKSPACE when set (tests,
+// screenshots), else the last one used, else WorkspaceSession::defaultFolder().
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -16,7 +18,11 @@ class QToolButton;
 namespace recscope::ui {
 
 class DatasetView;
+class DownloadDialog;
+class LeaderboardView;
 class MessageBanner;
+class TrainingView;
+class WorkspaceSession;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -25,12 +31,20 @@ public:
     ~MainWindow() override;
 
     DatasetSession* session() const { return m_session; }
+    WorkspaceSession* workspaceSession() const { return m_workspace; }
+    TrainingView* trainingView() const { return m_trainingView; }
+    LeaderboardView* leaderboardView() const { return m_leaderboardView; }
+    // File ▸ Download MovieLens… (also the welcome page's button); created on first use.
+    void showDownloadDialog();
+    DownloadDialog* downloadDialog() const { return m_downloadDialog; }
     QTabWidget* viewTabs() const { return m_tabs; }
     MessageBanner* banner() const { return m_banner; }
 
     // Starts loading a MovieLens folder or .zip in the background.
     void openDataset(const QString& path);
     void openDemo();
+    // Opens (or creates) a workspace folder; refused while a run trains. Errors go to the banner.
+    bool openWorkspace(const QString& folder);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -43,6 +57,11 @@ private:
     // Adds a tab; objectName of `view` names it for tests, settings and screenshots.
     void addView(QWidget* view, const QString& title);
     void rebuildRecentMenu();
+    void rebuildRecentWorkspaceMenu();
+    void openInitialWorkspace();
+    void openWorkspaceDialog();
+    void importRunDialog();
+    void onWorkspaceOpened(const QString& folder);
     void openFolderDialog();
     void openZipDialog();
     void showAbout();
@@ -55,9 +74,16 @@ private:
     MessageBanner* m_banner;
     QTabWidget* m_tabs;
     DatasetView* m_datasetView;
+    WorkspaceSession* m_workspace;
+    TrainingView* m_trainingView = nullptr;
+    LeaderboardView* m_leaderboardView = nullptr;
+    DownloadDialog* m_downloadDialog = nullptr;
 
     QMenu* m_viewMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_recentWorkspaceMenu = nullptr;
+    QMenu* m_trainingMenu = nullptr;
+    QLabel* m_workspaceLabel = nullptr;
     QAction* m_cancelAction = nullptr;
     QLabel* m_statusLabel = nullptr;
     QProgressBar* m_progress = nullptr;

@@ -9,12 +9,24 @@
 #include <cstdio>
 
 #include "ui/DatasetSession.h"
+#include "ui/LossChart.h"
 #include "ui/MainWindow.h"
+#include "ui/ParamForm.h"
+#include "ui/RunChart.h"
+#include "ui/TrainingSetup.h"
+#include "ui/TrainingView.h"
 
 namespace recscope::ui {
 
 ScreenshotRunner::ScreenshotRunner(MainWindow* window, QString directory, QObject* parent)
     : QObject(parent), m_window(window), m_directory(std::move(directory)) {
+    // A few quick classic models, so the leaderboard has something to compare; then bpr at two
+    // learning rates, so the charts show an overlay with a legend (and the form shows bpr).
+    m_runs = {{QStringLiteral("pop"), {}},
+              {QStringLiteral("itemknn"), {}},
+              {QStringLiteral("ease"), {}},
+              {QStringLiteral("bpr"), {{"epochs", "12"}, {"patience", "0"}, {"lr", "0.05"}}},
+              {QStringLiteral("bpr"), {{"epochs", "12"}, {"patience", "0"}, {"lr", "0.015"}}}};
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this,
             [this] { fail(QStringLiteral("timed out waiting for the demo data")); });
@@ -23,12 +35,40 @@ ScreenshotRunner::ScreenshotRunner(MainWindow* window, QString directory, QObjec
                 if (m_done)
                     return;
                 if (change == DatasetSession::Change::DatasetReplaced)
-                    QTimer::singleShot(0, this, &ScreenshotRunner::capture);
+                    QTimer::singleShot(0, this, &ScreenshotRunner::trainNext);
                 else if (change == DatasetSession::Change::LoadFailed)
                     fail(QString::fromStdString(m_window->session()->lastError()->toString()));
                 else if (change == DatasetSession::Change::LoadCancelled)
                     fail(QStringLiteral("the demo load was cancelled"));
             });
+}
+
+void ScreenshotRunner::trainNext() {
+    if (m_done)
+        return;
+    TrainingView* view = m_window->trainingView();
+    if (m_runs.empty()) {
+        capture();
+        return;
+    }
+    const PlannedRun run = m_runs.front();
+    m_runs.erase(m_runs.begin());
+    m_window->viewTabs()->setCurrentWidget(view);
+    view->setup()->setModel(run.model);
+    view->paramForm()->setValues(run.params);
+    // A failed run still leaves a view worth capturing; the banner shows why.
+    QMetaObject::Connection* once = new QMetaObject::Connection;
+    *once = connect(view, &TrainingView::runEnded, this, [this, once] {
+        disconnect(*once);
+        delete once;
+        QTimer::singleShot(0, this, &ScreenshotRunner::trainNext);
+    });
+    view->start();
+    if (!view->isTraining()) {
+        disconnect(*once);
+        delete once;
+        fail(QStringLiteral("the training run did not start"));
+    }
 }
 
 void ScreenshotRunner::start(int timeoutMs) {
@@ -48,6 +88,8 @@ void ScreenshotRunner::capture() {
         QWidget* view = tabs->widget(i);
         // Let layouts settle and charts render their queued replots before grabbing.
         QApplication::processEvents();
+        for (RunChart* chart : view->findChildren<RunChart*>())
+            chart->flush();
         for (QCustomPlot* plot : view->findChildren<QCustomPlot*>())
             plot->replot(QCustomPlot::rpImmediateRefresh);
         QString name = view->objectName();

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include "ui/MainWindow.h"
@@ -13,6 +14,8 @@ int main(int argc, char* argv[]) {
     QApplication::setOrganizationName(QStringLiteral("RecScope"));
     QApplication::setOrganizationDomain(QStringLiteral("recscope.org"));
     QApplication::setApplicationName(QStringLiteral("recscope"));
+    // Lets Wayland and the desktop match windows to the installed launcher and icon.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.recscope.RecScope"));
     QApplication::setApplicationDisplayName(QStringLiteral("RecScope"));
     QApplication::setApplicationVersion(QStringLiteral(RECSCOPE_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/recscope.svg")));
@@ -29,10 +32,16 @@ int main(int argc, char* argv[]) {
                                   QStringLiteral("PATH"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
-        QStringLiteral("Open the demo data, save every view as DIR/<view>.png and quit."),
+        QStringLiteral("Open the demo data, train two short runs in a scratch workspace, save "
+                       "every view as DIR/<view>.png and quit."),
         QStringLiteral("DIR"));
     parser.addOptions({demo, open, screenshot});
     parser.process(app);
+
+    // Screenshots train into a scratch workspace, never into the user's own.
+    QTemporaryDir scratchWorkspace;
+    if (parser.isSet(screenshot))
+        qputenv("RECSCOPE_WORKSPACE", scratchWorkspace.filePath("workspace").toUtf8());
 
     recscope::ui::MainWindow window;
     if (parser.isSet(screenshot)) {

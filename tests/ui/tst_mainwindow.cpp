@@ -1,17 +1,23 @@
 // The real MainWindow, driven by action and object names: demo data shows the right counts and
 // charts; a missing path and a broken file show the error banner and the window stays usable;
 // a dropped ML-100K folder loads; cancelling a load leaves the window usable; About shows
-// versions; geometry and recent datasets persist in settings.
+// versions; geometry and recent datasets persist in settings. Training from the window: the
+// demo data, a small model from the form, Start by shortcut, the chart gets points and the
+// workspace a finished run; Stop by shortcut leaves the run cancelled; workspaces open from the
+// File menu; a new window on the same workspace restores the runs.
 
 #include <QtTest>
 
 #include <qcustomplot.h>
 #include <QAction>
+#include <QComboBox>
 #include <QLabel>
+#include <QListView>
 #include <QMenu>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -24,8 +30,16 @@
 #include "core/data/SyntheticGenerator.h"
 #include "ui/DatasetSession.h"
 #include "ui/FileDialog.h"
+#include "ui/LossChart.h"
+#include "ui/LeaderboardModel.h"
+#include "ui/LeaderboardView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBanner.h"
+#include "ui/ParamForm.h"
+#include "ui/TrainingRunsModel.h"
+#include "ui/TrainingSetup.h"
+#include "ui/TrainingView.h"
+#include "ui/WorkspaceSession.h"
 
 using namespace recscope;
 using namespace recscope::ui;
@@ -61,7 +75,11 @@ private slots:
     void droppedFolderLoads();
     void cancelLeavesWindowUsable();
     void aboutShowsVersions();
+    void trainFromWindow();
+    void stopByShortcut();
+    void workspaceMenu();
     void settingsPersist();
+    void reopenRestoresRuns();
 
 private:
     template <typename T>
@@ -75,8 +93,11 @@ private:
     void waitIdle() const;
     void checkDemoShown(const Dataset& demo) const;
 
+    QString workspaceFolder() const { return m_tmp.filePath("workspace"); }
+
     QTemporaryDir m_tmp;
     std::unique_ptr<MainWindow> m_window;
+    qint64 m_trainedRun = 0;
 };
 
 void TestMainWindow::initTestCase() {
@@ -87,6 +108,7 @@ void TestMainWindow::initTestCase() {
     QCoreApplication::setApplicationName("tst_mainwindow");
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_tmp.filePath("settings"));
     QSettings().clear();
+    qputenv("RECSCOPE_WORKSPACE", workspaceFolder().toUtf8());
 
     m_window = std::make_unique<MainWindow>();
     m_window->show();
@@ -112,6 +134,19 @@ void TestMainWindow::initialState() {
     QVERIFY(child<QWidget>("datasetEmptyPage")->isVisible());
     QVERIFY(!m_window->session()->dataset());
     QCOMPARE(m_window->viewTabs()->currentWidget()->objectName(), QStringLiteral("datasetView"));
+    QVERIFY(m_window->findChild<TrainingView*>("trainingView"));
+    QVERIFY(m_window->findChild<LeaderboardView*>("leaderboardView"));
+    // The first-run page offers the three ways in.
+    for (const char* name : {"welcomeDemo", "welcomeOpen", "welcomeDownload"})
+        QVERIFY2(child<QWidget>(name)->isVisible(), name);
+    QVERIFY(action("actionDownload"));
+    QVERIFY(m_window->workspaceSession()->isOpen());
+    QCOMPARE(QDir(m_window->workspaceSession()->folder()).canonicalPath(),
+             QDir(workspaceFolder()).canonicalPath());
+    QCOMPARE(action("actionStartTraining")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+    QCOMPARE(action("actionStopTraining")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Period));
+    QCOMPARE(action("actionOpenWorkspace")->shortcut(),
+             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
 }
 
 void TestMainWindow::checkDemoShown(const Dataset& demo) const {
@@ -293,6 +328,101 @@ void TestMainWindow::aboutShowsVersions() {
     about->close();
 }
 
+void TestMainWindow::trainFromWindow() {
+    action("actionOpenDemo")->trigger();
+    waitIdle();
+    action("actionShow_trainingView")->trigger();
+    TrainingView* view = m_window->trainingView();
+    QCOMPARE(m_window->viewTabs()->currentWidget(), view);
+    auto* models = child<QComboBox>("modelCombo");
+    models->setCurrentIndex(models->findData("bpr"));
+    QVERIFY(view->paramForm()->setValues({{"epochs", "2"}, {"patience", "0"}}));
+    QCOMPARE(child<QSpinBox>("param_epochs")->value(), 2);
+    // Shortcuts go to the active window (the About box had the focus last).
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QVERIFY(view->isTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(view->currentRunId() != 0, 30000);
+    const qint64 id = view->currentRunId();
+    QTRY_VERIFY_WITH_TIMEOUT(view->lossChart()->rawPointCount(id) > 0, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isTraining(), 120000);
+    const RunRecord* run = m_window->workspaceSession()->run(id);
+    QVERIFY(run);
+    QCOMPARE(run->status, RunStatus::Finished);
+    QCOMPARE(run->epochs.size(), size_t(2));
+    QVERIFY(run->metrics.at("ndcg@10") > 0);
+    QVERIFY(!child<MessageBanner>("errorBanner")->isVisible());
+    QCOMPARE(child<QListView>("runsList")->model()->rowCount(), 1);
+    // The same run is a leaderboard row with its test metric.
+    LeaderboardModel* board = m_window->leaderboardView()->model();
+    QTRY_COMPARE(board->rowCount(), 1);
+    bool found = false;
+    for (int c = 0; c < board->columnCount(); ++c)
+        if (board->headerData(c, Qt::Horizontal).toString() == QLatin1String("NDCG@10")) {
+            QCOMPARE(board->data(board->index(0, c), LeaderboardModel::RawValueRole).toDouble(),
+                     run->metrics.at("ndcg@10"));
+            found = true;
+        }
+    QVERIFY(found);
+    QVERIFY(child<QLabel>("trainProgressLabel")->text().contains("finished"));
+    QVERIFY(child<QLabel>("statusLabel")->text().contains("finished"));
+    m_trainedRun = id;
+}
+
+void TestMainWindow::stopByShortcut() {
+    TrainingView* view = m_window->trainingView();
+    QVERIFY(view->paramForm()->setValues({{"epochs", "300"}}));
+    QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(view->currentRunId() != 0, 30000);
+    const qint64 id = view->currentRunId();
+    QTRY_VERIFY_WITH_TIMEOUT(view->lossChart()->rawPointCount(id) > 0, 60000);
+    // Another tab is current: the shortcut belongs to the window, not to the view.
+    action("actionShow_datasetView")->trigger();
+    QTest::keyClick(m_window.get(), Qt::Key_Period, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isTraining(), 60000);
+    QCOMPARE(m_window->workspaceSession()->run(id)->status, RunStatus::Cancelled);
+    QVERIFY(!child<MessageBanner>("errorBanner")->isVisible());
+    // Still usable: the dataset can be reopened.
+    action("actionOpenDemo")->trigger();
+    waitIdle();
+    checkDemoShown(demoDataset());
+}
+
+void TestMainWindow::workspaceMenu() {
+    WorkspaceSession* workspace = m_window->workspaceSession();
+    const int runsBefore = workspace->runs().size();
+    QVERIFY(runsBefore >= 2);
+    const QString other = m_tmp.filePath("other-workspace");
+    FileDialog::instance().setNextPath(other);
+    action("actionOpenWorkspace")->trigger();
+    QCOMPARE(QDir(workspace->folder()).canonicalPath(), QDir(other).canonicalPath());
+    QCOMPARE(workspace->runs().size(), 0);
+    QCOMPARE(child<QListView>("runsList")->model()->rowCount(), 0);
+    QVERIFY(child<QLabel>("workspaceLabel")->text().contains("other-workspace"));
+
+    // A workspace folder that cannot be opened: the banner says why, the current one stays.
+    QFile file(m_tmp.filePath("not-a-folder"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("x");
+    file.close();
+    FileDialog::instance().setNextPath(file.fileName());
+    action("actionOpenWorkspace")->trigger();
+    QTRY_VERIFY(child<MessageBanner>("errorBanner")->isVisible());
+    QCOMPARE(QDir(workspace->folder()).canonicalPath(), QDir(other).canonicalPath());
+    child<MessageBanner>("errorBanner")->hideMessage();
+
+    // Back to the first one through File > Recent Workspaces (most recent first).
+    QAction* recent = action("actionRecentWorkspace1");
+    QVERIFY(recent);
+    QCOMPARE(QDir(recent->data().toString()).canonicalPath(),
+             QDir(workspaceFolder()).canonicalPath());
+    recent->trigger();
+    QCOMPARE(workspace->runs().size(), runsBefore);
+    QCOMPARE(child<QListView>("runsList")->model()->rowCount(), runsBefore);
+}
+
 void TestMainWindow::settingsPersist() {
     m_window->resize(900, 640);
     QVERIFY(m_window->close());  // saves geometry
@@ -305,6 +435,25 @@ void TestMainWindow::settingsPersist() {
         QVERIFY(recent);
         QVERIFY(recent->data().toString().endsWith("ml-100k"));
     }
+}
+
+void TestMainWindow::reopenRestoresRuns() {
+    // The last workspace comes back with its runs, even without the environment variable.
+    qunsetenv("RECSCOPE_WORKSPACE");
+    MainWindow reopened;
+    QCOMPARE(QDir(reopened.workspaceSession()->folder()).canonicalPath(),
+             QDir(workspaceFolder()).canonicalPath());
+    const RunRecord* run = reopened.workspaceSession()->run(m_trainedRun);
+    QVERIFY(run);
+    QCOMPARE(run->status, RunStatus::Finished);
+    QCOMPARE(run->epochs.size(), size_t(2));
+    auto* list = reopened.findChild<QListView*>("runsList");
+    QVERIFY(list->model()->rowCount() >= 2);
+    TrainingRunsModel* model = reopened.trainingView()->runsModel();
+    QVERIFY(model->rowOf(m_trainedRun) >= 0);
+    QVERIFY(model->data(model->index(model->rowOf(m_trainedRun))).toString().contains("finished"));
+    reopened.trainingView()->lossChart()->flush();
+    QCOMPARE(reopened.trainingView()->lossChart()->graph(m_trainedRun)->data()->size(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)

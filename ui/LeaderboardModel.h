@@ -1,0 +1,110 @@
+#pragma once
+// Every run of the open workspace as one row: name, model, dataset, protocol, status, training
+// seconds, then one column per chosen metric ("NDCG@10", "RMSE", ...). Metric columns are the
+// chosen families × chosen Ks that at least one run has, in MetricColumns' display order.
+//
+// Best marks: per metric column, the best value (MetricColumns' direction) is bold with a subtle
+// background and BestRole true; ties are all marked. A column gets marks only when at least two
+// runs have a value in it.
+//
+// Updates: runAdded / runRemoved insert / remove one row and runChanged updates one row (plus the
+// best marks of the metric columns); only a change of the set of metric columns (a run brings a
+// metric no other run had, or the chooser changes) or workspaceOpened resets the model.
+// The Name column is editable: setData renames the run in the workspace. GUI thread only.
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QSet>
+#include <QStringList>
+#include <QVector>
+
+namespace recscope {
+struct RunRecord;
+}
+
+namespace recscope::ui {
+
+class WorkspaceSession;
+
+class LeaderboardModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Role {
+        SortRole = Qt::UserRole + 1,  // double for numbers (invalid when missing), else text
+        RunIdRole,                    // qint64, any column
+        BestRole,                     // bool, metric columns
+        NumericRole,                  // bool, any column (also as horizontal headerData)
+        MetricKeyRole,                // QString, horizontal headerData of metric columns
+        RawValueRole,                 // double, metric cells with a value
+    };
+    enum Column {
+        NameColumn,
+        ModelColumn,
+        DatasetColumn,
+        ProtocolColumn,
+        StatusColumn,
+        TrainSecondsColumn,
+        FirstMetricColumn
+    };
+
+    explicit LeaderboardModel(WorkspaceSession* session, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+    // Families ("ndcg", ...) and Ks present in any run, in display order.
+    QStringList availableFamilies() const { return m_availableFamilies; }
+    QList<int> availableKs() const { return m_availableKs; }
+    // Defaults: HR, Recall, NDCG, MRR, Coverage, RMSE, MAE at K = 10 (or the smallest K present
+    // when no run has 10, until the user chooses).
+    QStringList chosenFamilies() const { return m_chosenFamilies; }
+    QList<int> chosenKs() const;
+    void setChosenFamilies(const QStringList& families);
+    void setChosenKs(const QList<int>& ks);
+
+    QString metricKey(int column) const;                 // empty for the fixed columns
+    int columnOfMetric(const QString& metricKey) const;  // -1 if not shown
+    qint64 runId(int row) const;
+    int rowOfRun(qint64 id) const;  // -1 if unknown
+    bool isBest(int row, int column) const;
+
+signals:
+    // availableFamilies() or availableKs() changed (the chooser rebuilds its menus).
+    void availableColumnsChanged();
+
+private:
+    const RunRecord* record(int row) const;
+    void reload();
+    void onRunAdded(qint64 id);
+    void onRunChanged(qint64 id);
+    void onRunRemoved(qint64 id);
+    void computeAvailable(QStringList* families, QList<int>* ks) const;
+    QList<int> effectiveKs(const QList<int>& available) const;
+    QStringList computeColumns(const QList<int>& ks) const;
+    // The runs now call for other metric columns than the model shows (reset needed).
+    bool columnsOutdated() const;
+    bool applyAvailable();  // true if the available families or Ks changed
+    void afterRowChange();
+    void updateBest();
+    void emitBestChanged();
+    QVariant metricData(const RunRecord& run, int column, int role) const;
+    QVariant fixedData(const RunRecord& run, int column, int role) const;
+    QString runTooltip(const RunRecord& run) const;
+
+    WorkspaceSession* m_session;
+    QVector<qint64> m_ids;  // row -> run id, in the session's order
+    QStringList m_columns;  // metric keys after the fixed columns
+    QStringList m_availableFamilies;
+    QList<int> m_availableKs;
+    QStringList m_chosenFamilies;
+    QList<int> m_chosenKs;
+    bool m_ksChosen = false;       // false: automatic default K
+    QVector<QSet<qint64>> m_best;  // per metric column: ids of the runs holding the best value
+};
+
+}  // namespace recscope::ui

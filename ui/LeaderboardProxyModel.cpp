@@ -1,0 +1,29 @@
+#include "ui/LeaderboardProxyModel.h"
+
+#include "ui/LeaderboardModel.h"
+
+namespace recscope::ui {
+
+LeaderboardProxyModel::LeaderboardProxyModel(QObject* parent) : QSortFilterProxyModel(parent) {
+    setSortRole(LeaderboardModel::SortRole);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
+    setSortLocaleAware(true);
+}
+
+bool LeaderboardProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    const QVariant l = left.data(sortRole());
+    const QVariant r = right.data(sortRole());
+    const bool leftMissing = !l.isValid();
+    const bool rightMissing = !r.isValid();
+    if (leftMissing || rightMissing) {
+        if (leftMissing && rightMissing)
+            return false;
+        // Descending sorts call lessThan(right, left), so "missing is smaller" puts it last.
+        return sortOrder() == Qt::AscendingOrder ? rightMissing : leftMissing;
+    }
+    if (l.typeId() == QMetaType::Double && r.typeId() == QMetaType::Double)
+        return l.toDouble() < r.toDouble();
+    return QSortFilterProxyModel::lessThan(left, right);
+}
+
+}  // namespace recscope::ui

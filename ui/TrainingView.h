@@ -1,0 +1,141 @@
+#pragma once
+// The Train tab: set up a run (TrainingSetup), Start / Pause / Stop it, follow it live (progress
+// with epoch, batch and ETA; loss per batch; validation metrics per epoch) and overlay past runs
+// of the workspace (runs list with a check box per run; legend clicks toggle too).
+//
+// Training runs in a TrainingWorker on this view's QThread; events come back as queued signals
+// and are recorded through WorkspaceSession (start, each epoch, finish / cancel / fail). A run's
+// trained model is kept in memory for later views. Errors (bad parameter, NaN loss, a device
+// that is not there) are emitted as errorOccurred for the window's banner and recorded as a
+// failed run; the view stays usable. An EventLoopMonitor measures the GUI thread's longest
+// stall while a run trains. GUI thread only.
+
+#include <QElapsedTimer>
+#include <QMap>
+#include <QWidget>
+#include <memory>
+
+#include "core/models/Recommender.h"
+#include "core/run/Experiment.h"
+#include "core/workspace/Workspace.h"
+#include "ui/TrainingRequest.h"
+
+class QAction;
+class QLabel;
+class QListView;
+class QProgressBar;
+class QThread;
+
+namespace recscope::ui {
+
+class DatasetSession;
+class EventLoopMonitor;
+class LossChart;
+class MetricChart;
+class ParamForm;
+class TrainingRunsModel;
+class TrainingSetup;
+class TrainingWorker;
+class WorkspaceSession;
+
+class TrainingView : public QWidget {
+    Q_OBJECT
+public:
+    TrainingView(DatasetSession* datasets, WorkspaceSession* workspace, QWidget* parent = nullptr);
+    // Stops a run in flight (recorded as cancelled) and waits for the worker thread.
+    ~TrainingView() override;
+
+    // Actions for menus and shortcuts (Ctrl+R, Ctrl+Shift+P... set by the window).
+    QAction* startAction() const { return m_start; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* stopAction() const { return m_stop; }
+
+    bool isTraining() const { return m_requestId != 0; }
+    bool isPaused() const;
+    qint64 currentRunId() const { return m_runId; }  // 0 when idle or not yet recorded
+
+    TrainingSetup* setup() const { return m_setup; }
+    ParamForm* paramForm() const;
+    LossChart* lossChart() const { return m_loss; }
+    MetricChart* metricChart() const { return m_metric; }
+    TrainingRunsModel* runsModel() const { return m_runs; }
+
+    // The model a run of this session trained; null for failed runs and runs read from disk.
+    std::shared_ptr<const Recommender> trainedModel(qint64 runId) const;
+
+    // Longest GUI event-loop stall (ms) while the last run trained, and the time (ms) its
+    // result took to record (checkpoint, metrics and per-user rows, on the GUI thread).
+    double lastLongestStallMs() const { return m_lastStallMs; }
+    double lastRecordMs() const { return m_lastRecordMs; }
+
+    // Stops the run in flight and waits for the worker; the run is recorded as cancelled.
+    void shutdown();
+    void saveSettings() const;
+
+public slots:
+    void start();
+    void togglePause();
+    void stop();
+
+signals:
+    void errorOccurred(const QString& message);
+    void statusMessage(const QString& text);
+    void runEnded(qint64 runId, recscope::RunStatus status);
+    void trainRequested(const recscope::ui::TrainingRequest& request);  // to the worker
+
+private:
+    void buildUi();
+    void setRunningUi(bool running);
+    void updateDatasetLabel();
+    void showProgressText(const QString& text);
+
+    void onIdentified(quint64 id, const DatasetIdentity& identity);
+    void onProgressed(quint64 id, const QString& stage, double fraction);
+    void onBatches(quint64 id, int epoch, qint64 batch, qint64 batchesPerEpoch,
+                   const QVector<QPointF>& losses);
+    void onEpoch(quint64 id, const EpochReport& report);
+    void onMessage(quint64 id, const QString& text);
+    void onFinished(quint64 id, std::shared_ptr<RunOutcome> outcome);
+    void onFailed(quint64 id, const QString& message, bool cancelled);
+    void endRequest();
+
+    void syncRun(qint64 runId);
+    void syncAllRuns();
+    void useSettingsOfSelectedRun();
+    void deleteSelectedRun();
+
+    DatasetSession* m_datasets;
+    WorkspaceSession* m_workspace;
+    TrainingSetup* m_setup = nullptr;
+    LossChart* m_loss = nullptr;
+    MetricChart* m_metric = nullptr;
+    TrainingRunsModel* m_runs = nullptr;
+    QListView* m_runList = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_progressLabel = nullptr;
+    QAction* m_start = nullptr;
+    QAction* m_pause = nullptr;
+    QAction* m_stop = nullptr;
+    EventLoopMonitor* m_monitor = nullptr;
+
+    QThread* m_thread = nullptr;
+    TrainingWorker* m_worker = nullptr;  // lives on m_thread
+
+    // The run in flight.
+    quint64 m_nextRequestId = 1;
+    quint64 m_requestId = 0;  // 0 = idle
+    std::shared_ptr<TrainingControl> m_control;
+    RunConfig m_config;
+    qint64 m_runId = 0;
+    int m_plannedEpochs = 0;
+    bool m_sawBatch = false;
+    QElapsedTimer m_clock;       // since the first batch
+    QElapsedTimer m_pauseClock;  // since Pause
+    qint64 m_pausedMs = 0;
+
+    double m_lastStallMs = 0.0;
+    double m_lastRecordMs = 0.0;
+    QMap<qint64, std::shared_ptr<const Recommender>> m_models;
+};
+
+}  // namespace recscope::ui
