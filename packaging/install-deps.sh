@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES="build-essential cmake ninja-build pkg-config ccache
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libxkbcommon-dev libgl-dev
   libtorch-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev libzip-dev libsqlite3-dev
-  xvfb xauth"
+  xvfb xauth
+  appstream desktop-file-utils"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,7 @@
 #include "ui/DatasetView.h"
 
+#include "ui/WelcomePage.h"
+
 #include <qcustomplot.h>
 #include <QDateTime>
 #include <QEvent>
@@ -95,23 +97,11 @@ DatasetView::DatasetView(DatasetSession* session, QWidget* parent)
 }
 
 QWidget* DatasetView::createEmptyPage() {
-    auto* page = new QWidget;
-    page->setObjectName(QStringLiteral("datasetEmptyPage"));
-    auto* text = new QLabel(
-        tr("<h3>No dataset open</h3>"
-           "<p>Open a MovieLens folder or its official .zip (File ▸ Open), drop one on this "
-           "window, or start with the built-in demo data.</p>"));
-    text->setAlignment(Qt::AlignCenter);
-    text->setWordWrap(true);
-    auto* demo = new QPushButton(tr("Open Demo Data"));
-    demo->setObjectName(QStringLiteral("emptyOpenDemoButton"));
-    connect(demo, &QPushButton::clicked, this, &DatasetView::demoRequested);
-    auto* layout = new QVBoxLayout(page);
-    layout->addStretch();
-    layout->addWidget(text);
-    layout->addWidget(demo, 0, Qt::AlignCenter);
-    layout->addStretch();
-    return page;
+    // The first-run page: the demo data, a folder or zip, a download, the recent datasets.
+    m_welcome = new WelcomePage;
+    m_welcome->setObjectName(QStringLiteral("datasetEmptyPage"));
+    connect(m_welcome, &WelcomePage::demoRequested, this, &DatasetView::demoRequested);
+    return m_welcome;
 }
 
 QLabel* DatasetView::addValueRow(QFormLayout* form, const QString& label,

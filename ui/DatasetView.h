@@ -15,11 +15,15 @@ class QStackedWidget;
 namespace recscope::ui {
 
 class DatasetSession;
+class WelcomePage;
 
 class DatasetView : public QWidget {
     Q_OBJECT
 public:
     explicit DatasetView(DatasetSession* session, QWidget* parent = nullptr);
+
+    // The page shown while no dataset is open (its other requests are wired by the window).
+    WelcomePage* welcomePage() const { return m_welcome; }
 
 signals:
     // The empty page's "Open demo data" button.
@@ -29,6 +33,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    WelcomePage* m_welcome = nullptr;
     QWidget* createEmptyPage();
     QWidget* createContentPage();
     QLabel* addValueRow(QFormLayout* form, const QString& label, const QString& objectName);
