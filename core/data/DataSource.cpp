@@ -221,6 +221,22 @@ Result<FileBuffer> DataSource::read(const std::string& entry) const {
         return makeError("entry too large (" + std::to_string(st.size) +
                              " bytes uncompressed): at most 4 GiB per entry is accepted",
                          name);
+    // The buffer is allocated from the declared size before inflating, so a header that lies
+    // (a zip bomb, or corruption) must be caught here: deflate cannot exceed about 1032:1, and
+    // a stored entry's two sizes are equal.
+    if ((st.valid & ZIP_STAT_COMP_SIZE) && (st.valid & ZIP_STAT_COMP_METHOD)) {
+        const uint64_t packed = std::max<uint64_t>(st.comp_size, 1);
+        if (st.comp_method == ZIP_CM_STORE && st.comp_size != st.size)
+            return makeError("corrupt entry: stored with " + std::to_string(st.comp_size) +
+                                 " bytes but declares " + std::to_string(st.size),
+                             name);
+        if (st.comp_method == ZIP_CM_DEFLATE && st.size > (uint64_t(64) << 20) &&
+            st.size / packed > 1100)
+            return makeError("implausible compression ratio (" + std::to_string(st.size / packed) +
+                                 ":1, " + std::to_string(st.size) +
+                                 " bytes declared): a zip bomb or a corrupt archive",
+                             name);
+    }
     zip_file_t* zf = zip_fopen(za, entry.c_str(), 0);
     if (!zf)
         return makeError(std::string("cannot open entry: ") + zip_strerror(za), name);

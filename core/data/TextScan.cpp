@@ -94,22 +94,28 @@ bool splitCsv(std::string_view line, std::vector<std::string>& out, std::string&
 }
 
 std::string quoteField(std::string_view s) {
+    // Messages end up in UTF-8 widgets and terminals: bytes of binary junk or of a broken
+    // encoding are shown as \xNN instead of being passed through.
+    const std::string_view shown = s.substr(0, 20);
+    const bool utf8 = isValidUtf8(shown.data(), shown.size());
     std::string out = "'";
-    size_t n = 0;
-    for (char c : s) {
-        if (++n > 20) {
-            out += "...";
-            break;
-        }
-        if (c == '\t')
+    for (char c : shown) {
+        const auto b = static_cast<unsigned char>(c);
+        if (c == '\t') {
             out += "\\t";
-        else if (c == '\r')
+        } else if (c == '\r') {
             out += "\\r";
-        else if (static_cast<unsigned char>(c) < 0x20)
-            out += '?';
-        else
+        } else if (b < 0x20 || b == 0x7F || (b >= 0x80 && !utf8)) {
+            static const char kHex[] = "0123456789ABCDEF";
+            out += "\\x";
+            out.push_back(kHex[b >> 4]);
+            out.push_back(kHex[b & 15]);
+        } else {
             out.push_back(c);
+        }
     }
+    if (s.size() > shown.size())
+        out += "...";
     return out + "'";
 }
 

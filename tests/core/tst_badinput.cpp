@@ -164,6 +164,67 @@ std::vector<Case> cases() {
          "users.dat",
          1,
          "Occupation"},
+        {"csv whitespace only", {{"ratings.csv", "   \n\t\n  \n"}}, "ratings.csv", 1, "header"},
+        {"csv binary junk",
+         {{"ratings.csv", QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe", 18)}},
+         "ratings.csv",
+         1,
+         "header"},
+        {"csv NUL inside a field",
+         {{"ratings.csv", kHeader + QByteArray("1,1,4,100\n1,2\0,4,100\n", 23)}},
+         "ratings.csv",
+         3,
+         "movieId"},
+        {"csv semicolon after commas",
+         {{"ratings.csv", kHeader + "1,1,4,100\n2,1,4,100\n3;1;4;100\n"}},
+         "ratings.csv",
+         4,
+         "delimiter"},
+        {"csv negative rating",
+         {{"ratings.csv", kHeader + "1,2,-1,100\n"}},
+         "ratings.csv",
+         2,
+         "rating"},
+        {"csv negative timestamp",
+         {{"ratings.csv", kHeader + "1,1,4,-100\n"}},
+         "ratings.csv",
+         2,
+         "timestamp"},
+        {"csv huge user id",
+         {{"ratings.csv", kHeader + "1,1,4,100\n99999999999999999999999,2,4,100\n"}},
+         "ratings.csv",
+         3,
+         "range"},
+        {"movies non-numeric id",
+         {{"ratings.csv", kHeader + "1,1,4,100\n"},
+          {"movies.csv", "movieId,title,genres\nx1,T,Comedy\n"}},
+         "movies.csv",
+         2,
+         "movieId"},
+        {"movies binary junk",
+         {{"ratings.csv", kHeader + "1,1,4,100\n"},
+          {"movies.csv", QByteArray("\x89PNG\r\n\x1a\n\0\0", 10)}},
+         "movies.csv",
+         1,
+         "header"},
+        {"100k empty u.data", {{"u.data", ""}}, "u.data", 0, "empty"},
+        {"100k whitespace u.data", {{"u.data", " \n \n"}}, "u.data", 1, "no ratings"},
+        {"100k u.item non-numeric id",
+         {{"u.data", "1\t1\t4\t100\n"},
+          {"u.item", "abc|T (1995)|01-Jan-1995||u|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|1\n"}},
+         "u.item",
+         1,
+         "movie id"},
+        {"1m empty ratings.dat",
+         {{"ratings.dat", ""}, {"users.dat", ""}},
+         "ratings.dat",
+         0,
+         "empty"},
+        {"dat binary junk",
+         {{"ratings.dat", QByteArray("\x89PNG\r\n\x1a\n\0\0\0", 11)}},
+         "ratings.dat",
+         1,
+         "column"},
         {"missing ratings file", {{"movies.csv", kMovies}}, "", 0, "missing ratings"},
         {"nothing recognised", {{"notes.txt", "hello\n"}}, "", 0, "looked for"},
         {"two releases",
@@ -240,6 +301,67 @@ QByteArray storedZip(const std::vector<File>& files) {
     return out;
 }
 
+void put64(QByteArray& b, quint64 v) {
+    put32(b, quint32(v & 0xFFFFFFFFu));
+    put32(b, quint32(v >> 32));
+}
+
+// One entry whose headers declare `declared` uncompressed bytes (zip64 sizes) while the archive
+// holds only `content`, compressed with `method` (0 stored, 8 deflate; content is taken as is).
+QByteArray lyingZip(const QByteArray& name, const QByteArray& content, quint64 declared,
+                    quint16 method) {
+    QByteArray out, central;
+    const quint32 crc = crc32(content);
+    auto header = [&](QByteArray& b, bool isCentral) {
+        put32(b, isCentral ? 0x02014b50 : 0x04034b50);
+        if (isCentral)
+            put16(b, 45);
+        put16(b, 45);
+        put16(b, 0);
+        put16(b, method);
+        put16(b, 0);
+        put16(b, 0x21);
+        put32(b, crc);
+        put32(b, 0xFFFFFFFFu);  // sizes in the zip64 extra field
+        put32(b, 0xFFFFFFFFu);
+        put16(b, quint16(name.size()));
+        put16(b, 20);
+        if (isCentral) {
+            put16(b, 0);
+            put16(b, 0);
+            put16(b, 0);
+            put32(b, 0);
+            put32(b, 0);  // local header at offset 0
+        }
+        b.append(name);
+        put16(b, 0x0001);
+        put16(b, 16);
+        put64(b, declared);
+        put64(b, quint64(content.size()));
+    };
+    header(out, false);
+    out.append(content);
+    header(central, true);
+    const quint32 cdOffset = quint32(out.size());
+    out.append(central);
+    put32(out, 0x06054b50);
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 1);
+    put16(out, 1);
+    put32(out, quint32(central.size()));
+    put32(out, cdOffset);
+    put16(out, 0);
+    return out;
+}
+
+bool isUtf8(const std::string& text) {
+    QStringDecoder decoder(QStringDecoder::Utf8);
+    const QString decoded = decoder.decode(QByteArrayView(text.data(), qsizetype(text.size())));
+    Q_UNUSED(decoded);
+    return !decoder.hasError();
+}
+
 bool writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
@@ -267,6 +389,11 @@ private slots:
     void earliestErrorWins();
     void detectFormatErrors();
     void cancelDuringParse();
+    void zipBombDeclaredSize();
+    void zipBombRatio();
+    void storedSizeMismatch();
+    void acceptedOddities();
+    void cliReportsAndExitsNonZero();
 };
 
 void TestBadInput::folderCases_data() {
@@ -293,6 +420,8 @@ void TestBadInput::folderCases() {
     QCOMPARE(e.line, c.line);
     QVERIFY2(QString::fromStdString(e.message).contains(c.word, Qt::CaseInsensitive),
              e.toString().c_str());
+    // Junk bytes are escaped, so the message is always displayable text.
+    QVERIFY2(isUtf8(e.toString()), e.toString().c_str());
 }
 
 void TestBadInput::errorInZipEntryNamesArchiveAndEntry() {
@@ -444,6 +573,90 @@ void TestBadInput::cancelDuringParse() {
     QVERIFY(!r.ok());
     QCOMPARE(QString::fromStdString(r.error().message), QStringLiteral("cancelled"));
     QCOMPARE(parsingReports, 1);
+}
+
+namespace {
+Error loadZipError(const QByteArray& bytes, QString* zipPath, QTemporaryDir& dir) {
+    *zipPath = dir.filePath("bomb.zip");
+    if (!writeFile(*zipPath, bytes))
+        return makeError("cannot write the test archive");
+    auto r = loadDataset(zipPath->toStdString(), noCache());
+    return r.ok() ? makeError("") : r.error();
+}
+}  // namespace
+
+void TestBadInput::zipBombDeclaredSize() {
+    QTemporaryDir dir;
+    QString zip;
+    const Error e = loadZipError(
+        lyingZip("ratings.csv", kHeader + "1,1,4,100\n", quint64(8) << 30, 0), &zip, dir);
+    QVERIFY2(QString::fromStdString(e.message).contains("too large"), e.toString().c_str());
+    QCOMPARE(QString::fromStdString(e.file), QFileInfo(zip).canonicalFilePath() + ":ratings.csv");
+}
+
+void TestBadInput::zipBombRatio() {
+    // 1 GiB declared from 40 bytes of "deflate" data: no real deflate stream compresses that
+    // far, and the loader must refuse before allocating the gigabyte.
+    QTemporaryDir dir;
+    QString zip;
+    const Error e = loadZipError(
+        lyingZip("ratings.csv", QByteArray(40, '\x03'), quint64(1) << 30, 8), &zip, dir);
+    QVERIFY2(QString::fromStdString(e.message).contains("zip bomb"), e.toString().c_str());
+    QCOMPARE(QString::fromStdString(e.file), QFileInfo(zip).canonicalFilePath() + ":ratings.csv");
+}
+
+void TestBadInput::storedSizeMismatch() {
+    QTemporaryDir dir;
+    QString zip;
+    const Error e = loadZipError(lyingZip("u.data", "1\t1\t4\t100\n", 1 << 20, 0), &zip, dir);
+    QVERIFY2(QString::fromStdString(e.message).contains("corrupt"), e.toString().c_str());
+    QCOMPARE(QString::fromStdString(e.file), QFileInfo(zip).canonicalFilePath() + ":u.data");
+}
+
+void TestBadInput::acceptedOddities() {
+    // Not errors: a BOM with CRLF line ends, a Latin-1 title in a UTF-8 release and bytes that
+    // are not UTF-8 at all are read, and every stored title is valid UTF-8.
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.filePath("ratings.csv"),
+                      "\xEF\xBB\xBFuserId,movieId,rating,timestamp\r\n1,1,4,100\r\n1,2,3,101\r\n"));
+    QVERIFY(writeFile(
+        dir.filePath("movies.csv"),
+        "movieId,title,genres\r\n1,Caf\xE9 (1995),Comedy\r\n2,Bad \xFF\xFE (1996),Drama\r\n"));
+    auto r = loadDataset(dir.path().toStdString(), noCache());
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+    QCOMPARE(r->numRatings(), int64_t(2));
+    const auto& titles = r->itemMetadata().titles;
+    QVERIFY(titles.size() >= 2);
+    for (const std::string& t : titles)
+        QVERIFY2(isUtf8(t), t.c_str());
+    QVERIFY(std::find(titles.begin(), titles.end(), std::string("Caf\xC3\xA9 (1995)")) !=
+            titles.end());
+}
+
+void TestBadInput::cliReportsAndExitsNonZero() {
+    // The same errors reach a terminal user: non-zero exit, "file:line: message" on stderr.
+    // Every fourth case with a line number: each launch loads LibTorch, and this spread still
+    // reaches every reader.
+    const auto all = cases();
+    int withLine = 0, checked = 0;
+    for (const Case& c : all) {
+        if (c.line == 0 || withLine++ % 4 != 0)
+            continue;
+        QTemporaryDir dir;
+        for (const File& f : c.files)
+            QVERIFY(writeFile(dir.filePath(f.name), f.content));
+        QProcess cli;
+        cli.start(QStringLiteral(RECSCOPE_CLI), {"info", dir.path(), "--no-cache"});
+        QVERIFY(cli.waitForFinished(30000));
+        QVERIFY2(cli.exitCode() != 0, c.tag);
+        const QString err = QString::fromUtf8(cli.readAllStandardError());
+        const QString where = QDir(dir.path()).canonicalPath() + "/" + c.errorFile + ":" +
+                              QString::number(c.line) + ":";
+        QVERIFY2(err.contains(where), qPrintable(QString(c.tag) + ": " + err));
+        QVERIFY(cli.readAllStandardOutput().isEmpty());
+        ++checked;
+    }
+    QVERIFY(checked >= 8);
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)
