@@ -1,8 +1,76 @@
 #include "core/nn/NcfNet.h"
 
+#include <Eigen/Dense>
+
 #include <algorithm>
 
 namespace recscope {
+
+namespace {
+
+// LibTorch on this platform calls the reference (netlib) BLAS: its sgemm runs below 1 GFLOP/s,
+// several times slower than Eigen's blocked GEMM (core's other models use Eigen already). The
+// MLP layers of CPU tensors therefore multiply through Eigen; CUDA tensors keep torch::linear.
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<RowMatrix>;
+using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+
+// y = x w^T + b for contiguous float CPU tensors x (n x in), w (out x in), b (out).
+torch::Tensor eigenLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    const int64_t n = x.size(0), in = x.size(1), out = w.size(0);
+    auto y = torch::empty({n, out}, x.options());
+    MatrixMap ym(y.data_ptr<float>(), n, out);
+    ym.noalias() = ConstMatrixMap(x.data_ptr<float>(), n, in) *
+                   ConstMatrixMap(w.data_ptr<float>(), out, in).transpose();
+    ym.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b.data_ptr<float>(), out);
+    return y;
+}
+
+// torch::linear's forward and backward with the products in Eigen (CPU float only).
+class EigenLinearFunction : public torch::autograd::Function<EigenLinearFunction> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& w, const torch::Tensor& b) {
+        auto xc = x.contiguous();
+        auto wc = w.contiguous();
+        ctx->save_for_backward({xc, wc});
+        return eigenLinear(xc, wc, b.contiguous());
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto& x = saved[0];
+        const auto& w = saved[1];
+        const auto g = grads[0].contiguous();
+        const int64_t n = x.size(0), in = x.size(1), out = w.size(0);
+        ConstMatrixMap gm(g.data_ptr<float>(), n, out);
+        torch::Tensor dx, dw, db;
+        if (ctx->needs_input_grad(0)) {
+            dx = torch::empty({n, in}, x.options());
+            MatrixMap(dx.data_ptr<float>(), n, in).noalias() =
+                gm * ConstMatrixMap(w.data_ptr<float>(), out, in);
+        }
+        if (ctx->needs_input_grad(1)) {
+            dw = torch::empty({out, in}, w.options());
+            MatrixMap(dw.data_ptr<float>(), out, in).noalias() =
+                gm.transpose() * ConstMatrixMap(x.data_ptr<float>(), n, in);
+        }
+        if (ctx->needs_input_grad(2)) {
+            db = torch::empty({out}, w.options());
+            Eigen::Map<Eigen::RowVectorXf>(db.data_ptr<float>(), out) = gm.colwise().sum();
+        }
+        return {dx, dw, db};
+    }
+};
+
+torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer) {
+    if (x.is_cpu() && x.scalar_type() == torch::kFloat32)
+        return EigenLinearFunction::apply(x, layer->weight, layer->bias);
+    return torch::linear(x, layer->weight, layer->bias);
+}
+
+}  // namespace
 
 NcfNetImpl::NcfNetImpl(const NcfShape& shape) : m_shape(shape) {
     // Small normal embeddings as in the NCF reference code; Linear keeps its default init.
@@ -16,30 +84,55 @@ NcfNetImpl::NcfNetImpl(const NcfShape& shape) : m_shape(shape) {
         m_gmfUser = embedding("gmf_user", shape.users, shape.gmfDim);
         m_gmfItem = embedding("gmf_item", shape.items, shape.gmfDim);
     }
-    m_mlpUser = embedding("mlp_user", shape.users, shape.mlpDim);
-    m_mlpItem = embedding("mlp_item", shape.items, shape.mlpDim);
-    int64_t in = 2 * shape.mlpDim;
-    for (size_t l = 0; l < shape.hidden.size(); ++l) {
-        m_layers.push_back(
-            register_module("mlp" + std::to_string(l), torch::nn::Linear(in, shape.hidden[l])));
-        in = shape.hidden[l];
+    int64_t in = 0;
+    if (hasMlp()) {
+        m_mlpUser = embedding("mlp_user", shape.users, shape.mlpDim);
+        m_mlpItem = embedding("mlp_item", shape.items, shape.mlpDim);
+        in = 2 * shape.mlpDim;
+        for (size_t l = 0; l < shape.hidden.size(); ++l) {
+            m_layers.push_back(
+                register_module("mlp" + std::to_string(l), torch::nn::Linear(in, shape.hidden[l])));
+            in = shape.hidden[l];
+        }
     }
     m_out = register_module("out", torch::nn::Linear(in + shape.gmfDim, 1));
 }
 
 torch::Tensor NcfNetImpl::forward(const torch::Tensor& users, const torch::Tensor& items) {
-    auto h = torch::cat({m_mlpUser(users), m_mlpItem(items)}, 1);
-    for (auto& layer : m_layers) {
-        h = torch::relu(layer(h));
-        if (m_shape.dropout > 0.0)
-            h = torch::dropout(h, m_shape.dropout, is_training());
+    torch::Tensor h;
+    if (hasMlp()) {
+        h = torch::cat({m_mlpUser(users), m_mlpItem(items)}, 1);
+        for (auto& layer : m_layers) {
+            h = torch::relu(linear(h, layer));
+            if (m_shape.dropout > 0.0)
+                h = torch::dropout(h, m_shape.dropout, is_training());
+        }
     }
-    if (m_shape.gmfDim > 0)
-        h = torch::cat({m_gmfUser(users) * m_gmfItem(items), h}, 1);
-    return m_out(h).squeeze(1);
+    if (m_shape.gmfDim > 0) {
+        auto g = m_gmfUser(users) * m_gmfItem(items);
+        h = h.defined() ? torch::cat({g, h}, 1) : g;
+    }
+    return linear(h, m_out).squeeze(1);
 }
 
-torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
+void NcfNetImpl::fuseTowers(const NcfNetImpl& gmf, const NcfNetImpl& mlp, double alpha) {
+    torch::NoGradGuard noGrad;
+    const int64_t g = m_shape.gmfDim;
+    const int64_t last = m_shape.hidden.back();
+    m_gmfUser->weight.copy_(gmf.m_gmfUser->weight);
+    m_gmfItem->weight.copy_(gmf.m_gmfItem->weight);
+    m_mlpUser->weight.copy_(mlp.m_mlpUser->weight);
+    m_mlpItem->weight.copy_(mlp.m_mlpItem->weight);
+    for (size_t l = 0; l < m_layers.size(); ++l) {
+        m_layers[l]->weight.copy_(mlp.m_layers[l]->weight);
+        m_layers[l]->bias.copy_(mlp.m_layers[l]->bias);
+    }
+    m_out->weight.narrow(1, 0, g).copy_(gmf.m_out->weight * alpha);
+    m_out->weight.narrow(1, g, last).copy_(mlp.m_out->weight * (1.0 - alpha));
+    m_out->bias.copy_(gmf.m_out->bias * alpha + mlp.m_out->bias * (1.0 - alpha));
+}
+
+torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& users) const {
     const int64_t n = users.size(0);
     const int64_t items = m_shape.items;
     const int64_t h0 = m_shape.hidden.front();
@@ -49,8 +142,7 @@ torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
                                  w0.narrow(1, 0, inDim).t());                      // n x h0
     auto itemPart = torch::mm(m_mlpItem->weight, w0.narrow(1, inDim, inDim).t());  // items x h0
     const int64_t last = m_shape.hidden.back();
-    const auto& wOut = m_out->weight;                               // 1 x (gmfDim + last)
-    auto mlpOut = wOut.narrow(1, m_shape.gmfDim, last).squeeze(0);  // last
+    auto mlpOut = m_out->weight.narrow(1, m_shape.gmfDim, last).squeeze(0);  // last
 
     auto scores = torch::empty({n, items}, userPart.options());
     // About 1M floats (4 MB) per hidden temporary: small enough to stay in cache, large enough
@@ -62,14 +154,34 @@ torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
         auto h =
             (userPart.narrow(0, begin, len).unsqueeze(1) + itemPart.unsqueeze(0)).clamp_min_(0);
         h = h.reshape({len * items, h0});
-        for (size_t l = 1; l < m_layers.size(); ++l)
-            h = torch::linear(h, m_layers[l]->weight, m_layers[l]->bias).clamp_min_(0);
+        for (size_t l = 1; l < m_layers.size(); ++l) {
+            const auto& layer = m_layers[l];
+            h = (h.is_cpu() ? eigenLinear(h, layer->weight, layer->bias)
+                            : torch::linear(h, layer->weight, layer->bias))
+                    .clamp_min_(0);
+        }
         scores.narrow(0, begin, len).copy_(h.matmul(mlpOut).reshape({len, items}));
     }
+    return scores;
+}
+
+torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
+    const int64_t n = users.size(0);
+    const int64_t items = m_shape.items;
+    const auto& wOut = m_out->weight;  // 1 x (gmfDim + last)
+    auto scores = hasMlp() ? scoreMlp(users) : torch::zeros({n, items}, wOut.options());
     if (m_shape.gmfDim > 0) {
         auto gmfOut = wOut.narrow(1, 0, m_shape.gmfDim).squeeze(0);
-        auto gu = m_gmfUser->weight.index_select(0, users) * gmfOut.unsqueeze(0);
-        scores.addmm_(gu, m_gmfItem->weight.t());
+        auto gu = (m_gmfUser->weight.index_select(0, users) * gmfOut.unsqueeze(0)).contiguous();
+        if (scores.is_cpu()) {
+            const int64_t g = m_shape.gmfDim;
+            const auto itemWeight = m_gmfItem->weight.contiguous();
+            MatrixMap(scores.data_ptr<float>(), n, items).noalias() +=
+                ConstMatrixMap(gu.data_ptr<float>(), n, g) *
+                ConstMatrixMap(itemWeight.data_ptr<float>(), items, g).transpose();
+        } else {
+            scores.addmm_(gu, m_gmfItem->weight.t());
+        }
     }
     return scores.add_(m_out->bias);
 }

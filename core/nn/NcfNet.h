@@ -4,6 +4,7 @@
 // over the concatenated user and item embeddings, fused by one output layer into a logit.
 //   NeuralMF (seed 003): gmfDim 0, mlp [2d -> h] -> 1.
 //   NeuMF (seed 002 / NCF): gmfDim F, mlp [4F -> 2F -> F], output over [GMF, MLP].
+//   GMF alone (mlpDim 0) and the MLP alone (gmfDim 0) are NeuMF's pre-training towers.
 // core/nn only (LibTorch).
 
 #include <torch/torch.h>
@@ -16,8 +17,9 @@ struct NcfShape {
     int64_t users = 0;
     int64_t items = 0;
     int64_t gmfDim = 0;               // 0: no GMF tower
-    int64_t mlpDim = 32;              // embedding size per side of the MLP tower
-    std::vector<int64_t> hidden{32};  // MLP layer widths after the concatenation (>= 1 layer)
+    int64_t mlpDim = 32;              // embedding size per side of the MLP tower; 0: no MLP tower
+    std::vector<int64_t> hidden{32};  // MLP layer widths after the concatenation (>= 1 layer
+                                      // with an MLP tower); at least one tower must exist
     double dropout = 0.0;             // after every hidden ReLU
 };
 
@@ -33,9 +35,17 @@ public:
     // n x items x hidden temporaries are chunked to bound memory. Call under NoGradGuard.
     torch::Tensor scoreAll(const torch::Tensor& users) const;
 
+    // NeuMF pre-training (He et al. 2017, sec. 3.4.1): copies the embeddings and layers of a
+    // trained GMF-only net and a trained MLP-only net of matching sizes into this fused net; the
+    // output layer becomes [alpha * GMF's, (1 - alpha) * MLP's], its bias likewise.
+    void fuseTowers(const NcfNetImpl& gmf, const NcfNetImpl& mlp, double alpha);
+
     const NcfShape& shape() const { return m_shape; }
+    bool hasMlp() const { return m_shape.mlpDim > 0; }
 
 private:
+    torch::Tensor scoreMlp(const torch::Tensor& users) const;  // n x items, no output bias
+
     NcfShape m_shape;
     torch::nn::Embedding m_gmfUser{nullptr}, m_gmfItem{nullptr};
     torch::nn::Embedding m_mlpUser{nullptr}, m_mlpItem{nullptr};

@@ -1,9 +1,12 @@
 #pragma once
 // Common base of the LibTorch NCF models (NeuralMF, NeuMF): binary cross-entropy on each
 // training positive and `negatives` uniformly sampled non-positives, Adam, EpochTrainer with
-// early stopping on validation NDCG@10. A subclass declares its parameters and how they map to
+// early stopping on validation NDCG@100, then (param `refit`) a retrain on train + validation
+// for the chosen epoch count. A subclass declares its parameters and how they map to
 // the network's shape (NcfShape in NcfNet.h).
 
+#include <functional>
+#include <map>
 #include <memory>
 
 #include "core/models/Recommender.h"
@@ -32,8 +35,24 @@ protected:
                                               double weightDecay, int patience);
     // The network's shape for the current params() and the data's dimensions.
     virtual NcfShape shapeFor(int64_t users, int64_t items) const = 0;
+    // > 0: pre-train the GMF and MLP towers of shapeFor() alone, then fine-tune the fused net
+    // at this learning rate (NeuMF with pre-training). 0: train the net from scratch.
+    virtual double fineTuneLearningRate() const { return 0.0; }
 
 private:
+    // Epochs each training phase ran to its best validation score (0 = not run or no
+    // validation); reused as fixed counts by the refit on train + validation.
+    struct NcfEpochs {
+        int gmf = 0;
+        int mlp = 0;
+        int final = 0;
+    };
+    // Full-ranking validation metrics at K = 10 and 100 (null when the split has none).
+    std::function<Result<std::map<std::string, double>>()> validation(
+        const TrainData& data, const CancelToken* cancel) const;
+    Status trainChain(const TrainData& data, const FitContext& context, NcfEpochs& epochs,
+                      bool fixedEpochs);
+
     std::unique_ptr<State> m_state;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // NeuMF (He et al. 2017, seed 002): a GMF tower (element-wise product of F-dim embeddings) and
 // an MLP tower (2^L F-wide concatenation halved down to F over L layers) fused by one output
-// layer into a logit; binary cross-entropy with sampled uniform negatives; no pre-training.
+// layer into a logit; binary cross-entropy with sampled uniform negatives. With `pretrain` the
+// towers first train alone and the fused net is fine-tuned from them, as in the NCF paper.
 
 #include "core/nn/NcfRecommender.h"
 
@@ -14,6 +15,7 @@ public:
 
 protected:
     NcfShape shapeFor(int64_t users, int64_t items) const override;
+    double fineTuneLearningRate() const override;
 };
 
 }  // namespace recscope

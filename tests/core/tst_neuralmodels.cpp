@@ -1,8 +1,9 @@
 // The LibTorch models (mf, bpr, neuralmf, neumf) on small seeded synthetic data: each beats
 // popularity where it should, MF beats a hand-computed bias-only baseline, save/load gives
-// identical scores, the same seed gives identical scores, the fused BPR kernel is independent
-// of the thread count and equals the autograd (CUDA) path, cancel and a bad learning rate stop
-// with their messages.
+// identical scores, the same seed gives identical scores, the NCF refit on train + validation
+// equals a plain fit there, NeuMF pre-training runs its phases, the fused BPR kernel is
+// independent of the thread count and equals the autograd (CUDA) path, cancel and a bad
+// learning rate stop with their messages.
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -65,7 +66,11 @@ std::map<std::string, std::string> quick(const std::string& name) {
     if (name == "mf")
         return {{"epochs", "25"}};
     if (name == "neuralmf")
-        return {{"epochs", "40"}, {"batch_size", "1024"}, {"lr", "0.01"}, {"patience", "8"}, {"hidden", "128"}};
+        return {{"epochs", "40"},
+                {"batch_size", "1024"},
+                {"lr", "0.01"},
+                {"patience", "8"},
+                {"hidden", "128"}};
     return {{"epochs", "10"}, {"batch_size", "512"}, {"lr", "0.005"}};
 }
 
@@ -115,6 +120,20 @@ struct CancelAfter : TrainObserver {
             ++afterCancel;
         if (++batches == cancelAt)
             token->cancel();
+    }
+};
+
+// Validation NDCG@10 (the NCF early-stopping metric) of the epochs that were validated, and the
+// count of those that were not (the refit on train + validation runs without validation).
+struct EpochLog : TrainObserver {
+    std::vector<double> ndcg;
+    int unvalidated = 0;
+    void onEpoch(const EpochReport& report) override {
+        const auto it = report.validation.find("ndcg@10");
+        if (it != report.validation.end())
+            ndcg.push_back(it->second);
+        else
+            ++unvalidated;
     }
 };
 
@@ -277,6 +296,83 @@ private slots:
         const auto sc = allScores(*c, data.numUsers);
         QVERIFY(std::memcmp(sa.data(), sb.data(), sa.size() * sizeof(float)) == 0);
         QVERIFY(std::memcmp(sa.data(), sc.data(), sa.size() * sizeof(float)) != 0);
+    }
+
+    // refit=true: after early stopping, the model is the one a plain fit on train + validation
+    // for the best epoch count gives (same seed, same initial weights), bit for bit.
+    void refitEqualsFitOnTrainAndValidation_data() {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("neuralmf") << "neuralmf";
+        QTest::newRow("neumf") << "neumf";
+    }
+    void refitEqualsFitOnTrainAndValidation() {
+        QFETCH(QString, name);
+        const std::string n = name.toStdString();
+        const SmallData& d = *m_temporal;
+        QVERIFY(!d.split.validation.empty());
+        std::map<std::string, std::string> base{{"patience", "2"}};
+        if (n == "neumf")
+            base["pretrain"] = "false";
+        auto withRefit = make(n, base);
+        QVERIFY(withRefit);
+        EpochLog log;
+        FitContext ctx;
+        ctx.observer = &log;
+        QVERIFY(withRefit->fit(d.train, ctx).ok());
+        QVERIFY(!log.ndcg.empty());
+        int best = 1;  // first epoch with the highest validation score, as EpochTrainer keeps it
+        for (size_t k = 1; k < log.ndcg.size(); ++k)
+            if (log.ndcg[k] > log.ndcg[size_t(best - 1)])
+                best = int(k) + 1;
+        QCOMPARE(log.unvalidated, best);
+
+        const Split merged = withValidationInTrain(d.split);
+        const TrainData full = TrainData::build(merged, &d.dataset);
+        auto params = base;
+        params["refit"] = "false";
+        params["epochs"] = std::to_string(best);
+        auto direct = make(n, params);
+        QVERIFY(direct->fit(full, FitContext{}).ok());  // no validation part: all epochs run
+        params.erase("epochs");
+        auto trainOnly = make(n, params);
+        QVERIFY(trainOnly->fit(d.train, FitContext{}).ok());
+
+        const auto a = allScores(*withRefit, d.train.numUsers);
+        const auto b = allScores(*direct, d.train.numUsers);
+        const auto c = allScores(*trainOnly, d.train.numUsers);
+        QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+        QVERIFY(std::memcmp(a.data(), c.data(), a.size() * sizeof(float)) != 0);
+    }
+
+    // NCF pre-training runs three phases (GMF, MLP, fused), each stopped early on validation,
+    // then repeats them on train + validation with the same epoch counts.
+    void neumfPretrainingPhases() {
+        auto model = make("neumf", {{"pretrain", "true"}, {"patience", "2"}});
+        QVERIFY(model);
+        struct Phases : EpochLog {
+            std::vector<std::string> messages;
+            std::vector<int> runs;  // epochs per uninterrupted 1, 2, 3, ... sequence
+            void onEpoch(const EpochReport& report) override {
+                EpochLog::onEpoch(report);
+                if (report.epoch == 1)
+                    runs.push_back(0);
+                ++runs.back();
+            }
+            void onMessage(const std::string& text) override { messages.push_back(text); }
+        } log;
+        FitContext ctx;
+        ctx.observer = &log;
+        QVERIFY(model->fit(m_temporal->train, ctx).ok());
+        QCOMPARE(int(log.runs.size()), 6);
+        int messagesAboutPhases = 0;
+        for (const auto& m : log.messages)
+            messagesAboutPhases +=
+                m.rfind("pre-training", 0) == 0 || m.rfind("fine-tuning", 0) == 0;
+        QCOMPARE(messagesAboutPhases, 6);
+        // Each refit phase runs at most as many epochs as its early-stopped twin.
+        for (int k = 0; k < 3; ++k)
+            QVERIFY(log.runs[size_t(k + 3)] <= log.runs[size_t(k)]);
+        QCOMPARE(log.unvalidated, log.runs[3] + log.runs[4] + log.runs[5]);
     }
 
     void bprKernelIndependentOfThreadCount() {
