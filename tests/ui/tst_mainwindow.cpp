@@ -11,6 +11,9 @@
 #include <qcustomplot.h>
 #include <QAction>
 #include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -421,6 +424,26 @@ void TestMainWindow::workspaceMenu() {
     recent->trigger();
     QCOMPARE(workspace->runs().size(), runsBefore);
     QCOMPARE(child<QListView>("runsList")->model()->rowCount(), runsBefore);
+
+    // A run made by the CLI elsewhere (--out) comes in through File > Import Run Folder and
+    // shows in the training view's list and the leaderboard with the CLI's metrics.
+    const QString runDir = m_tmp.filePath("cli-run");
+    QProcess cli;
+    cli.start(QStringLiteral(RECSCOPE_CLI), {"run", "demo", "--model", "pop", "--k", "10",
+                                             "--quiet", "--json", "--out", runDir});
+    QVERIFY(cli.waitForFinished(120000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QJsonObject printed = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+    const double ndcg = printed["metrics"].toObject()["ndcg@10"].toDouble();
+    QVERIFY(ndcg > 0);
+    FileDialog::instance().setNextPath(runDir);
+    action("actionImportRun")->trigger();
+    QCOMPARE(workspace->runs().size(), runsBefore + 1);
+    const RunRecord& imported = workspace->runs().back();
+    QCOMPARE(imported.config.model, std::string("pop"));
+    QCOMPARE(imported.metrics.at("ndcg@10"), ndcg);
+    QCOMPARE(child<QListView>("runsList")->model()->rowCount(), runsBefore + 1);
+    QTRY_COMPARE(m_window->leaderboardView()->model()->rowCount(), runsBefore + 1);
 }
 
 void TestMainWindow::settingsPersist() {
