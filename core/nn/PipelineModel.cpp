@@ -1,6 +1,7 @@
 #include "core/nn/PipelineModel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
@@ -42,6 +43,35 @@ ProgressFn scaledProgress(const ProgressFn& fn, double from, double to, const st
     return [fn, from, to, stage](const Progress& p) {
         fn(Progress{stage + ": " + p.stage, p.fraction < 0 ? -1 : from + (to - from) * p.fraction});
     };
+}
+
+// The training part with each user's latest `share` of training ratings moved out (time order
+// within a user is the split's). The prefix keeps at least 3 ratings; users too short to spare
+// one keep everything. Validation and test are dropped: the prefix only trains a first stage.
+Split prefixSplit(const Split& split, double share, Interactions& heldOut) {
+    Split out;
+    out.config = split.config;
+    out.threshold = split.threshold;
+    out.numUsers = split.numUsers;
+    out.numItems = split.numItems;
+    const auto& t = split.train;
+    size_t s = 0;
+    while (s < t.size()) {
+        size_t e = s;
+        while (e < t.size() && t.users[e] == t.users[s])
+            ++e;
+        const auto n = static_cast<int64_t>(e - s);
+        auto h = static_cast<int64_t>(std::floor(share * static_cast<double>(n) + 0.5));
+        if (n - h < 3)
+            h = std::max<int64_t>(0, n - 3);
+        const size_t cut = e - static_cast<size_t>(h);
+        for (size_t r = s; r < e; ++r) {
+            auto& part = r < cut ? out.train : heldOut;
+            part.append(t.users[r], t.items[r], t.ratings[r], t.timestamps[r]);
+        }
+        s = e;
+    }
+    return out;
 }
 
 }  // namespace
@@ -104,7 +134,8 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     FitContext stage = context;
     if (context.observer)
         context.observer->onMessage("Training the retriever (two-tower)");
-    stage.progress = scaledProgress(context.progress, 0.0, 0.5, "Retriever");
+    const bool holdout = m_ranker.holdoutTraining() && data.split;
+    stage.progress = scaledProgress(context.progress, 0.0, holdout ? 0.45 : 0.5, "Retriever");
     if (auto st = m_retriever.fit(data, stage); !st)
         return st;
     if (isCancelled(context.cancel))
@@ -119,6 +150,22 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     m_seen = data.allRatings;
     m_seen.values.clear();
     m_genreMasks = ItemFeatures::fromDataset(data.dataset, data.numItems).genreMasks;
+
+    ValidateFn validate;
+    if (data.split && !data.split->validation.empty()) {
+        validate = [this, &data,
+                    cancel = context.cancel]() -> Result<std::map<std::string, double>> {
+            EvalConfig ec;
+            ec.ks = {10};
+            ec.keepPerUser = false;
+            auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
+            if (!r)
+                return r.error();
+            return r->metrics;
+        };
+    }
+    if (holdout)
+        return fitRankerOnHoldout(data, context, std::move(validate));
 
     // Hard negatives: each known user's retriever top-N minus the user's training positives.
     std::vector<int32_t> users;
@@ -142,20 +189,75 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     if (context.observer)
         context.observer->onMessage("Training the ranker");
     stage.progress = scaledProgress(context.progress, 0.5, 1.0, "Ranker");
-    ValidateFn validate;
-    if (data.split && !data.split->validation.empty()) {
-        validate = [this, &data,
-                    cancel = context.cancel]() -> Result<std::map<std::string, double>> {
-            EvalConfig ec;
-            ec.ks = {10};
-            ec.keepPerUser = false;
-            auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
-            if (!r)
-                return r.error();
-            return r->metrics;
-        };
-    }
     return m_ranker.fit(data, hard.value(), m_retriever, stage, std::move(validate));
+}
+
+Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext& context,
+                                         ValidateFn validate) {
+    // First stage without each user's latest ratings, trained as long as the serving retriever.
+    Interactions heldOut;
+    const Split prefix = prefixSplit(*data.split, m_ranker.params().getFloat("holdout"), heldOut);
+    const TrainData prefixData = TrainData::build(prefix, data.dataset);
+    auto overrides = withPrefix(m_params, kRetrieverPrefix);
+    overrides["epochs"] = std::to_string(std::max(1, m_retriever.fitStats().bestEpoch));
+    overrides["patience"] = "0";
+    TwoTowerModel first;
+    if (auto st = first.configure(overrides); !st)
+        return st;
+    if (context.observer)
+        context.observer->onMessage("Training the first stage without the latest ratings");
+    FitContext stage = context;
+    stage.progress = scaledProgress(context.progress, 0.45, 0.8, "Holdout retriever");
+    if (auto st = first.fit(prefixData, stage); !st)
+        return st;
+
+    // Its candidates for every user with a held-out positive, labelled by those positives.
+    std::vector<std::vector<int32_t>> liked(static_cast<size_t>(data.numUsers));
+    for (size_t r = 0; r < heldOut.size(); ++r)
+        if (prefix.isPositive(heldOut.ratings[r]))
+            liked[static_cast<size_t>(heldOut.users[r])].push_back(heldOut.items[r]);
+    std::vector<int32_t> users;
+    for (int32_t u = 0; u < data.numUsers; ++u) {
+        auto& l = liked[static_cast<size_t>(u)];
+        std::sort(l.begin(), l.end());
+        if (!l.empty() && first.knownUser(u))
+            users.push_back(u);
+    }
+    if (users.empty())
+        return makeError("pipeline: no user has a held-out positive to train the ranker on");
+    auto firstIndex = VectorIndex::create(m_params.getString("pipeline.index"), first.dim());
+    if (!firstIndex)
+        return firstIndex.error();
+    if (auto st = firstIndex->build(first.itemVectors(), first.numItems()); !st)
+        return st;
+    const int d = first.dim();
+    std::vector<float> queries(users.size() * static_cast<size_t>(d));
+    for (size_t k = 0; k < users.size(); ++k)
+        std::copy(first.userVectors() + static_cast<int64_t>(users[k]) * d,
+                  first.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
+                  queries.begin() + static_cast<int64_t>(k) * d);
+    auto lists = retrieveCandidates(firstIndex.value(), queries.data(), users.data(),
+                                    static_cast<int64_t>(users.size()), &prefixData.allRatings,
+                                    candidates(), context.cancel);
+    if (!lists)
+        return lists.error();
+    RankerHoldoutSet set;
+    set.lists = &lists.value();
+    set.firstStage = &first;
+    set.popularity = RankerModel::popularityFeature(prefixData);
+    set.labels.assign(lists->items.size(), 0);
+    for (size_t k = 0; k < users.size(); ++k) {
+        const auto& l = liked[static_cast<size_t>(users[k])];
+        const int32_t* row = lists->row(k);
+        for (int32_t j = 0; j < lists->rowLength(k); ++j)
+            set.labels[k * static_cast<size_t>(lists->perUser) + static_cast<size_t>(j)] =
+                std::binary_search(l.begin(), l.end(), row[j]) ? 1 : 0;
+    }
+
+    if (context.observer)
+        context.observer->onMessage("Training the ranker on the first stage's candidates");
+    stage.progress = scaledProgress(context.progress, 0.8, 1.0, "Ranker");
+    return m_ranker.fitHoldout(data, set, m_retriever, stage, std::move(validate));
 }
 
 void PipelineModel::recommendLists(const int32_t* users, int64_t n, int32_t* items,
@@ -207,15 +309,20 @@ void PipelineModel::recommendLists(const int32_t* users, int64_t n, int32_t* ite
     if (!cands)
         return;  // cannot happen for a built index and cap > 0
     std::vector<int32_t> pu, pi;
+    std::vector<float> pscore, prank;
     for (size_t k = 0; k < known.size(); ++k) {
         const int32_t len = cands->rowLength(k);
         for (int32_t j = 0; j < len; ++j) {
             pu.push_back(known[k]);
             pi.push_back(cands->row(k)[j]);
+            pscore.push_back(
+                cands->scores[k * static_cast<size_t>(cands->perUser) + static_cast<size_t>(j)]);
+            prank.push_back(static_cast<float>(j) / static_cast<float>(cap));
         }
     }
     std::vector<float> ps(pu.size());
-    m_ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), ps.data());
+    m_ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), ps.data(),
+                        pscore.data(), prank.data());
     const double lambda = m_params.getFloat("pipeline.mmr_lambda");
     size_t at = 0;
     std::vector<int32_t> order, rankedItems;

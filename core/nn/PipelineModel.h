@@ -2,7 +2,9 @@
 // Two-stage recommender (seed 000), registry name "pipeline":
 //   retrieve  the two-tower retriever's top-N through a VectorIndex (items the user has rated
 //             in training removed),
-//   rank      the candidates with RankerModel,
+//   rank      the candidates with RankerModel (trained by default on the candidates of a
+//             second retriever fitted without each user's latest training ratings, labelled
+//             by those ratings: see RankerModel.h),
 //   post      optional MMR re-ranking for genre diversity (lambda = 1 keeps the ranker order).
 //
 // Parameters are addressed with prefixes so that the CLI's --param passes straight through:
@@ -55,6 +57,11 @@ public:
     void recommendLists(const int32_t* users, int64_t n, int32_t* items, float* scores) const;
 
 private:
+    // The default ranker training (ranker.train_on = holdout): a first stage trained without
+    // each user's latest training ratings proposes candidates, those ratings label them.
+    Status fitRankerOnHoldout(const TrainData& data, const FitContext& context,
+                              ValidateFn validate);
+
     TwoTowerModel m_retriever;
     RankerModel m_ranker;
     std::unique_ptr<VectorIndex> m_index;

@@ -21,16 +21,21 @@ struct RankerModel::Impl {
     int32_t numUsers = 0;
     int32_t numItems = 0;
 
-    // Retriever cosines of the pairs (only when the net takes them).
-    torch::Tensor retrieverScores(const int32_t* users, const int32_t* items, int64_t n) const {
-        if (!net->config().retrieverScore || !retriever)
+    // Retriever cosines of the pairs (only when the net takes them), from `stage` (default:
+    // the serving retriever).
+    torch::Tensor retrieverScores(const int32_t* users, const int32_t* items, int64_t n,
+                                  const TwoTowerModel* stage = nullptr) const {
+        if (!stage)
+            stage = retriever;
+        if (!net->config().retrieverScore || !stage)
             return {};
         std::vector<float> s(static_cast<size_t>(n), 0.0f);
-        const int d = retriever->dim();
-        const float* uv = retriever->userVectors();
-        const float* iv = retriever->itemVectors();
+        const int d = stage->dim();
+        const float* uv = stage->userVectors();
+        const float* iv = stage->itemVectors();
         for (int64_t k = 0; k < n; ++k) {
-            if (!retriever->knownUser(users[k]) || items[k] < 0 || items[k] >= numItems)
+            if (!stage->knownUser(users[k]) || items[k] < 0 || items[k] >= numItems ||
+                items[k] >= stage->numItems())
                 continue;
             const float* a = uv + static_cast<int64_t>(users[k]) * d;
             const float* b = iv + static_cast<int64_t>(items[k]) * d;
@@ -184,6 +189,175 @@ private:
     std::vector<torch::Tensor> m_best;
 };
 
+// Holdout training rows (see RankerModel.h): every positive entry of the first stage's lists.
+class HoldoutEpochs : public EpochModel {
+public:
+    HoldoutEpochs(RankerModel::Impl& impl, const TrainData& data, const RankerHoldoutSet& set,
+                  const ParamValues& p, uint64_t seed, FitStats& stats)
+        : m_impl(impl),
+          m_set(set),
+          m_sampler(data.positives, NegativeKind::Uniform),
+          m_rng(seed),
+          m_seed(seed),
+          m_stats(stats) {
+        m_batch = p.getInt("batch_size");
+        m_negatives = static_cast<int>(p.getInt("negatives"));
+        m_hardRatio = p.getFloat("hard_ratio");
+        m_dropout = p.getFloat("id_dropout");
+        m_bpr = p.getString("loss") == "bpr";
+        const auto& lists = *set.lists;
+        const size_t n = static_cast<size_t>(lists.perUser);
+        m_len.resize(lists.users.size());
+        m_negCount.assign(lists.users.size(), 0);
+        for (size_t k = 0; k < lists.users.size(); ++k) {
+            m_len[k] = lists.rowLength(k);
+            for (int32_t j = 0; j < m_len[k]; ++j) {
+                if (set.labels[k * n + static_cast<size_t>(j)])
+                    m_rows.push_back({static_cast<int32_t>(k), j});
+                else
+                    ++m_negCount[k];
+            }
+        }
+        m_opt = std::make_unique<torch::optim::Adam>(
+            impl.net->parameters(),
+            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
+    }
+
+    int64_t rows() const { return static_cast<int64_t>(m_rows.size()); }
+
+    int64_t beginEpoch(int epoch) override {
+        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
+        m_epoch = epoch;
+        m_impl.net->train();
+        return std::max<int64_t>(1, (rows() + m_batch - 1) / m_batch);
+    }
+
+    double trainBatch(int64_t batch) override {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto& lists = *m_set.lists;
+        const size_t width = static_cast<size_t>(lists.perUser);
+        const float invN = 1.0f / static_cast<float>(std::max(1, lists.perUser));
+        const int64_t s = batch * m_batch;
+        const int64_t e = std::min<int64_t>(rows(), s + m_batch);
+        const int64_t b = e - s;
+        const int k = m_negatives;
+        const size_t total = static_cast<size_t>(b * (1 + k));
+        std::vector<int32_t> users(total), items(total);
+        std::vector<float> scores(total, 0.0f), ranks(total, 1.0f);
+        std::vector<size_t> uniform;  // slots whose score comes from the first stage's vectors
+        const uint64_t epochSeed = m_seed + 0x9e37ULL * static_cast<uint64_t>(m_epoch);
+        for (int64_t r = 0; r < b; ++r) {
+            const auto [row, pos] = m_rows[static_cast<size_t>(s + r)];
+            const size_t base = static_cast<size_t>(row) * width;
+            const int32_t u = lists.users[static_cast<size_t>(row)];
+            users[static_cast<size_t>(r)] = u;
+            items[static_cast<size_t>(r)] = lists.items[base + static_cast<size_t>(pos)];
+            scores[static_cast<size_t>(r)] = lists.scores[base + static_cast<size_t>(pos)];
+            ranks[static_cast<size_t>(r)] = static_cast<float>(pos) * invN;
+            for (int j = 0; j < k; ++j) {
+                const size_t at = static_cast<size_t>(b + r * k + j);
+                const uint64_t counter = static_cast<uint64_t>((s + r) * k + j);
+                users[at] = u;
+                uint64_t bits = CounterRandom::at(epochSeed, counter);
+                int32_t pick = -1;
+                if (m_negCount[static_cast<size_t>(row)] > 0 &&
+                    CounterRandom::unit(bits) < m_hardRatio) {
+                    const auto len = static_cast<uint64_t>(m_len[static_cast<size_t>(row)]);
+                    // Rejection: positives are a small share of a list.
+                    for (int t = 0; t < 64 && pick < 0; ++t) {
+                        bits = CounterRandom::mix(bits);
+                        const auto c = static_cast<int32_t>(CounterRandom::below(bits, len));
+                        if (!m_set.labels[base + static_cast<size_t>(c)])
+                            pick = c;
+                    }
+                }
+                if (pick >= 0) {
+                    items[at] = lists.items[base + static_cast<size_t>(pick)];
+                    scores[at] = lists.scores[base + static_cast<size_t>(pick)];
+                    ranks[at] = static_cast<float>(pick) * invN;
+                } else {
+                    items[at] = m_sampler.draw(u, m_seed + 0x51ULL * m_epoch, counter);
+                    uniform.push_back(at);
+                }
+            }
+        }
+        if (m_impl.net->config().retrieverScore && !uniform.empty() && m_set.firstStage) {
+            std::vector<int32_t> uu, ii;
+            for (size_t at : uniform) {
+                uu.push_back(users[at]);
+                ii.push_back(items[at]);
+            }
+            auto t = m_impl
+                         .retrieverScores(uu.data(), ii.data(), static_cast<int64_t>(uu.size()),
+                                          m_set.firstStage)
+                         .to(torch::kCPU)
+                         .contiguous();
+            for (size_t q = 0; q < uniform.size(); ++q)
+                scores[uniform[q]] = t.data_ptr<float>()[q];
+        }
+        const auto n = static_cast<int64_t>(total);
+        const auto& dev = m_impl.device;
+        auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
+        auto iid = torch::tensor(toLong(items.data(), n), torch::kLong).to(dev);
+        torch::Tensor keepU, keepI;
+        if (m_dropout > 0.0) {
+            keepU = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
+            keepI = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
+        }
+        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, torch::tensor(scores).to(dev),
+                                          torch::tensor(ranks).to(dev));
+        torch::Tensor loss;
+        if (m_bpr && k > 0) {
+            auto pos = logits.slice(0, 0, b).unsqueeze(1);
+            auto neg = logits.slice(0, b, n).view({b, k});
+            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
+        } else {
+            auto labels = torch::zeros({n}, torch::TensorOptions().device(dev));
+            labels.slice(0, 0, b).fill_(1.0);
+            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
+        }
+        m_opt->zero_grad();
+        loss.backward();
+        m_opt->step();
+        m_stats.samples += n;
+        m_stats.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return loss.item<double>();
+    }
+
+    void snapshot() override {
+        torch::NoGradGuard g;
+        m_best.clear();
+        for (const auto& p : m_impl.net->parameters())
+            m_best.push_back(p.detach().clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard g;
+        auto params = m_impl.net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(m_best[i]);
+    }
+
+private:
+    RankerModel::Impl& m_impl;
+    const RankerHoldoutSet& m_set;
+    TrainNegativeSampler m_sampler;
+    std::mt19937_64 m_rng;
+    uint64_t m_seed;
+    FitStats& m_stats;
+    int64_t m_batch = 1024;
+    int m_negatives = 4;
+    double m_hardRatio = 0.5;
+    double m_dropout = 0.1;
+    bool m_bpr = false;
+    int m_epoch = 1;
+    std::vector<std::pair<int32_t, int32_t>> m_rows;  // (list row, position) of each positive
+    std::vector<int32_t> m_len;
+    std::vector<int32_t> m_negCount;
+    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::vector<torch::Tensor> m_best;
+};
+
 RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numItems, int numGenres,
                            bool years) {
     RankerNetConfig c;
@@ -195,6 +369,8 @@ RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numIt
     c.numGenres = p.getBool("genres") ? numGenres : 0;
     c.years = p.getBool("years") && years;
     c.retrieverScore = p.getBool("retriever_score");
+    // Only holdout rows have a rank: in train mode the positives are in no candidate list.
+    c.retrieverRank = c.retrieverScore && p.getString("train_on") == "holdout";
     return c;
 }
 
@@ -208,7 +384,9 @@ RankerModel::~RankerModel() = default;
 
 std::vector<ParamSpec> RankerModel::paramSpecs() {
     using T = ParamType;
-    auto specs = epochParamSpecs(5, 1024, 0.002, 0.0, 2);
+    // Holdout rows are few (the held-out positives among the candidates), so small batches
+    // and more, cheap epochs; validation picks the epoch.
+    auto specs = epochParamSpecs(20, 256, 0.002, 0.0, 3);
     std::vector<ParamSpec> own = {
         {"embedding", T::Int, "32", 2, 1024, {}, "User and item ID embedding size"},
         {"depth", T::Int, "2", 0, 6, {}, "Hidden layers of the scoring MLP"},
@@ -227,10 +405,10 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          1,
          5000,
          {},
-         "Retriever top-N per user from which hard negatives are mined"},
+         "train_on = train: retriever top-N per user from which hard negatives are mined"},
         {"id_dropout",
          T::Float,
-         "0.1",
+         "0.5",
          0.0,
          1.0,
          {},
@@ -238,7 +416,28 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
         {"loss", T::Choice, "bce", 0, 0, {"bce", "bpr"}, "Training loss"},
         {"genres", T::Bool, "true", 0, 0, {}, "Genre embedding input"},
         {"years", T::Bool, "true", 0, 0, {}, "Release-year embedding input"},
-        {"retriever_score", T::Bool, "true", 0, 0, {}, "Retriever cosine as an extra input"},
+        {"retriever_score",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "Retriever cosine (and, holdout-trained, the candidate's rank) as extra inputs"},
+        {"train_on",
+         T::Choice,
+         "holdout",
+         0,
+         0,
+         {"holdout", "train"},
+         "holdout: re-rank the candidates of a retriever trained without each user's latest "
+         "ratings; train: the training positives against mined negatives"},
+        {"holdout",
+         T::Float,
+         "0.2",
+         0.01,
+         0.9,
+         {},
+         "train_on = holdout: share of each user's latest training ratings held out"},
     };
     specs.insert(specs.end(), own.begin(), own.end());
     return specs;
@@ -254,6 +453,102 @@ Status RankerModel::configure(const std::map<std::string, std::string>& override
 
 bool RankerModel::trained() const {
     return static_cast<bool>(m_impl->net);
+}
+
+std::vector<float> RankerModel::popularityFeature(const TrainData& data) {
+    std::vector<float> pop(static_cast<size_t>(data.numItems), 0.0f);
+    double maxLog = 0.0;
+    for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i)
+        maxLog = std::max(maxLog, std::log1p(static_cast<double>(data.itemPopularity[i])));
+    for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i) {
+        const double c = static_cast<double>(data.itemPopularity[i]);
+        pop[i] = maxLog > 0 ? static_cast<float>(std::log1p(c) / maxLog) : 0.0f;
+    }
+    return pop;
+}
+
+bool RankerModel::holdoutTraining() const {
+    return m_params.getString("train_on") == "holdout";
+}
+
+Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& set,
+                               const TwoTowerModel& retriever, const FitContext& context,
+                               ValidateFn validate) {
+    if (!set.lists || set.labels.size() != set.lists->items.size() ||
+        set.popularity.size() != static_cast<size_t>(data.numItems))
+        return makeError("ranker: holdout set does not match its candidate lists");
+    auto parsed = parseTorchDevice(context.device);
+    if (!parsed)
+        return parsed.error();
+    try {
+        prepareTorch(context.seed + 1);
+        auto& m = *m_impl;
+        m = Impl{};
+        m_stats = FitStats{};
+        m.device = parsed.value();
+        m.retriever = &retriever;
+        m.numUsers = data.numUsers;
+        m.numItems = data.numItems;
+        const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
+        m.net = RankerNet(configFrom(m_params, data.numUsers, data.numItems, features.numGenres,
+                                     features.hasYears));
+        // "Known" = the ID embedding is trained: the user has held-out positives, the item
+        // appears in a list of such a user.
+        const auto& lists = *set.lists;
+        std::vector<float> userKnown(static_cast<size_t>(data.numUsers), 0.0f);
+        std::vector<float> itemKnown(static_cast<size_t>(data.numItems), 0.0f);
+        int64_t positives = 0;
+        for (size_t k = 0; k < lists.users.size(); ++k) {
+            const int32_t len = lists.rowLength(k);
+            const size_t base = k * static_cast<size_t>(lists.perUser);
+            int64_t rowPos = 0;
+            for (int32_t j = 0; j < len; ++j)
+                rowPos += set.labels[base + static_cast<size_t>(j)];
+            if (rowPos == 0)
+                continue;
+            positives += rowPos;
+            const int32_t u = lists.users[k];
+            if (u >= 0 && u < data.numUsers)
+                userKnown[static_cast<size_t>(u)] = 1.0f;
+            for (int32_t j = 0; j < len; ++j) {
+                const int32_t i = lists.items[base + static_cast<size_t>(j)];
+                if (i >= 0 && i < data.numItems)
+                    itemKnown[static_cast<size_t>(i)] = 1.0f;
+            }
+        }
+        if (positives == 0)
+            return makeError("ranker: no held-out positive is among the first stage's candidates");
+        const auto servingPop = popularityFeature(data);
+        m.net->setTables(features, set.popularity, userKnown, itemKnown);
+        m.net->to(m.device);
+
+        HoldoutEpochs epochs(m, data, set, m_params, context.seed + 1, m_stats);
+        TrainConfig tc;
+        tc.epochs = static_cast<int>(m_params.getInt("epochs"));
+        tc.patience = static_cast<int>(m_params.getInt("patience"));
+        tc.learningRate = m_params.getFloat("lr");
+        tc.metric = "ndcg@10";
+        EpochTrainer trainer(tc);
+        if (validate && tc.patience > 0) {
+            // Validation scores serving lists, so it sees serving features.
+            trainer.setValidator(
+                [&m, &set, &servingPop, validate]() -> Result<std::map<std::string, double>> {
+                    m.net->setPopularity(servingPop);
+                    auto r = validate();
+                    m.net->setPopularity(set.popularity);
+                    return r;
+                });
+        }
+        auto summary = trainer.run(epochs, context);
+        m.net->setPopularity(servingPop);
+        if (!summary)
+            return summary.status();
+        m_stats.epochs = summary->epochsRun;
+        m.net->eval();
+    } catch (const std::exception& e) {
+        return makeError(std::string("ranker training failed: ") + e.what());
+    }
+    return {};
 }
 
 Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
@@ -276,16 +571,10 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
         const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
         m.net = RankerNet(configFrom(m_params, data.numUsers, data.numItems, features.numGenres,
                                      features.hasYears));
-        std::vector<float> pop(static_cast<size_t>(data.numItems), 0.0f);
+        const auto pop = popularityFeature(data);
         std::vector<float> itemKnown(pop.size(), 0.0f);
-        double maxLog = 0.0;
         for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i)
-            maxLog = std::max(maxLog, std::log1p(static_cast<double>(data.itemPopularity[i])));
-        for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i) {
-            const double c = static_cast<double>(data.itemPopularity[i]);
-            pop[i] = maxLog > 0 ? static_cast<float>(std::log1p(c) / maxLog) : 0.0f;
-            itemKnown[i] = c > 0 ? 1.0f : 0.0f;
-        }
+            itemKnown[i] = data.itemPopularity[i] > 0 ? 1.0f : 0.0f;
         std::vector<float> userKnown(static_cast<size_t>(data.numUsers), 0.0f);
         for (int32_t u = 0; u < data.numUsers && u < data.positives.rows; ++u)
             userKnown[static_cast<size_t>(u)] = data.positives.rowSize(u) > 0 ? 1.0f : 0.0f;
@@ -312,8 +601,8 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
     return {};
 }
 
-void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t n,
-                             float* out) const {
+void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out,
+                             const float* scores, const float* ranks) const {
     const auto& m = *m_impl;
     if (n <= 0)
         return;
@@ -333,10 +622,20 @@ void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t
         ku[static_cast<size_t>(k)] = uok ? 1.0f : 0.0f;
         ki[static_cast<size_t>(k)] = iok ? 1.0f : 0.0f;
     }
-    auto rs = m.retrieverScores(users, items, n);
+    torch::Tensor rs, rr;
+    if (m.net->config().retrieverScore)
+        rs = scores ? torch::from_blob(const_cast<float*>(scores), {n}, torch::kFloat)
+                          .clone()
+                          .to(m.device)
+                    : m.retrieverScores(users, items, n);
+    if (m.net->config().retrieverRank)
+        rr = ranks ? torch::from_blob(const_cast<float*>(ranks), {n}, torch::kFloat)
+                         .clone()
+                         .to(m.device)
+                   : torch::ones({n}, torch::TensorOptions().device(m.device));
     auto logits = m.net->forward(
         torch::tensor(u, torch::kLong).to(m.device), torch::tensor(i, torch::kLong).to(m.device),
-        torch::tensor(ku).to(m.device), torch::tensor(ki).to(m.device), rs);
+        torch::tensor(ku).to(m.device), torch::tensor(ki).to(m.device), rs, rr);
     copyToHost(logits, out);
 }
 
@@ -364,7 +663,10 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(path);
-        if (auto st = configure(readParams(archive)); !st)
+        auto saved = readParams(archive);
+        // Files from before holdout training have no train_on and no rank input.
+        saved.emplace("train_on", "train");
+        if (auto st = configure(saved); !st)
             return Status(makeError(st.error().message, path));
         torch::Tensor shape;
         archive.read("shape", shape);

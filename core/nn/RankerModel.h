@@ -14,6 +14,14 @@
 // from training get sensible scores. Loss: BCE on logits, or BPR (each positive against its
 // own negatives).
 //
+// Holdout training (fitHoldout, the default in PipelineModel): the rows are instead the
+// candidate lists of a first stage trained without each user's latest training ratings, and
+// the positives are the list entries the user went on to like in those held-out ratings. The
+// ranker thus learns to re-rank a retriever's candidates for items the retriever did not fit,
+// which is what it does at serving time, and the retriever's cosine and rank (position / N)
+// become meaningful inputs. Negatives: with probability hard_ratio another entry of the same
+// list that is not a positive, otherwise a uniform item (scored by the first stage, rank 1).
+//
 // Not a Recommender (it needs candidates); PipelineModel owns one. Header torch-free (pimpl).
 // Thread rules as for Recommender: fit() on one thread, const scoring from any thread after it.
 
@@ -29,6 +37,14 @@
 namespace recscope {
 
 struct CandidateLists;
+
+// Training rows for RankerModel::fitHoldout(). Pointers are borrowed for the call only.
+struct RankerHoldoutSet {
+    const CandidateLists* lists = nullptr;      // first-stage top-N per user; scores = cosines
+    std::vector<uint8_t> labels;                // lists->items.size(): 1 = a held-out positive
+    const TwoTowerModel* firstStage = nullptr;  // scores the uniform negatives
+    std::vector<float> popularity;  // numItems, normalised popularity of the first stage's data
+};
 
 class RankerModel {
 public:
@@ -46,9 +62,26 @@ public:
     Status fit(const TrainData& data, const CandidateLists& hard, const TwoTowerModel& retriever,
                const FitContext& context, ValidateFn validate = {});
 
+    // Holdout training (see above). `data` is the whole training part: its popularity is what
+    // serving uses, its positives are never drawn as uniform negatives. `retriever` is the
+    // serving first stage (validation and scoring after fit); must outlive this model.
+    Status fitHoldout(const TrainData& data, const RankerHoldoutSet& set,
+                      const TwoTowerModel& retriever, const FitContext& context,
+                      ValidateFn validate = {});
+
     // out[k] = score of (users[k], items[k]); n pairs, caller-owned. Higher is better.
-    // Users/items outside the trained range are scored as unknown.
-    void scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out) const;
+    // Users/items outside the trained range are scored as unknown. scores: the retriever's
+    // cosines of the pairs (null: computed from the retriever's vectors); ranks: each item's
+    // position in its candidate list / N (null: 1, the end of the list), read only by a
+    // holdout-trained ranker.
+    void scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out,
+                    const float* scores = nullptr, const float* ranks = nullptr) const;
+
+    // True when the parameters ask for holdout training (train_on = holdout).
+    bool holdoutTraining() const;
+
+    // The popularity input: log(1 + training-positive count) / its maximum, numItems values.
+    static std::vector<float> popularityFeature(const TrainData& data);
 
     bool trained() const;
     const FitStats& fitStats() const { return m_stats; }

@@ -22,6 +22,8 @@ RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
     }
     if (config.retrieverScore)
         in += 1;
+    if (config.retrieverRank)
+        in += 1;
     m_mlp = register_module("mlp", makeTowerMlp(in, config.depth, config.width, 1));
     m_genreMasks = register_buffer("genre_masks", torch::zeros({config.numItems}, torch::kLong));
     m_yearBuckets = register_buffer("year_buckets", torch::zeros({config.numItems}, torch::kLong));
@@ -46,9 +48,15 @@ void RankerNetImpl::setTables(const ItemFeatures& features, const std::vector<fl
     m_itemKnown.copy_(torch::tensor(itemKnown));
 }
 
+void RankerNetImpl::setPopularity(const std::vector<float>& popularity) {
+    torch::NoGradGuard g;
+    m_popularity.copy_(torch::tensor(popularity).to(m_popularity.device()));
+}
+
 torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
                                      const torch::Tensor& keepUser, const torch::Tensor& keepItem,
-                                     const torch::Tensor& retrieverScore) {
+                                     const torch::Tensor& retrieverScore,
+                                     const torch::Tensor& retrieverRank) {
     auto ku = m_userKnown.index_select(0, userIds);
     auto ki = m_itemKnown.index_select(0, itemIds);
     if (keepUser.defined())
@@ -72,6 +80,8 @@ torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::
         parts.push_back(m_yearEmb->forward(m_yearBuckets.index_select(0, itemIds)));
     if (m_config.retrieverScore)
         parts.push_back(retrieverScore.unsqueeze(1));
+    if (m_config.retrieverRank)
+        parts.push_back(retrieverRank.unsqueeze(1));
     return m_mlp->forward(torch::cat(parts, 1)).squeeze(1);
 }
 

@@ -17,6 +17,7 @@ struct RankerNetConfig {
     int numGenres = 0;
     bool years = false;
     bool retrieverScore = false;  // one extra scalar input
+    bool retrieverRank = false;   // the candidate's rank in the retriever's list / N, in [0, 1]
 };
 
 class RankerNetImpl : public torch::nn::Module {
@@ -27,11 +28,16 @@ public:
     void setTables(const ItemFeatures& features, const std::vector<float>& popularity,
                    const std::vector<float>& userKnown, const std::vector<float>& itemKnown);
 
-    // keepUser / keepItem: B floats (1 keep, 0 dropped) or undefined (= keep). retrieverScore:
-    // B floats, only read when the config asks for it.
+    // Replaces the popularity table only (holdout training sees the popularity of the first
+    // stage's data, serving that of the whole training part).
+    void setPopularity(const std::vector<float>& popularity);
+
+    // keepUser / keepItem: B floats (1 keep, 0 dropped) or undefined (= keep). retrieverScore,
+    // retrieverRank: B floats, only read when the config asks for them.
     torch::Tensor forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
                           const torch::Tensor& keepUser, const torch::Tensor& keepItem,
-                          const torch::Tensor& retrieverScore);
+                          const torch::Tensor& retrieverScore,
+                          const torch::Tensor& retrieverRank = {});
 
     const RankerNetConfig& config() const { return m_config; }
 

@@ -400,6 +400,7 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         auto summary = trainer.run(epochs, context);
         if (!summary)
             return summary.status();
+        m_stats.bestEpoch = summary->bestEpoch > 0 ? summary->bestEpoch : summary->epochsRun;
         m.refreshVectors(device);
     } catch (const std::exception& e) {
         return makeError(std::string("two-tower training failed: ") + e.what());

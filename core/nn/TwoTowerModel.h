@@ -23,6 +23,7 @@ namespace recscope {
 
 struct FitStats {
     int epochs = 0;        // epochs run
+    int bestEpoch = 0;     // 1-based epoch whose weights were kept (= epochs without validation)
     int64_t samples = 0;   // training rows processed (all epochs)
     double seconds = 0.0;  // time spent in training batches (validation excluded)
 };
