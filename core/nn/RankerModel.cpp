@@ -54,22 +54,107 @@ std::vector<int64_t> toLong(const int32_t* p, int64_t n) {
     return std::vector<int64_t>(p, p + n);
 }
 
-class RankerEpochs : public EpochModel {
-public:
-    RankerEpochs(RankerModel::Impl& impl, const TrainData& data, const CandidateLists& hard,
-                 const ParamValues& p, uint64_t seed, FitStats& stats)
+// What both ways of training the ranker share: the options, the shuffled positive rows, the
+// optimiser, one step over a batch laid out as b positives followed by b x k negatives (with ID
+// dropout), and the best-epoch snapshot.
+class RankerTraining : public EpochModel {
+protected:
+    using Clock = std::chrono::steady_clock;
+
+    RankerTraining(RankerModel::Impl& impl, const TrainData& data, const ParamValues& p,
+                   uint64_t seed, FitStats& stats)
         : m_impl(impl),
-          m_data(data),
-          m_hard(hard),
           m_sampler(data.positives, NegativeKind::Uniform),
           m_rng(seed),
           m_seed(seed),
-          m_stats(stats) {
-        m_batch = p.getInt("batch_size");
-        m_negatives = static_cast<int>(p.getInt("negatives"));
-        m_hardRatio = p.getFloat("hard_ratio");
-        m_dropout = p.getFloat("id_dropout");
-        m_bpr = p.getString("loss") == "bpr";
+          m_stats(stats),
+          m_batch(p.getInt("batch_size")),
+          m_negatives(static_cast<int>(p.getInt("negatives"))),
+          m_hardRatio(p.getFloat("hard_ratio")),
+          m_dropout(p.getFloat("id_dropout")),
+          m_bpr(p.getString("loss") == "bpr"),
+          m_opt(std::make_unique<torch::optim::Adam>(
+              impl.net->parameters(), torch::optim::AdamOptions(p.getFloat("lr"))
+                                          .weight_decay(p.getFloat("weight_decay")))) {}
+
+public:
+    int64_t beginEpoch(int epoch) override {
+        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
+        m_epoch = epoch;
+        m_impl.net->train();
+        const auto rows = static_cast<int64_t>(m_rows.size());
+        return std::max<int64_t>(1, (rows + m_batch - 1) / m_batch);
+    }
+
+    void snapshot() override {
+        torch::NoGradGuard g;
+        m_best.clear();
+        for (const auto& p : m_impl.net->parameters())
+            m_best.push_back(p.detach().clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard g;
+        auto params = m_impl.net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(m_best[i]);
+    }
+
+protected:
+    // Forward (with ID dropout), loss, backward and an optimiser step over b positives followed
+    // by b x k negatives; returns the loss.
+    double optimise(const std::vector<int32_t>& users, const std::vector<int32_t>& items, int64_t b,
+                    int k, const torch::Tensor& scores, const torch::Tensor& ranks,
+                    Clock::time_point started) {
+        const auto n = static_cast<int64_t>(users.size());
+        const auto& dev = m_impl.device;
+        auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
+        auto iid = torch::tensor(toLong(items.data(), n), torch::kLong).to(dev);
+        torch::Tensor keepU, keepI;
+        if (m_dropout > 0.0) {
+            keepU = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
+            keepI = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
+        }
+        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, scores, ranks);
+        torch::Tensor loss;
+        if (m_bpr && k > 0) {
+            auto pos = logits.slice(0, 0, b).unsqueeze(1);
+            auto neg = logits.slice(0, b, n).view({b, k});
+            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
+        } else {
+            auto labels = torch::zeros({n}, torch::TensorOptions().device(dev));
+            labels.slice(0, 0, b).fill_(1.0);
+            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
+        }
+        m_opt->zero_grad();
+        loss.backward();
+        m_opt->step();
+        m_stats.samples += n;
+        m_stats.seconds += std::chrono::duration<double>(Clock::now() - started).count();
+        return loss.item<double>();
+    }
+
+    RankerModel::Impl& m_impl;
+    TrainNegativeSampler m_sampler;
+    std::mt19937_64 m_rng;
+    uint64_t m_seed;
+    FitStats& m_stats;
+    int64_t m_batch;
+    int m_negatives;
+    double m_hardRatio;
+    double m_dropout;
+    bool m_bpr;
+    int m_epoch = 1;
+    // One entry per positive: (user, item), or (list row, position) for the holdout lists.
+    std::vector<std::pair<int32_t, int32_t>> m_rows;
+    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::vector<torch::Tensor> m_best;
+};
+
+class RankerEpochs : public RankerTraining {
+public:
+    RankerEpochs(RankerModel::Impl& impl, const TrainData& data, const CandidateLists& hard,
+                 const ParamValues& p, uint64_t seed, FitStats& stats)
+        : RankerTraining(impl, data, p, seed, stats), m_data(data), m_hard(hard) {
         const auto& pos = data.positives;
         for (int32_t u = 0; u < pos.rows; ++u)
             for (int64_t k = pos.offsets[u]; k < pos.offsets[u + 1]; ++k)
@@ -82,16 +167,6 @@ public:
                 m_hardRow[static_cast<size_t>(u)] = static_cast<int64_t>(k);
             m_hardLen[k] = hard.rowLength(k);
         }
-        m_opt = std::make_unique<torch::optim::Adam>(
-            impl.net->parameters(),
-            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
-    }
-
-    int64_t beginEpoch(int epoch) override {
-        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
-        m_epoch = epoch;
-        m_impl.net->train();
-        return std::max<int64_t>(1, (static_cast<int64_t>(m_rows.size()) + m_batch - 1) / m_batch);
     }
 
     int32_t negativeFor(int32_t user, uint64_t counter) const {
@@ -125,86 +200,24 @@ public:
                 items[at] = negativeFor(u, static_cast<uint64_t>((s + r) * k + j));
             }
         }
-        const int64_t total = static_cast<int64_t>(users.size());
-        const auto& dev = m_impl.device;
-        auto uid = torch::tensor(toLong(users.data(), total), torch::kLong).to(dev);
-        auto iid = torch::tensor(toLong(items.data(), total), torch::kLong).to(dev);
-        torch::Tensor keepU, keepI;
-        if (m_dropout > 0.0) {
-            keepU = torch::bernoulli(torch::full({total}, 1.0 - m_dropout)).to(dev);
-            keepI = torch::bernoulli(torch::full({total}, 1.0 - m_dropout)).to(dev);
-        }
-        auto rs = m_impl.retrieverScores(users.data(), items.data(), total);
-        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, rs);
-        torch::Tensor loss;
-        if (m_bpr && k > 0) {
-            auto pos = logits.slice(0, 0, b).unsqueeze(1);
-            auto neg = logits.slice(0, b, total).view({b, k});
-            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
-        } else {
-            auto labels = torch::zeros({total}, torch::TensorOptions().device(dev));
-            labels.slice(0, 0, b).fill_(1.0);
-            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
-        }
-        m_opt->zero_grad();
-        loss.backward();
-        m_opt->step();
-        m_stats.samples += total;
-        m_stats.seconds +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        return loss.item<double>();
-    }
-
-    void snapshot() override {
-        torch::NoGradGuard g;
-        m_best.clear();
-        for (const auto& p : m_impl.net->parameters())
-            m_best.push_back(p.detach().clone());
-    }
-    void restoreSnapshot() override {
-        torch::NoGradGuard g;
-        auto params = m_impl.net->parameters();
-        for (size_t i = 0; i < params.size(); ++i)
-            params[i].copy_(m_best[i]);
+        const auto rs =
+            m_impl.retrieverScores(users.data(), items.data(), static_cast<int64_t>(users.size()));
+        return optimise(users, items, b, k, rs, {}, t0);
     }
 
 private:
-    RankerModel::Impl& m_impl;
     const TrainData& m_data;
     const CandidateLists& m_hard;
-    TrainNegativeSampler m_sampler;
-    std::mt19937_64 m_rng;
-    uint64_t m_seed;
-    FitStats& m_stats;
-    int64_t m_batch = 1024;
-    int m_negatives = 4;
-    double m_hardRatio = 0.5;
-    double m_dropout = 0.1;
-    bool m_bpr = false;
-    int m_epoch = 1;
-    std::vector<std::pair<int32_t, int32_t>> m_rows;
     std::vector<int64_t> m_hardRow;
     std::vector<int32_t> m_hardLen;
-    std::unique_ptr<torch::optim::Adam> m_opt;
-    std::vector<torch::Tensor> m_best;
 };
 
 // Holdout training rows (see RankerModel.h): every positive entry of the first stage's lists.
-class HoldoutEpochs : public EpochModel {
+class HoldoutEpochs : public RankerTraining {
 public:
     HoldoutEpochs(RankerModel::Impl& impl, const TrainData& data, const RankerHoldoutSet& set,
                   const ParamValues& p, uint64_t seed, FitStats& stats)
-        : m_impl(impl),
-          m_set(set),
-          m_sampler(data.positives, NegativeKind::Uniform),
-          m_rng(seed),
-          m_seed(seed),
-          m_stats(stats) {
-        m_batch = p.getInt("batch_size");
-        m_negatives = static_cast<int>(p.getInt("negatives"));
-        m_hardRatio = p.getFloat("hard_ratio");
-        m_dropout = p.getFloat("id_dropout");
-        m_bpr = p.getString("loss") == "bpr";
+        : RankerTraining(impl, data, p, seed, stats), m_set(set) {
         const auto& lists = *set.lists;
         const size_t n = static_cast<size_t>(lists.perUser);
         m_len.resize(lists.users.size());
@@ -218,19 +231,9 @@ public:
                     ++m_negCount[k];
             }
         }
-        m_opt = std::make_unique<torch::optim::Adam>(
-            impl.net->parameters(),
-            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
     }
 
     int64_t rows() const { return static_cast<int64_t>(m_rows.size()); }
-
-    int64_t beginEpoch(int epoch) override {
-        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
-        m_epoch = epoch;
-        m_impl.net->train();
-        return std::max<int64_t>(1, (rows() + m_batch - 1) / m_batch);
-    }
 
     double trainBatch(int64_t batch) override {
         const auto t0 = std::chrono::steady_clock::now();
@@ -295,67 +298,15 @@ public:
             for (size_t q = 0; q < uniform.size(); ++q)
                 scores[uniform[q]] = t.data_ptr<float>()[q];
         }
-        const auto n = static_cast<int64_t>(total);
         const auto& dev = m_impl.device;
-        auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
-        auto iid = torch::tensor(toLong(items.data(), n), torch::kLong).to(dev);
-        torch::Tensor keepU, keepI;
-        if (m_dropout > 0.0) {
-            keepU = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
-            keepI = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
-        }
-        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, torch::tensor(scores).to(dev),
-                                          torch::tensor(ranks).to(dev));
-        torch::Tensor loss;
-        if (m_bpr && k > 0) {
-            auto pos = logits.slice(0, 0, b).unsqueeze(1);
-            auto neg = logits.slice(0, b, n).view({b, k});
-            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
-        } else {
-            auto labels = torch::zeros({n}, torch::TensorOptions().device(dev));
-            labels.slice(0, 0, b).fill_(1.0);
-            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
-        }
-        m_opt->zero_grad();
-        loss.backward();
-        m_opt->step();
-        m_stats.samples += n;
-        m_stats.seconds +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        return loss.item<double>();
-    }
-
-    void snapshot() override {
-        torch::NoGradGuard g;
-        m_best.clear();
-        for (const auto& p : m_impl.net->parameters())
-            m_best.push_back(p.detach().clone());
-    }
-    void restoreSnapshot() override {
-        torch::NoGradGuard g;
-        auto params = m_impl.net->parameters();
-        for (size_t i = 0; i < params.size(); ++i)
-            params[i].copy_(m_best[i]);
+        return optimise(users, items, b, k, torch::tensor(scores).to(dev),
+                        torch::tensor(ranks).to(dev), t0);
     }
 
 private:
-    RankerModel::Impl& m_impl;
     const RankerHoldoutSet& m_set;
-    TrainNegativeSampler m_sampler;
-    std::mt19937_64 m_rng;
-    uint64_t m_seed;
-    FitStats& m_stats;
-    int64_t m_batch = 1024;
-    int m_negatives = 4;
-    double m_hardRatio = 0.5;
-    double m_dropout = 0.1;
-    bool m_bpr = false;
-    int m_epoch = 1;
-    std::vector<std::pair<int32_t, int32_t>> m_rows;  // (list row, position) of each positive
     std::vector<int32_t> m_len;
     std::vector<int32_t> m_negCount;
-    std::unique_ptr<torch::optim::Adam> m_opt;
-    std::vector<torch::Tensor> m_best;
 };
 
 RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numItems, int numGenres,
