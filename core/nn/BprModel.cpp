@@ -190,10 +190,7 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
 
         BprTraining training(s.userFactors, s.itemFactors, s.itemBias, data, params, context.seed,
                              fused);
-        TrainConfig config;
-        config.epochs = int(params.getInt("epochs"));
-        config.patience = int(params.getInt("patience"));
-        config.learningRate = params.getFloat("lr");
+        TrainConfig config = epochTrainConfig(params);
         EpochTrainer trainer(config);
         trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
         auto summary = trainer.run(training, context);

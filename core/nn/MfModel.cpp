@@ -155,10 +155,7 @@ Status MfModel::fit(const TrainData& data, const FitContext& context) {
         s.itemBias = torch::zeros({data.numItems}).to(s.device);
 
         MfTraining training(s, data, params, context.seed);
-        TrainConfig config;
-        config.epochs = int(params.getInt("epochs"));
-        config.patience = int(params.getInt("patience"));
-        config.learningRate = params.getFloat("lr");
+        TrainConfig config = epochTrainConfig(params);
         config.metric = "rmse";
         config.higherIsBetter = false;
         EpochTrainer trainer(config);

@@ -325,6 +325,21 @@ RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numIt
     return c;
 }
 
+// A fresh ranker net and state, shared by fit() and fitHoldout(). Returns the item features the
+// net was sized for (the caller fills the net's tables with them).
+ItemFeatures resetImpl(RankerModel::Impl& m, const ParamValues& params, const TrainData& data,
+                       const TwoTowerModel& retriever, const torch::Device& device) {
+    m = RankerModel::Impl{};
+    m.device = device;
+    m.retriever = &retriever;
+    m.numUsers = data.numUsers;
+    m.numItems = data.numItems;
+    ItemFeatures features = ItemFeatures::fromDataset(data.dataset, data.numItems);
+    m.net = RankerNet(
+        configFrom(params, data.numUsers, data.numItems, features.numGenres, features.hasYears));
+    return features;
+}
+
 }  // namespace
 
 RankerModel::RankerModel() : m_impl(std::make_unique<Impl>()) {
@@ -433,16 +448,9 @@ Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& se
         return parsed.error();
     try {
         prepareTorch(context.seed + 1);
-        auto& m = *m_impl;
-        m = Impl{};
         m_stats = FitStats{};
-        m.device = parsed.value();
-        m.retriever = &retriever;
-        m.numUsers = data.numUsers;
-        m.numItems = data.numItems;
-        const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
-        m.net = RankerNet(configFrom(m_params, data.numUsers, data.numItems, features.numGenres,
-                                     features.hasYears));
+        auto& m = *m_impl;
+        const ItemFeatures features = resetImpl(m, m_params, data, retriever, parsed.value());
         // "Known" = the ID embedding is trained: the user has held-out positives, the item
         // appears in a list of such a user.
         const auto& lists = *set.lists;
@@ -512,16 +520,9 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
         return parsed.error();
     try {
         prepareTorch(context.seed + 1);
-        auto& m = *m_impl;
-        m = Impl{};
         m_stats = FitStats{};
-        m.device = parsed.value();
-        m.retriever = &retriever;
-        m.numUsers = data.numUsers;
-        m.numItems = data.numItems;
-        const auto features = ItemFeatures::fromDataset(data.dataset, data.numItems);
-        m.net = RankerNet(configFrom(m_params, data.numUsers, data.numItems, features.numGenres,
-                                     features.hasYears));
+        auto& m = *m_impl;
+        const ItemFeatures features = resetImpl(m, m_params, data, retriever, parsed.value());
         const auto pop = popularityFeature(data);
         std::vector<float> itemKnown(pop.size(), 0.0f);
         for (size_t i = 0; i < pop.size() && i < data.itemPopularity.size(); ++i)

@@ -33,6 +33,14 @@ void prepareTorch(uint64_t seed) {
     torch::manual_seed(seed);
 }
 
+TrainConfig epochTrainConfig(const ParamValues& params) {
+    TrainConfig config;
+    config.epochs = static_cast<int>(params.getInt("epochs"));
+    config.patience = static_cast<int>(params.getInt("patience"));
+    config.learningRate = params.getFloat("lr");
+    return config;
+}
+
 std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
                                        int patience) {
     std::vector<ParamSpec> specs;

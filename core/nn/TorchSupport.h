@@ -10,6 +10,7 @@
 
 #include "core/common/Status.h"
 #include "core/models/Params.h"
+#include "core/train/EpochTrainer.h"
 
 namespace recscope {
 
@@ -26,6 +27,9 @@ void prepareTorch(uint64_t seed);
 // patience. Defaults are per model.
 std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
                                        int patience);
+// The trainer settings those parameters describe (epochs, patience, lr); the validation metric
+// stays the trainer's default unless the caller changes it.
+TrainConfig epochTrainConfig(const ParamValues& params);
 
 // Row ids of `n` users as a 1-D int64 tensor on `device` (indices for index_select).
 torch::Tensor indexTensor(const int32_t* ids, int64_t n, const torch::Device& device);
