@@ -83,6 +83,7 @@ DownloadDialog::DownloadDialog(QWidget* parent, std::vector<MovieLensRelease> re
     connect(m_download, &QPushButton::clicked, this, &DownloadDialog::startDownload);
     connect(m_cancel, &QPushButton::clicked, this, &DownloadDialog::reject);
     connect(m_downloader, &MovieLensDownloader::progress, this, &DownloadDialog::onProgress);
+    connect(m_downloader, &MovieLensDownloader::unpacking, this, &DownloadDialog::onUnpacking);
     connect(m_downloader, &MovieLensDownloader::finished, this, &DownloadDialog::onFinished);
     connect(m_downloader, &MovieLensDownloader::failed, this, &DownloadDialog::onFailed);
     connect(m_downloader, &MovieLensDownloader::cancelled, this, &DownloadDialog::onCancelled);
@@ -116,7 +117,7 @@ void DownloadDialog::startDownload() {
     if (m_downloader->isCached(*release)) {
         m_status->setText(
             tr("%1 is already downloaded.").arg(QString::fromStdString(release->title)));
-        emit datasetReady(m_downloader->archivePath(*release));
+        emit datasetReady(m_downloader->folderPath(*release));
         accept();
         return;
     }
@@ -146,10 +147,17 @@ void DownloadDialog::onProgress(qint64 received, qint64 total) {
     }
 }
 
+void DownloadDialog::onUnpacking(double fraction) {
+    m_status->setText(tr("Verified; unpacking…"));
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(int(fraction * 1000.0));
+    m_progress->setFormat(tr("Unpacking %p%"));
+}
+
 void DownloadDialog::onFinished(const QString& path) {
     setBusy(false);
     m_progress->setVisible(false);
-    m_status->setText(tr("Downloaded and verified: %1").arg(path));
+    m_status->setText(tr("Downloaded, verified and unpacked: %1").arg(path));
     refreshCachedMarks();
     emit datasetReady(path);
     accept();

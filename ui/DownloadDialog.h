@@ -1,6 +1,7 @@
 #pragma once
 // "Download MovieLens…": pick an official release (title, size, contents), download it with a
-// progress bar and Cancel, and hand the verified archive back through datasetReady. A release
+// progress bar and Cancel, and hand the verified, unpacked release folder back through
+// datasetReady. A release
 // already in the cache is handed back at once, without the network. Errors are shown inline in
 // the dialog, which stays open so that the user can retry or pick another release.
 
@@ -38,7 +39,7 @@ public:
     void startDownload();
 
 signals:
-    // A verified archive, ready to be opened with loadDataset().
+    // A verified, unpacked release folder, ready to be opened with loadDataset().
     void datasetReady(const QString& path);
 
 protected:
@@ -47,6 +48,7 @@ protected:
 
 private:
     void onProgress(qint64 received, qint64 total);
+    void onUnpacking(double fraction);
     void onFinished(const QString& path);
     void onFailed(const QString& message);
     void onCancelled();

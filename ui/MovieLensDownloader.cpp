@@ -2,12 +2,16 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QPointer>
 #include <QStandardPaths>
+#include <QtConcurrent>
 
+#include "core/data/ArchiveExtractor.h"
 #include "core/data/DatasetLoader.h"
 
 namespace recscope::ui {
@@ -39,11 +43,21 @@ MovieLensDownloader::~MovieLensDownloader() {
         m_reply->abort();
     }
     cleanUp();
+    if (m_unpacking) {
+        // The worker writes under <cache>; let it stop and clean up before the object goes.
+        m_unpackCancel->cancel();
+        m_unpackFuture.waitForFinished();
+        QFile::remove(archivePath(m_release));
+    }
 }
 
 QString MovieLensDownloader::defaultCacheDir() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
            QStringLiteral("/datasets");
+}
+
+QString MovieLensDownloader::folderPath(const MovieLensRelease& release) const {
+    return QDir(m_cacheDir).filePath(QString::fromStdString(release.id));
 }
 
 QString MovieLensDownloader::archivePath(const MovieLensRelease& release) const {
@@ -55,8 +69,8 @@ QString MovieLensDownloader::partPath(const MovieLensRelease& release) const {
 }
 
 bool MovieLensDownloader::isCached(const MovieLensRelease& release) const {
-    const QFileInfo info(archivePath(release));
-    return info.isFile() && (release.sizeBytes <= 0 || info.size() == release.sizeBytes);
+    // The folder appears by one rename after a complete unpack, so its presence is enough.
+    return QFileInfo(folderPath(release)).isDir();
 }
 
 void MovieLensDownloader::start(const MovieLensRelease& release) {
@@ -97,6 +111,10 @@ void MovieLensDownloader::start(const MovieLensRelease& release) {
 void MovieLensDownloader::cancel() {
     if (!isRunning())
         return;
+    if (m_unpacking) {
+        m_unpackCancel->cancel();  // onUnpacked sees "cancelled" and emits cancelled()
+        return;
+    }
     disconnect(m_reply, nullptr, this, nullptr);
     m_reply->abort();
     m_reply->deleteLater();
@@ -198,7 +216,64 @@ void MovieLensDownloader::onReplyFinished() {
     }
     reply->deleteLater();
     m_reply = nullptr;
-    emit finished(target);
+    startUnpacking(target);
+}
+
+void MovieLensDownloader::startUnpacking(const QString& archive) {
+    const QString folder = folderPath(m_release);
+    if (QFileInfo::exists(folder)) {
+        // Not cached (isCached is false) but something is in the way, e.g. a file by that name.
+        QFile::remove(archive);
+        emit failed(tr("Could not unpack %1: %2 already exists and is not a release folder; "
+                       "remove it and try again.")
+                        .arg(QString::fromStdString(m_release.title), folder));
+        return;
+    }
+    m_unpacking = true;
+    m_unpackCancel = std::make_shared<CancelToken>();
+    emit unpacking(0.0);
+    QPointer<MovieLensDownloader> self(this);
+    auto lastPercent = std::make_shared<int>(-1);
+    ProgressFn progressFn = [self, lastPercent](const Progress& p) {
+        const int percent = int(p.fraction * 100.0);
+        if (percent == *lastPercent)
+            return;  // at most a hundred queued signals per archive
+        *lastPercent = percent;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, fraction = p.fraction] {
+                if (self && self->m_unpacking)
+                    emit self->unpacking(fraction);
+            },
+            Qt::QueuedConnection);
+    };
+    const std::string zip = archive.toStdString();
+    const std::string dest = folder.toStdString();
+    std::shared_ptr<CancelToken> token = m_unpackCancel;
+    m_unpackFuture = QtConcurrent::run([zip, dest, token, progressFn] {
+        return extractArchive(zip, dest, progressFn, token.get());
+    });
+    auto* watcher = new QFutureWatcher<Status>(this);
+    connect(watcher, &QFutureWatcher<Status>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        onUnpacked(m_unpackFuture.result());
+    });
+    watcher->setFuture(m_unpackFuture);
+}
+
+void MovieLensDownloader::onUnpacked(const Status& status) {
+    m_unpacking = false;
+    // The archive was only a means: the folder is what the app opens from now on.
+    QFile::remove(archivePath(m_release));
+    if (status.ok()) {
+        emit finished(folderPath(m_release));
+    } else if (status.error().message == "cancelled") {
+        emit cancelled();
+    } else {
+        emit failed(tr("Could not unpack %1: %2. Nothing was kept.")
+                        .arg(QString::fromStdString(m_release.title),
+                             QString::fromStdString(status.error().toString())));
+    }
 }
 
 void MovieLensDownloader::fail(const QString& reason) {

@@ -243,10 +243,14 @@ void TestDownload::goodDownloadOpens() {
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
     QCOMPARE(m_server->requestedPaths().last(), QStringLiteral("/datasets/ml-test.zip"));
 
+    // Unpacked into <cache>/ml-test (the archive's top folder dropped); no zip, .part or
+    // .partial left; the files are those that went into the zip.
     const QString path = finished.at(0).at(0).toString();
-    QCOMPARE(path, QDir(m_cache).filePath("ml-test.zip"));
-    QCOMPARE(cacheEntries(m_cache), QStringList{"ml-test.zip"});  // no .part left
-    QCOMPARE(readAll(path), m_zip);
+    QCOMPARE(path, QDir(m_cache).filePath("ml-test"));
+    QCOMPARE(cacheEntries(m_cache), QStringList{"ml-test"});
+    QCOMPARE(cacheEntries(path), QStringList({"movies.csv", "ratings.csv"}));
+    for (const char* f : {"ratings.csv", "movies.csv"})
+        QCOMPARE(readAll(QDir(path).filePath(f)), readAll(m_tmp.filePath("ml-test/") + f));
     QVERIFY(downloader.isCached(release));
 
     // Progress ends at the published size.
@@ -434,7 +438,7 @@ void TestDownload::dialogDownloadsAndReportsErrors() {
     QCOMPARE(dialog.selectedReleaseId(), QStringLiteral("ml-other"));
     download->click();
     QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 20000);
-    QCOMPARE(ready.at(0).at(0).toString(), QDir(m_cache).filePath("ml-other.zip"));
+    QCOMPARE(ready.at(0).at(0).toString(), QDir(m_cache).filePath("ml-other"));
     QCOMPARE(m_server->requestedPaths().last(), QStringLiteral("/datasets/ml-other.zip"));
     QVERIFY(!dialog.isVisible());
 
