@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include "core/models/FoldIn.h"
+
 namespace recscope {
 namespace {
 
@@ -111,7 +113,41 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
                "ALS iteration " + std::to_string(it) + "/" + std::to_string(iterations),
                static_cast<double>(it) / iterations);
     }
+    updateItemGram();
     return {};
+}
+
+void AlsModel::updateItemGram() {
+    const Eigen::Map<const RowMatrixF> items(m_itemFactors.data(), m_numItems, m_factors);
+    m_itemGram.assign(static_cast<size_t>(m_factors) * m_factors, 0.0f);
+    Eigen::Map<RowMatrixF> gram(m_itemGram.data(), m_factors, m_factors);
+    gram.noalias() = items.transpose() * items;
+    gram.diagonal().array() += static_cast<float>(params().getFloat("lambda"));
+}
+
+void AlsModel::scoreItems(const int32_t* items, int64_t n, float* out) const {
+    const float alpha = static_cast<float>(params().getFloat("alpha"));
+    const std::vector<int32_t> rows(items, items + n);
+    const std::vector<float> x = solveUserVector(m_itemFactors.data(), m_factors, m_itemGram.data(),
+                                                 rows, std::vector<float>(rows.size(), alpha),
+                                                 std::vector<float>(rows.size(), 1.0f + alpha));
+    const Eigen::Map<const RowMatrixF> y(m_itemFactors.data(), m_numItems, m_factors);
+    Eigen::Map<Eigen::VectorXf>(out, m_numItems).noalias() =
+        y * Eigen::Map<const Eigen::VectorXf>(x.data(), m_factors);
+}
+
+EmbeddingTable AlsModel::itemEmbeddings() const {
+    return {m_factors > 0 ? m_numItems : 0, m_factors, m_itemFactors};
+}
+
+EmbeddingTable AlsModel::userEmbeddings() const {
+    return {m_factors > 0 ? m_numUsers : 0, m_factors, m_userFactors};
+}
+
+bool AlsModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const {
+    embeddingCosines(m_itemFactors.data(), m_factors > 0 ? m_numItems : 0, m_factors, item, items,
+                     n, out);
+    return true;
 }
 
 void AlsModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) const {
@@ -146,6 +182,7 @@ Status AlsModel::readState(ModelFile& file) {
     m_factors = f;
     m_userFactors = std::move(u);
     m_itemFactors = std::move(v);
+    updateItemGram();
     return {};
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/models/FoldIn.h"
+
 namespace recscope {
 
 bool validCsr(const CsrMatrix& m) {
@@ -62,6 +64,18 @@ void ClassicModel::scoreUsers(const int32_t* users, int64_t n, float* out) const
         std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(k * cols),
                   buffer.begin() + static_cast<std::ptrdiff_t>((k + 1) * cols),
                   out + knownRows[k] * cols);
+}
+
+Status ClassicModel::scoreHistory(const std::vector<HistoryEntry>& history, float* out) const {
+    if (m_numItems <= 0 || m_popularity.size() != static_cast<size_t>(m_numItems))
+        return notTrainedForFoldIn(name());
+    const std::vector<int32_t> items = historyItems(history, m_numItems, true);
+    if (items.empty()) {
+        std::copy(m_popularity.begin(), m_popularity.end(), out);
+        return {};
+    }
+    scoreItems(items.data(), static_cast<int64_t>(items.size()), out);
+    return {};
 }
 
 Status ClassicModel::save(const std::string& path) const {

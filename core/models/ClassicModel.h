@@ -25,11 +25,19 @@ public:
     Status save(const std::string& path) const final;
     Status load(const std::string& path) final;
 
+    // Every classic model folds in: the history's positive items become a training row and
+    // scoreItems() scores it; no positive gives the popularity row (as for an unknown user).
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const final;
+
 protected:
     // m_numUsers, m_numItems, m_popularity and m_userItems are set before fitModel() runs.
     virtual Status fitModel(const TrainData& data, const FitContext& context) = 0;
     // users: all with at least one training positive; out: n x numItems(), row-major.
     virtual void scoreKnownUsers(const int32_t* users, int64_t n, float* out) const = 0;
+    // Scores of a user whose training positives are items[0..n) (ascending, unique, n >= 1):
+    // numItems() floats. For a training user's row it gives what scoreKnownUsers() gives.
+    virtual void scoreItems(const int32_t* items, int64_t n, float* out) const = 0;
     virtual Status writeState(ModelFile& file) const = 0;
     virtual Status readState(ModelFile& file) = 0;
 

@@ -74,22 +74,41 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
 }
 
 void EaseModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) const {
-    const auto active = static_cast<Eigen::Index>(m_active.size());
 #pragma omp parallel for schedule(dynamic, 8)
     for (int64_t r = 0; r < n; ++r) {
         const int32_t u = users[r];
-        Eigen::VectorXf acc = Eigen::VectorXf::Zero(active);
-        for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p) {
-            const int32_t a =
-                m_index[static_cast<size_t>(m_userItems.indices[static_cast<size_t>(p)])];
-            if (a >= 0)
-                acc += Eigen::Map<const Eigen::VectorXf>(m_weights.data() + a * active, active);
-        }
-        float* row = out + r * m_numItems;
-        std::fill(row, row + m_numItems, kInactiveScore);
-        for (Eigen::Index a = 0; a < active; ++a)
-            row[m_active[static_cast<size_t>(a)]] = acc[a];
+        scoreItems(m_userItems.indices.data() + m_userItems.offsets[u], m_userItems.rowSize(u),
+                   out + r * m_numItems);
     }
+}
+
+void EaseModel::scoreItems(const int32_t* items, int64_t n, float* out) const {
+    const auto active = static_cast<Eigen::Index>(m_active.size());
+    Eigen::VectorXf acc = Eigen::VectorXf::Zero(active);
+    for (int64_t k = 0; k < n; ++k) {
+        const int32_t a = m_index[static_cast<size_t>(items[k])];
+        if (a >= 0)
+            acc += Eigen::Map<const Eigen::VectorXf>(m_weights.data() + a * active, active);
+    }
+    std::fill(out, out + m_numItems, kInactiveScore);
+    for (Eigen::Index a = 0; a < active; ++a)
+        out[m_active[static_cast<size_t>(a)]] = acc[a];
+}
+
+bool EaseModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const {
+    std::fill(out, out + n, 0.0f);
+    const auto active = static_cast<int64_t>(m_active.size());
+    if (item < 0 || item >= static_cast<int32_t>(m_index.size()) || m_index[item] < 0)
+        return true;
+    const int64_t target = m_index[static_cast<size_t>(item)];
+    for (int64_t k = 0; k < n; ++k) {
+        if (items[k] < 0 || items[k] >= static_cast<int32_t>(m_index.size()))
+            continue;
+        const int64_t a = m_index[static_cast<size_t>(items[k])];
+        if (a >= 0)
+            out[k] = m_weights[static_cast<size_t>(a * active + target)];
+    }
+    return true;
 }
 
 Status EaseModel::writeState(ModelFile& file) const {

@@ -13,10 +13,13 @@ class EaseModel : public ClassicModel {
 public:
     std::string name() const override { return "ease"; }
     std::vector<ParamSpec> paramSpecs() const override;
+    // B(j, item): what item j in a user's row adds to `item`'s score (0 for inactive items).
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const override;
 
 protected:
     Status fitModel(const TrainData& data, const FitContext& context) override;
     void scoreKnownUsers(const int32_t* users, int64_t n, float* out) const override;
+    void scoreItems(const int32_t* items, int64_t n, float* out) const override;
     Status writeState(ModelFile& file) const override;
     Status readState(ModelFile& file) override;
 

@@ -37,16 +37,39 @@ Status ItemKnnModel::fitModel(const TrainData& data, const FitContext& context) 
 void ItemKnnModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) const {
 #pragma omp parallel for schedule(dynamic, 8)
     for (int64_t r = 0; r < n; ++r) {
-        float* row = out + r * m_numItems;
-        std::fill(row, row + m_numItems, 0.0f);
         const int32_t u = users[r];
-        for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p) {
-            const int32_t j = m_userItems.indices[static_cast<size_t>(p)];
-            for (int64_t q = m_contrib.offsets[j]; q < m_contrib.offsets[j + 1]; ++q)
-                row[m_contrib.indices[static_cast<size_t>(q)]] +=
-                    m_contrib.values[static_cast<size_t>(q)];
-        }
+        scoreItems(m_userItems.indices.data() + m_userItems.offsets[u], m_userItems.rowSize(u),
+                   out + r * m_numItems);
     }
+}
+
+void ItemKnnModel::scoreItems(const int32_t* items, int64_t n, float* out) const {
+    std::fill(out, out + m_numItems, 0.0f);
+    for (int64_t k = 0; k < n; ++k) {
+        const int32_t j = items[k];
+        for (int64_t q = m_contrib.offsets[j]; q < m_contrib.offsets[j + 1]; ++q)
+            out[m_contrib.indices[static_cast<size_t>(q)]] +=
+                m_contrib.values[static_cast<size_t>(q)];
+    }
+}
+
+bool ItemKnnModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n,
+                                    float* out) const {
+    std::fill(out, out + n, 0.0f);
+    if (item < 0 || item >= m_contrib.cols)
+        return true;
+    for (int64_t k = 0; k < n; ++k) {
+        const int32_t j = items[k];
+        if (j < 0 || j >= m_contrib.rows)
+            continue;
+        // Row j lists the items j contributes to, ascending.
+        const int32_t* begin = m_contrib.indices.data() + m_contrib.offsets[j];
+        const int32_t* end = m_contrib.indices.data() + m_contrib.offsets[j + 1];
+        const int32_t* at = std::lower_bound(begin, end, item);
+        if (at != end && *at == item)
+            out[k] = m_contrib.values[static_cast<size_t>(at - m_contrib.indices.data())];
+    }
+    return true;
 }
 
 Status ItemKnnModel::writeState(ModelFile& file) const {

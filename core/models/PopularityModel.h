@@ -14,6 +14,7 @@ public:
 protected:
     Status fitModel(const TrainData& data, const FitContext& context) override { return {}; }
     void scoreKnownUsers(const int32_t* users, int64_t n, float* out) const override;
+    void scoreItems(const int32_t* items, int64_t n, float* out) const override;
     Status writeState(ModelFile& file) const override { return {}; }
     Status readState(ModelFile& file) override { return {}; }
 };

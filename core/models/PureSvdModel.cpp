@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "core/models/FoldIn.h"
+
 namespace recscope {
 namespace {
 
@@ -103,6 +105,38 @@ void PureSvdModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) 
     }
     Eigen::Map<RowMatrixF> scores(out, n, m_numItems);
     scores.noalias() = proj * v.transpose();
+}
+
+void PureSvdModel::scoreItems(const int32_t* items, int64_t n, float* out) const {
+    const Eigen::Map<const RowMatrixF> v(m_itemFactors.data(), m_numItems, m_rank);
+    Eigen::RowVectorXf proj = Eigen::RowVectorXf::Zero(m_rank);
+    for (int64_t k = 0; k < n; ++k)
+        proj += v.row(items[k]);
+    Eigen::Map<Eigen::VectorXf>(out, m_numItems).noalias() = v * proj.transpose();
+}
+
+EmbeddingTable PureSvdModel::itemEmbeddings() const {
+    return {m_rank > 0 ? m_numItems : 0, m_rank, m_rank > 0 ? m_itemFactors : std::vector<float>{}};
+}
+
+EmbeddingTable PureSvdModel::userEmbeddings() const {
+    if (m_rank <= 0)
+        return {};
+    const Eigen::Map<const RowMatrixF> v(m_itemFactors.data(), m_numItems, m_rank);
+    EmbeddingTable t{m_numUsers, m_rank,
+                     std::vector<float>(static_cast<size_t>(m_numUsers) * m_rank, 0.0f)};
+    Eigen::Map<RowMatrixF> proj(t.values.data(), m_numUsers, m_rank);
+    for (int32_t u = 0; u < m_numUsers; ++u)
+        for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p)
+            proj.row(u) += v.row(m_userItems.indices[static_cast<size_t>(p)]);
+    return t;
+}
+
+bool PureSvdModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n,
+                                    float* out) const {
+    embeddingCosines(m_itemFactors.data(), m_rank > 0 ? m_numItems : 0, m_rank, item, items, n,
+                     out);
+    return true;
 }
 
 Status PureSvdModel::writeState(ModelFile& file) const {

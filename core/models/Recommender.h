@@ -15,12 +15,34 @@
 namespace recscope {
 
 struct TrainData;
+class Recommender;
+class Recommender;
 
 struct EpochReport {
-    int epoch = 0;                               // 1-based
-    double trainLoss = 0.0;                      // mean over the epoch's batches
-    std::map<std::string, double> validation;    // e.g. {"ndcg@10": 0.05}
+    int epoch = 0;                             // 1-based
+    double trainLoss = 0.0;                    // mean over the epoch's batches
+    std::map<std::string, double> validation;  // e.g. {"ndcg@10": 0.05}
     double seconds = 0.0;
+    // Watch list (FitContext::watchUsers): each watched user's top-K items after this epoch,
+    // best first, items the model trains on for that user removed. Empty when nobody is
+    // watched. Not stored in the workspace (it is a live teaching aid).
+    std::map<int32_t, std::vector<int32_t>> watchTopK;
+};
+
+// One rating of a user who exists only in the explorer (the what-if user). `positive` is the
+// rating judged against the run's split threshold by the caller: implicit models use the
+// positives only, rating models (predictsRatings()) every rating.
+struct HistoryEntry {
+    int32_t item = 0;
+    float rating = 0.0f;
+    bool positive = true;
+};
+
+// A model's latent vectors, row-major rows x dim. rows == 0: the model has none.
+struct EmbeddingTable {
+    int32_t rows = 0;
+    int32_t dim = 0;
+    std::vector<float> values;
 };
 
 // Receives training events on the training thread. Implementations must be cheap (the UI
@@ -34,11 +56,20 @@ public:
 };
 
 struct FitContext {
-    std::string device = "cpu";           // "cpu" or "cuda[:N]"; non-torch models ignore it
+    std::string device = "cpu";  // "cpu" or "cuda[:N]"; non-torch models ignore it
     uint64_t seed = 42;
     TrainObserver* observer = nullptr;    // may be null
     const CancelToken* cancel = nullptr;  // may be null; checked at least once per batch
     ProgressFn progress;                  // coarse progress (0..1) for non-epoch models
+    // Watch list: users whose top-K is reported in every EpochReport (epoch models only;
+    // ids outside the training range are ignored).
+    std::vector<int32_t> watchUsers;
+    int watchK = 10;
+    // For a stage that is not itself a Recommender (the pipeline's ranker): the model whose
+    // scoreUsers() the watch list reads, and its training data (both outlive fit()). An
+    // EpochTrainer's own setWatchModel() takes precedence.
+    const Recommender* watchModel = nullptr;
+    const TrainData* watchData = nullptr;
 };
 
 class Recommender {
@@ -72,6 +103,26 @@ public:
 
     virtual Status save(const std::string& path) const = 0;
     virtual Status load(const std::string& path) = 0;
+
+    // Fold-in (what-if users). True when scoreHistory() works for this model after fit()/load().
+    virtual bool canFoldIn() const { return false; }
+    // Scores every item for a user known only by `history` (any order; unknown item ids are
+    // ignored). out: numItems() floats, caller-owned; history items are scored like any other
+    // (the caller removes them). An empty history gives the model's score for unknown users.
+    // Must be fast enough to run on every edit (well under a second on ML-100K). Models that
+    // cannot fold in return an error "<name> cannot fold in a new user: <why>" (the default).
+    virtual Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const;
+
+    // Embedding map: the items' / users' latent vectors (empty table: the model has none).
+    virtual EmbeddingTable itemEmbeddings() const { return {}; }
+    virtual EmbeddingTable userEmbeddings() const { return {}; }
+
+    // "Because you liked": the similarity of `item` to each of items[0..n) as this model sees
+    // it (item-item weights, embedding cosine), written to out[0..n). Returns false when the
+    // model has no item-item notion; callers then fall back to co-occurrence cosine.
+    virtual bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const {
+        return false;
+    }
 
 protected:
     ParamValues m_params;

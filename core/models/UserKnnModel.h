@@ -14,11 +14,16 @@ public:
 protected:
     Status fitModel(const TrainData& data, const FitContext& context) override;
     void scoreKnownUsers(const int32_t* users, int64_t n, float* out) const override;
+    // Fold-in: the row's cosine to every training user (same shrink), its `neighbours` most
+    // similar users, then the same vote as scoreKnownUsers(). A training user's own row
+    // finds that user among its neighbours (training excludes self), so it differs there.
+    void scoreItems(const int32_t* items, int64_t n, float* out) const override;
     Status writeState(ModelFile& file) const override;
     Status readState(ModelFile& file) override;
 
 private:
     CsrMatrix m_neighbours;  // users x users, value = similarity
+    CsrMatrix m_itemUsers;   // transposed(m_userItems), kept for the fold-in
 };
 
 }  // namespace recscope

@@ -1,9 +1,12 @@
 #include "core/nn/BprModel.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "core/models/Compute.h"
+#include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
 #include "core/nn/BprCpuKernel.h"
 #include "core/nn/TorchSupport.h"
@@ -193,6 +196,7 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         TrainConfig config = epochTrainConfig(params);
         EpochTrainer trainer(config);
         trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        trainer.setWatchModel(this, &data);
         auto summary = trainer.run(training, context);
         if (!summary)
             return summary.error();
@@ -222,6 +226,67 @@ void BprModel::scoreUsers(const int32_t* users, int64_t n, float* out) const {
         copyToHost(torch::addmm(s.itemBias.unsqueeze(0), pu, s.itemFactors.t()), out);
     }
     fillColdUsers(users, n, s.cold, s.popularity, out);
+}
+
+Status BprModel::scoreHistory(const std::vector<HistoryEntry>& history, float* out) const {
+    const State& s = *m_state;
+    if (!s.itemFactors.defined())
+        return Status(notTrainedForFoldIn(name()));
+    const std::vector<int32_t> positives = historyItems(history, s.items, true);
+    if (positives.empty()) {
+        std::copy(s.popularity.begin(), s.popularity.end(), out);
+        return {};
+    }
+    const auto q = s.itemFactors.to(torch::kCPU).contiguous();
+    const auto b = s.itemBias.to(torch::kCPU).contiguous();
+    const float* qp = q.data_ptr<float>();
+    const float* bp = b.data_ptr<float>();
+    const int64_t dim = q.size(1);
+    const int32_t items = s.items;
+    const float lr = float(m_params.getFloat("lr"));
+    const float reg = float(m_params.getFloat("weight_decay"));
+    const int64_t passes = m_params.getInt("epochs");
+    std::vector<float> p(size_t(dim), 0.0f);
+    std::vector<int32_t> order(positives);
+    std::mt19937_64 rng(0x62707266ULL);  // fixed: the same history always gives the same vector
+    std::uniform_int_distribution<int32_t> anyItem(0, items - 1);
+    const bool canSample = int64_t(positives.size()) < int64_t(items);
+    for (int64_t pass = 0; pass < passes && canSample; ++pass) {
+        std::shuffle(order.begin(), order.end(), rng);
+        for (int32_t i : order) {
+            int32_t j = anyItem(rng);
+            while (std::binary_search(positives.begin(), positives.end(), j))
+                j = anyItem(rng);
+            const float* qi = qp + int64_t(i) * dim;
+            const float* qj = qp + int64_t(j) * dim;
+            float x = bp[i] - bp[j];
+            for (int64_t k = 0; k < dim; ++k)
+                x += p[size_t(k)] * (qi[k] - qj[k]);
+            const float g = 1.0f / (1.0f + std::exp(x));  // sigmoid(-x)
+            for (int64_t k = 0; k < dim; ++k)
+                p[size_t(k)] += lr * (g * (qi[k] - qj[k]) - reg * p[size_t(k)]);
+        }
+    }
+    Eigen::Map<Eigen::VectorXf>(out, items).noalias() =
+        Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            qp, items, dim) *
+            Eigen::Map<const Eigen::VectorXf>(p.data(), dim) +
+        Eigen::Map<const Eigen::VectorXf>(bp, items);
+    return {};
+}
+
+EmbeddingTable BprModel::itemEmbeddings() const {
+    return embeddingTable(m_state->itemFactors);
+}
+
+EmbeddingTable BprModel::userEmbeddings() const {
+    return embeddingTable(m_state->userFactors);
+}
+
+bool BprModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const {
+    const EmbeddingTable t = itemEmbeddings();
+    embeddingCosines(t.values.data(), t.rows, t.dim, item, items, n, out);
+    return true;
 }
 
 Status BprModel::save(const std::string& path) const {

@@ -24,6 +24,17 @@ public:
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
 
+    // Fold-in: a user vector fitted to the history's positives by BPR SGD with the item
+    // factors and biases frozen, from zero, `epochs` passes over the positives (the passes a
+    // training user got), lr and weight_decay as trained, one uniform non-history negative per
+    // positive from a fixed seed (deterministic). No positive: the popularity fallback.
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    EmbeddingTable itemEmbeddings() const override;  // item factors (biases not included)
+    EmbeddingTable userEmbeddings() const override;  // user factors
+    // Cosine of item factors.
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const override;
+
     struct State;  // opaque: LibTorch tensors, defined in the .cpp
 
 private:

@@ -1,7 +1,10 @@
 #include "core/nn/MfModel.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
+#include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
 #include "core/nn/TorchSupport.h"
 #include "core/train/EpochTrainer.h"
@@ -160,6 +163,7 @@ Status MfModel::fit(const TrainData& data, const FitContext& context) {
         config.higherIsBetter = false;
         EpochTrainer trainer(config);
         trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        trainer.setWatchModel(this, &data);
         auto summary = trainer.run(training, context);
         if (!summary)
             return summary.error();
@@ -196,6 +200,66 @@ void MfModel::predictRatings(const int32_t* users, const int32_t* items, int64_t
     auto pred = (s.userFactors.index_select(0, U) * s.itemFactors.index_select(0, I)).sum(1) +
                 s.userBias.index_select(0, U) + s.itemBias.index_select(0, I) + s.mean;
     copyToHost(pred.clamp_(s.minRating, s.maxRating), out);
+}
+
+Status MfModel::scoreHistory(const std::vector<HistoryEntry>& history, float* out) const {
+    const State& s = *m_state;
+    if (!s.itemFactors.defined())
+        return Status(notTrainedForFoldIn(name()));
+    // The last rating of an item counts when the history lists it twice.
+    std::map<int32_t, float> ratings;
+    for (const HistoryEntry& e : history)
+        if (e.item >= 0 && e.item < s.items && std::isfinite(e.rating))
+            ratings[e.item] = e.rating;
+    const auto q = s.itemFactors.to(torch::kCPU).contiguous();
+    const auto bi = s.itemBias.to(torch::kCPU).contiguous();
+    const int64_t f = q.size(1);
+    const float* qp = q.data_ptr<float>();
+    const float* bp = bi.data_ptr<float>();
+    // Augmented rows [q_i, 1] so that the user bias is solved with the factors.
+    const int32_t dim = int32_t(f + 1);
+    std::vector<float> rows(size_t(s.items) * size_t(dim));
+    for (int32_t i = 0; i < s.items; ++i) {
+        std::copy(qp + int64_t(i) * f, qp + int64_t(i + 1) * f, rows.begin() + int64_t(i) * dim);
+        rows[size_t(i) * size_t(dim) + size_t(f)] = 1.0f;
+    }
+    std::vector<float> x(size_t(dim), 0.0f);
+    if (!ratings.empty()) {
+        const float lambda = float(m_params.getFloat("weight_decay")) * float(ratings.size());
+        std::vector<float> gram(size_t(dim) * size_t(dim), 0.0f);
+        for (int32_t k = 0; k < dim; ++k)
+            gram[size_t(k) * size_t(dim) + size_t(k)] = std::max(lambda, 1e-6f);
+        std::vector<int32_t> ids;
+        std::vector<float> targets;
+        for (const auto& [i, r] : ratings) {
+            ids.push_back(i);
+            targets.push_back(r - s.mean - bp[i]);
+        }
+        x = solveUserVector(rows.data(), dim, gram.data(), ids,
+                            std::vector<float>(ids.size(), 1.0f), targets);
+    }
+    for (int32_t i = 0; i < s.items; ++i) {
+        const float* row = rows.data() + int64_t(i) * dim;
+        float r = s.mean + bp[i];
+        for (int32_t k = 0; k < dim; ++k)
+            r += x[size_t(k)] * row[k];
+        out[i] = std::min(std::max(r, s.minRating), s.maxRating);
+    }
+    return {};
+}
+
+EmbeddingTable MfModel::itemEmbeddings() const {
+    return embeddingTable(m_state->itemFactors);
+}
+
+EmbeddingTable MfModel::userEmbeddings() const {
+    return embeddingTable(m_state->userFactors);
+}
+
+bool MfModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const {
+    const EmbeddingTable t = itemEmbeddings();
+    embeddingCosines(t.values.data(), t.rows, t.dim, item, items, n, out);
+    return true;
 }
 
 Status MfModel::save(const std::string& path) const {

@@ -28,6 +28,17 @@ public:
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
 
+    // Fold-in: the user's factors and bias by least squares on every history rating against
+    // the frozen item factors, item biases and mean, with the training objective's L2
+    // (weight_decay per rating, on the factors and the bias): a (factors + 1)-sized ridge
+    // solve. Scores are clipped predicted ratings, as scoreUsers(). No rating: mean + item bias.
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    EmbeddingTable itemEmbeddings() const override;  // item factors (biases not included)
+    EmbeddingTable userEmbeddings() const override;  // user factors
+    // Cosine of item factors.
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const override;
+
     struct State;  // opaque: LibTorch tensors, defined in the .cpp
 
 private:

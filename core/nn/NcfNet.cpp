@@ -132,15 +132,15 @@ void NcfNetImpl::fuseTowers(const NcfNetImpl& gmf, const NcfNetImpl& mlp, double
     m_out->bias.copy_(gmf.m_out->bias * alpha + mlp.m_out->bias * (1.0 - alpha));
 }
 
-torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& users) const {
-    const int64_t n = users.size(0);
+torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& userRows) const {
+    const int64_t n = userRows.size(0);
     const int64_t items = m_shape.items;
     const int64_t h0 = m_shape.hidden.front();
     const int64_t inDim = m_shape.mlpDim;
     const auto& w0 = m_layers.front()->weight;  // h0 x 2*mlpDim: [user half | item half]
-    auto userPart = torch::addmm(m_layers.front()->bias, m_mlpUser->weight.index_select(0, users),
-                                 w0.narrow(1, 0, inDim).t());                      // n x h0
-    auto itemPart = torch::mm(m_mlpItem->weight, w0.narrow(1, inDim, inDim).t());  // items x h0
+    auto userPart =
+        torch::addmm(m_layers.front()->bias, userRows, w0.narrow(1, 0, inDim).t());  // n x h0
+    auto itemPart = torch::mm(m_mlpItem->weight, w0.narrow(1, inDim, inDim).t());    // items x h0
     const int64_t last = m_shape.hidden.back();
     auto mlpOut = m_out->weight.narrow(1, m_shape.gmfDim, last).squeeze(0);  // last
 
@@ -166,13 +166,19 @@ torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& users) const {
 }
 
 torch::Tensor NcfNetImpl::scoreAll(const torch::Tensor& users) const {
-    const int64_t n = users.size(0);
+    return scoreAllVectors(m_gmfUser ? m_gmfUser->weight.index_select(0, users) : torch::Tensor(),
+                           hasMlp() ? m_mlpUser->weight.index_select(0, users) : torch::Tensor());
+}
+
+torch::Tensor NcfNetImpl::scoreAllVectors(const torch::Tensor& gmfUser,
+                                          const torch::Tensor& mlpUser) const {
+    const int64_t n = gmfUser.defined() ? gmfUser.size(0) : mlpUser.size(0);
     const int64_t items = m_shape.items;
     const auto& wOut = m_out->weight;  // 1 x (gmfDim + last)
-    auto scores = hasMlp() ? scoreMlp(users) : torch::zeros({n, items}, wOut.options());
+    auto scores = hasMlp() ? scoreMlp(mlpUser) : torch::zeros({n, items}, wOut.options());
     if (m_shape.gmfDim > 0) {
         auto gmfOut = wOut.narrow(1, 0, m_shape.gmfDim).squeeze(0);
-        auto gu = (m_gmfUser->weight.index_select(0, users) * gmfOut.unsqueeze(0)).contiguous();
+        auto gu = (gmfUser * gmfOut.unsqueeze(0)).contiguous();
         if (scores.is_cpu()) {
             const int64_t g = m_shape.gmfDim;
             const auto itemWeight = m_gmfItem->weight.contiguous();

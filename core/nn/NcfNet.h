@@ -34,17 +34,31 @@ public:
     // split into its user and item halves, so the work is O(n * items * hidden[0]) and the
     // n x items x hidden temporaries are chunked to bound memory. Call under NoGradGuard.
     torch::Tensor scoreAll(const torch::Tensor& users) const;
+    // The same for users given by their embeddings: gmfUser n x gmfDim (undefined without a
+    // GMF tower), mlpUser n x mlpDim (undefined without an MLP tower). Call under NoGradGuard.
+    torch::Tensor scoreAllVectors(const torch::Tensor& gmfUser, const torch::Tensor& mlpUser) const;
+
+    // Embedding tables (undefined when the tower is absent).
+    torch::Tensor gmfUserWeight() const { return m_gmfUser ? m_gmfUser->weight : torch::Tensor(); }
+    torch::Tensor gmfItemWeight() const { return m_gmfItem ? m_gmfItem->weight : torch::Tensor(); }
+    torch::Tensor mlpUserWeight() const { return m_mlpUser ? m_mlpUser->weight : torch::Tensor(); }
+    torch::Tensor mlpItemWeight() const { return m_mlpItem ? m_mlpItem->weight : torch::Tensor(); }
 
     // NeuMF pre-training (He et al. 2017, sec. 3.4.1): copies the embeddings and layers of a
     // trained GMF-only net and a trained MLP-only net of matching sizes into this fused net; the
     // output layer becomes [alpha * GMF's, (1 - alpha) * MLP's], its bias likewise.
     void fuseTowers(const NcfNetImpl& gmf, const NcfNetImpl& mlp, double alpha);
 
+    // The MLP layers (input first) and the output layer, for the fold-in's own arithmetic.
+    const std::vector<torch::nn::Linear>& layers() const { return m_layers; }
+    const torch::nn::Linear& outLayer() const { return m_out; }
+
     const NcfShape& shape() const { return m_shape; }
     bool hasMlp() const { return m_shape.mlpDim > 0; }
 
 private:
-    torch::Tensor scoreMlp(const torch::Tensor& users) const;  // n x items, no output bias
+    // n x items, no output bias; userRows: the users' MLP embeddings (n x mlpDim).
+    torch::Tensor scoreMlp(const torch::Tensor& userRows) const;
 
     NcfShape m_shape;
     torch::nn::Embedding m_gmfUser{nullptr}, m_gmfItem{nullptr};

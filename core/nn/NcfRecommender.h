@@ -26,6 +26,20 @@ public:
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
 
+    // Fold-in: only the user's embeddings (GMF and MLP) are optimised, from zero, on the
+    // training loss (BCE, the history's positives against `negatives` uniform non-history
+    // items each, resampled every step from a fixed seed) with every item embedding and
+    // layer frozen; Adam, 150 steps at lr 0.05 on at most 64 positives (+ negatives) each.
+    // No positive: the popularity fallback.
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    // The GMF tower's embeddings when the net has one (NeuMF: their product with the output
+    // weights is the GMF part of the logit), else the MLP tower's (NeuralMF).
+    EmbeddingTable itemEmbeddings() const override;
+    EmbeddingTable userEmbeddings() const override;
+    // Cosine of itemEmbeddings() rows.
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const override;
+
     struct State;  // opaque: the LibTorch network, defined in the .cpp
 
 protected:

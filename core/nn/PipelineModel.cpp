@@ -8,7 +8,9 @@
 
 #include "core/eval/Evaluator.h"
 #include "core/index/VectorIndex.h"
+#include "core/models/FoldIn.h"
 #include "core/pipeline/CandidateRetriever.h"
+#include "core/pipeline/ContextFeatures.h"
 #include "core/pipeline/ItemFeatures.h"
 #include "core/pipeline/Mmr.h"
 #include "core/split/Split.h"
@@ -189,6 +191,9 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     if (context.observer)
         context.observer->onMessage("Training the ranker");
     stage.progress = scaledProgress(context.progress, 0.5, 1.0, "Ranker");
+    // Ranker epochs: the watch list shows the whole pipeline's lists.
+    stage.watchModel = this;
+    stage.watchData = &data;
     return m_ranker.fit(data, hard.value(), m_retriever, stage, std::move(validate));
 }
 
@@ -207,6 +212,8 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
     if (context.observer)
         context.observer->onMessage("Training the first stage without the latest ratings");
     FitContext stage = context;
+    // The watch list follows the serving retriever, not this helper stage.
+    stage.watchUsers.clear();
     stage.progress = scaledProgress(context.progress, 0.45, 0.8, "Holdout retriever");
     if (auto st = first.fit(prefixData, stage); !st)
         return st;
@@ -245,6 +252,9 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
     set.lists = &lists.value();
     set.firstStage = &first;
     set.popularity = RankerModel::popularityFeature(prefixData);
+    const auto prefixContext =
+        ContextFeatures::fromInteractions(prefix.train, data.numUsers, data.numItems);
+    set.context = &prefixContext;
     set.labels.assign(lists->items.size(), 0);
     for (size_t k = 0; k < users.size(); ++k) {
         const auto& l = liked[static_cast<size_t>(users[k])];
@@ -257,6 +267,11 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
     if (context.observer)
         context.observer->onMessage("Training the ranker on the first stage's candidates");
     stage.progress = scaledProgress(context.progress, 0.8, 1.0, "Ranker");
+    // Ranker epochs: the watch list shows the whole pipeline's lists (scored with the
+    // popularity input of the ranker's training rows, which validation swaps for serving's).
+    stage.watchUsers = context.watchUsers;
+    stage.watchModel = this;
+    stage.watchData = &data;
     return m_ranker.fitHoldout(data, set, m_retriever, stage, std::move(validate));
 }
 
@@ -408,6 +423,76 @@ void PipelineModel::scoreCandidates(const int32_t* users, int64_t n, float* out)
             out[rowOf[k] * ni + cands->row(k)[j]] =
                 2 * kBelowList + cands->scores[k * cands->perUser + j];
     }
+}
+
+Status PipelineModel::scoreHistory(const std::vector<HistoryEntry>& history, float* out) const {
+    const int32_t ni = numItems();
+    if (!m_index || ni <= 0 || !m_ranker.trained())
+        return Status(notTrainedForFoldIn(name()));
+    const std::vector<int32_t> positives = historyItems(history, ni, true);
+    const std::vector<int32_t> rated = historyItems(history, ni, false);
+    const int32_t cap = candidates();
+    // Beyond the list: the retriever's fold-in cosines (or its fallback), as in scoreUsers().
+    m_retriever.scoreItemHistory(positives.data(), static_cast<int64_t>(positives.size()), out);
+    for (int32_t i = 0; i < ni; ++i)
+        out[i] -= kBelowList;
+    std::vector<int32_t> list;
+    if (positives.empty()) {
+        const float* f = m_retriever.fallbackScores();
+        for (int32_t i = 0; i < ni; ++i)
+            if (!std::binary_search(rated.begin(), rated.end(), i))
+                list.push_back(i);
+        const size_t take = std::min(list.size(), static_cast<size_t>(cap));
+        std::partial_sort(
+            list.begin(), list.begin() + static_cast<std::ptrdiff_t>(take), list.end(),
+            [f](int32_t a, int32_t b) { return f[a] > f[b] || (f[a] == f[b] && a < b); });
+        list.resize(take);
+    } else {
+        std::vector<float> query(static_cast<size_t>(m_retriever.dim()));
+        m_retriever.historyVector(positives.data(), static_cast<int64_t>(positives.size()),
+                                  query.data());
+        CsrMatrix exclude;  // one row: the what-if user's rated items
+        exclude.rows = 1;
+        exclude.cols = ni;
+        exclude.indices = rated;
+        exclude.values.assign(rated.size(), 1.0f);
+        exclude.offsets = {0, static_cast<int64_t>(rated.size())};
+        const int32_t row = 0;
+        auto cands = retrieveCandidates(*m_index, query.data(), &row, 1, &exclude, cap);
+        if (!cands)
+            return cands.status();
+        const int32_t len = cands->rowLength(0);
+        const int32_t* ci = cands->row(0);
+        // User id -1: the ranker scores the pairs with the user unknown.
+        const std::vector<int32_t> users(static_cast<size_t>(len), -1);
+        std::vector<float> ranks(static_cast<size_t>(len));
+        for (int32_t j = 0; j < len; ++j)
+            ranks[static_cast<size_t>(j)] = static_cast<float>(j) / static_cast<float>(cap);
+        std::vector<float> ps(static_cast<size_t>(len));
+        m_ranker.scorePairs(users.data(), ci, len, ps.data(), cands->scores.data(), ranks.data());
+        std::vector<int32_t> order(static_cast<size_t>(len));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&ps](int32_t a, int32_t b) { return ps[a] > ps[b]; });
+        std::vector<int32_t> rankedItems(order.size());
+        std::vector<float> rankedScores(order.size());
+        for (size_t j = 0; j < order.size(); ++j) {
+            rankedItems[j] = ci[order[j]];
+            rankedScores[j] = ps[static_cast<size_t>(order[j])];
+        }
+        std::vector<int32_t> pick(order.size());
+        std::iota(pick.begin(), pick.end(), 0);
+        const double lambda = m_params.getFloat("pipeline.mmr_lambda");
+        if (lambda < 1.0 && !m_genreMasks.empty())
+            pick = mmrRerank(rankedItems.data(), rankedScores.data(), len, m_genreMasks.data(),
+                             lambda, len);
+        for (int32_t p : pick)
+            list.push_back(rankedItems[static_cast<size_t>(p)]);
+    }
+    const auto len = static_cast<int32_t>(list.size());
+    for (int32_t j = 0; j < len; ++j)
+        out[list[static_cast<size_t>(j)]] = static_cast<float>(len - j);
+    return {};
 }
 
 Status PipelineModel::save(const std::string& path) const {

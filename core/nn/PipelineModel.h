@@ -41,6 +41,21 @@ public:
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
 
+    // Fold-in: the retriever's fold-in vector (TwoTowerModel::historyVector of the positives)
+    // queries the index for the top-N candidates minus every history item, the ranker scores
+    // them with the user unknown (zero user ID embedding, IsUnknown = 1, what ID dropout trains
+    // for), then MMR and the same encoding as scoreUsers(). No positive: the popularity
+    // fallback's order, as for an unknown user.
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    // The retriever's vectors and item cosines.
+    EmbeddingTable itemEmbeddings() const override { return m_retriever.itemEmbeddings(); }
+    EmbeddingTable userEmbeddings() const override { return m_retriever.userEmbeddings(); }
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n,
+                          float* out) const override {
+        return m_retriever.itemSimilarities(item, items, n, out);
+    }
+
     const TwoTowerModel& retriever() const { return m_retriever; }
     const RankerModel& ranker() const { return m_ranker; }
     const VectorIndex* index() const { return m_index.get(); }

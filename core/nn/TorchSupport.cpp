@@ -90,6 +90,17 @@ void copyToHost(const torch::Tensor& t, float* out) {
     std::memcpy(out, host.data_ptr<float>(), sizeof(float) * size_t(host.numel()));
 }
 
+EmbeddingTable embeddingTable(const torch::Tensor& t) {
+    if (!t.defined() || t.dim() != 2)
+        return {};
+    EmbeddingTable table;
+    table.rows = int32_t(t.size(0));
+    table.dim = int32_t(t.size(1));
+    table.values.resize(size_t(t.numel()));
+    copyToHost(t.detach(), table.values.data());
+    return table;
+}
+
 void fillColdUsers(const int32_t* users, int64_t n, const std::vector<uint8_t>& cold,
                    const std::vector<float>& popularityScore, float* out) {
     const size_t items = popularityScore.size();

@@ -36,6 +36,8 @@ torch::Tensor indexTensor(const int32_t* ids, int64_t n, const torch::Device& de
 
 // Copies a float tensor (any device, contiguous or not) into caller-owned host memory.
 void copyToHost(const torch::Tensor& t, float* out);
+// A 2-D tensor (any device) as a host EmbeddingTable; undefined or not 2-D: an empty table.
+EmbeddingTable embeddingTable(const torch::Tensor& t);
 
 // Users with no training positive get popularity scores instead of their (untrained)
 // embeddings. Shapes: rows n x numItems in `out`; `cold[u]` = 1 for such users.

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/eval/Evaluator.h"
+#include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
 #include "core/nn/InfoNceTensor.h"
 #include "core/nn/TorchSupport.h"
@@ -193,6 +194,9 @@ public:
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return value;
     }
+
+    // scoreUsers() reads the cached vectors: validation and the watch list need this epoch's.
+    void prepareScoring() override { m_impl.refreshVectors(m_device); }
 
     void snapshot() override {
         torch::NoGradGuard g;
@@ -385,9 +389,9 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         const bool hasValidation = data.split && !data.split->validation.empty();
         if (tc.patience > 0 && hasValidation) {
             trainer.setValidator(
-                [this, &m, &data, device, valK,
+                [this, &data, valK,
                  cancel = context.cancel]() -> Result<std::map<std::string, double>> {
-                    m.refreshVectors(device);
+                    // The vectors were refreshed by TwoTowerEpochs::prepareScoring().
                     EvalConfig ec;
                     ec.ks = {10, valK};
                     ec.keepPerUser = false;
@@ -397,6 +401,7 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
                     return r->metrics;
                 });
         }
+        trainer.setWatchModel(this, &data);
         auto summary = trainer.run(epochs, context);
         if (!summary)
             return summary.status();
@@ -469,7 +474,38 @@ void TwoTowerModel::historyVector(const int32_t* items, int64_t n, float* out) c
     std::copy(v.data_ptr<float>(), v.data_ptr<float>() + d, out);
 }
 
-void TwoTowerModel::scoreHistory(const int32_t* items, int64_t n, float* out) const {
+Status TwoTowerModel::scoreHistory(const std::vector<HistoryEntry>& history, float* out) const {
+    const auto& m = *m_impl;
+    if (!m.net || m.itemVecs.empty())
+        return Status(notTrainedForFoldIn(name()));
+    const std::vector<int32_t> items = historyItems(history, m.numItems, true);
+    scoreItemHistory(items.data(), static_cast<int64_t>(items.size()), out);
+    return {};
+}
+
+EmbeddingTable TwoTowerModel::itemEmbeddings() const {
+    const auto& m = *m_impl;
+    if (m.itemVecs.empty())
+        return {};
+    return {m.numItems, m.dim, m.itemVecs};
+}
+
+EmbeddingTable TwoTowerModel::userEmbeddings() const {
+    const auto& m = *m_impl;
+    if (m.userVecs.empty())
+        return {};
+    return {m.numUsers, m.dim, m.userVecs};
+}
+
+bool TwoTowerModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n,
+                                     float* out) const {
+    const auto& m = *m_impl;
+    embeddingCosines(m.itemVecs.data(), m.itemVecs.empty() ? 0 : m.numItems, m.dim, item, items, n,
+                     out);
+    return true;
+}
+
+void TwoTowerModel::scoreItemHistory(const int32_t* items, int64_t n, float* out) const {
     const auto& m = *m_impl;
     const int d = m.dim;
     std::vector<float> u(static_cast<size_t>(d));

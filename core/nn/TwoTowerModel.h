@@ -10,7 +10,7 @@
 // During training the history bag of a (user, item) row leaves that item out, so the tower
 // cannot score a positive by finding it in its own input; with probability user_dropout the
 // user ID embedding is zeroed, which teaches the tower to work from history alone: that is
-// what scoreHistory() (fold-in of a user absent from training) relies on.
+// what scoreHistory() / scoreItemHistory() (fold-in of a user absent from training) rely on.
 //
 // After fit()/load() the user and item vectors are held in memory (float, CPU) and every const
 // call is safe from several threads. The header is torch-free (pimpl).
@@ -48,9 +48,18 @@ public:
     // feature the user tower runs on a zero ID embedding and the mean history embedding;
     // without it the user vector is the normalised mean of the items' vectors. n == 0 gives
     // the popularity fallback.
-    void scoreHistory(const int32_t* items, int64_t n, float* out) const;
-    // The same user vector scoreHistory() uses (dim() floats, L2-normalised).
+    void scoreItemHistory(const int32_t* items, int64_t n, float* out) const;
+    // The same user vector scoreItemHistory() uses (dim() floats, L2-normalised).
     void historyVector(const int32_t* items, int64_t n, float* out) const;
+
+    // Recommender fold-in: scoreItemHistory() of the history's positive items.
+    bool canFoldIn() const override { return true; }
+    Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    // The towers' outputs: itemVectors() and userVectors() (zero rows for unknown users).
+    EmbeddingTable itemEmbeddings() const override;
+    EmbeddingTable userEmbeddings() const override;
+    // Cosine of item vectors.
+    bool itemSimilarities(int32_t item, const int32_t* items, int64_t n, float* out) const override;
 
     int dim() const;
     int32_t numUsers() const;

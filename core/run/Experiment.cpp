@@ -278,6 +278,8 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     context.observer = &observer;
     context.cancel = hooks.cancel;
     context.progress = hooks.progress;
+    context.watchUsers = hooks.watchUsers;
+    context.watchK = hooks.watchK;
     report(hooks.progress, "Training", 0.0);
     observer.onMessage("Training " + config.model + " on " + std::to_string(outcome.trainRatings) +
                        " ratings (" + std::to_string(train.positives.nnz()) + " positives)");

@@ -76,6 +76,9 @@ struct RunHooks {
     // "Evaluating". The observer also gets two onMessage lines ("Training bpr on N ratings
     // (P positives)", "Evaluating on the test part (full ranking)").
     ProgressFn progress;
+    // Watch list, passed on to FitContext (see EpochReport::watchTopK): user ids of the dataset.
+    std::vector<int32_t> watchUsers;
+    int watchK = 10;
 };
 
 // Errors: validation errors (as validateRunConfig), split errors, "cancelled", training errors

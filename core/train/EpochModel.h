@@ -23,6 +23,11 @@ public:
     virtual void snapshot() = 0;
     // ... and puts that copy back. Called only after at least one snapshot().
     virtual void restoreSnapshot() = 0;
+
+    // Called after an epoch's last batch, before validation and the watch list score the
+    // model, and only when one of them will. Models whose scoreUsers() reads vectors cached
+    // from the network (two-tower) recompute them here; the default does nothing.
+    virtual void prepareScoring() {}
 };
 
 }  // namespace recscope

@@ -1,5 +1,6 @@
 #include "core/train/EpochTrainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -16,6 +17,47 @@ std::string formatNumber(double v) {
     std::ostringstream out;
     out << v;
     return out.str();
+}
+
+// Each watched user's top-k as `model` scores them now, the user's training ratings removed.
+// Best first; equal scores keep the lower item id first.
+std::map<int32_t, std::vector<int32_t>> watchLists(const Recommender& model, const TrainData& data,
+                                                   const std::vector<int32_t>& watchUsers, int k) {
+    std::map<int32_t, std::vector<int32_t>> lists;
+    std::vector<int32_t> users;
+    for (int32_t u : watchUsers)
+        if (u >= 0 && u < data.numUsers && lists.count(u) == 0) {
+            lists[u];
+            users.push_back(u);
+        }
+    const int64_t items = model.numItems();
+    if (users.empty() || k <= 0 || items <= 0)
+        return {};
+    std::vector<float> scores(users.size() * static_cast<size_t>(items));
+    model.scoreUsers(users.data(), static_cast<int64_t>(users.size()), scores.data());
+    const CsrMatrix& rated = data.allRatings;
+    std::vector<int32_t> order;
+    for (size_t r = 0; r < users.size(); ++r) {
+        const int32_t u = users[r];
+        const float* row = scores.data() + r * static_cast<size_t>(items);
+        const int32_t* seenBegin = nullptr;
+        const int32_t* seenEnd = nullptr;
+        if (u < rated.rows) {
+            seenBegin = rated.indices.data() + rated.offsets[u];
+            seenEnd = rated.indices.data() + rated.offsets[u + 1];
+        }
+        order.clear();
+        for (int32_t i = 0; i < items; ++i)
+            if (!seenBegin || !std::binary_search(seenBegin, seenEnd, i))
+                order.push_back(i);
+        const size_t take = std::min(order.size(), static_cast<size_t>(k));
+        std::partial_sort(
+            order.begin(), order.begin() + static_cast<std::ptrdiff_t>(take), order.end(),
+            [row](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+        order.resize(take);
+        lists[u] = order;
+    }
+    return lists;
 }
 
 }  // namespace
@@ -67,6 +109,13 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
         epochReport.epoch = epoch;
         epochReport.trainLoss = batches > 0 ? lossSum / double(batches) : 0.0;
 
+        const Recommender* watchModel = m_watchModel ? m_watchModel : context.watchModel;
+        const TrainData* watchData = m_watchModel ? m_watchData : context.watchData;
+        const bool watching =
+            watchModel && watchData && !context.watchUsers.empty() && context.watchK > 0;
+        if (m_validate || watching)
+            model.prepareScoring();
+
         bool improved = false;
         bool validated = false;
         if (m_validate) {
@@ -91,6 +140,10 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
                 }
             }
         }
+        // This epoch's weights, even when early stopping later restores an earlier epoch's.
+        if (watching)
+            epochReport.watchTopK =
+                watchLists(*watchModel, *watchData, context.watchUsers, context.watchK);
         epochReport.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         summary.history.push_back(epochReport);

@@ -44,6 +44,15 @@ public:
     // Without a validator (or when it returns no value for the metric) every epoch runs and
     // the final weights are kept.
     void setValidator(ValidateFn validate) { m_validate = std::move(validate); }
+    // Watch list: after every epoch, the top-K (FitContext::watchK) of each of
+    // FitContext::watchUsers is scored through `model` (as it stands after the epoch) and put in
+    // EpochReport::watchTopK, the items of that user in data.allRatings removed. Both must
+    // outlive run(). Without this call FitContext::watchModel/watchData are used, if set;
+    // otherwise the watch list stays empty.
+    void setWatchModel(const Recommender* model, const TrainData* data) {
+        m_watchModel = model;
+        m_watchData = data;
+    }
 
     // Errors: "cancelled"; "loss became NaN at epoch E, batch B — lower the learning rate";
     // a non-positive or non-finite learning rate / epochs < 1 before any batch runs; a
@@ -60,6 +69,8 @@ public:
 private:
     TrainConfig m_config;
     ValidateFn m_validate;
+    const Recommender* m_watchModel = nullptr;
+    const TrainData* m_watchData = nullptr;
 };
 
 }  // namespace recscope

@@ -1,15 +1,18 @@
 // EpochTrainer: early stopping restores the best epoch, cancel lands within one batch, a NaN
 // learning rate or a NaN/Inf loss stops with a clear message, and events arrive in order.
 // A fake EpochModel whose "weights" are the number of the epoch they were trained in and a
-// scripted validation sequence make every expectation exact.
+// scripted validation sequence make every expectation exact. The watch list is checked
+// against a fake Recommender whose scores depend on the epoch its cache was prepared in.
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "core/models/TrainData.h"
 #include "core/train/EpochTrainer.h"
 
 using namespace recscope;
@@ -58,8 +61,70 @@ public:
         weights = saved;
         ++restores;
     }
+    // Like a model with cached vectors: scoring sees the weights of the last preparation.
+    int prepared = 0;
+    int visibleWeights = 0;
+    void prepareScoring() override {
+        ++prepared;
+        visibleWeights = weights;
+    }
     static double loss(int e, int64_t b) { return 1.0 / double(e) + 0.01 * double(b); }
 };
+
+// Scores of a FakeModel as a Recommender: distinct per row, shifted by the visible epoch.
+class FakeScorer : public Recommender {
+public:
+    explicit FakeScorer(const FakeModel& m) : m_model(m) {}
+    static constexpr int32_t kItems = 8;
+    static float score(int32_t user, int32_t item, int epoch) {
+        return float((item * 7 + user + 3 * epoch) % kItems);
+    }
+    std::string name() const override { return "fake"; }
+    std::vector<ParamSpec> paramSpecs() const override { return {}; }
+    Status fit(const TrainData&, const FitContext&) override { return {}; }
+    int32_t numItems() const override { return kItems; }
+    void scoreUsers(const int32_t* users, int64_t n, float* out) const override {
+        for (int64_t r = 0; r < n; ++r)
+            for (int32_t i = 0; i < kItems; ++i)
+                out[r * kItems + i] = score(users[r], i, m_model.visibleWeights);
+    }
+    Status save(const std::string&) const override { return {}; }
+    Status load(const std::string&) override { return {}; }
+
+private:
+    const FakeModel& m_model;
+};
+
+// 3 users x 8 items; user 0 rated items 1 and 2, user 1 nothing, user 2 item 0.
+TrainData watchData() {
+    TrainData d;
+    d.numUsers = 3;
+    d.numItems = FakeScorer::kItems;
+    d.allRatings.rows = 3;
+    d.allRatings.cols = FakeScorer::kItems;
+    d.allRatings.offsets = {0, 2, 2, 3};
+    d.allRatings.indices = {1, 2, 0};
+    d.allRatings.values = {4, 5, 3};
+    d.positives = d.allRatings;
+    return d;
+}
+
+// Brute force: all items but the rated ones, by score, best first.
+std::vector<int32_t> bruteTopK(const TrainData& d, int32_t user, int epoch, int k) {
+    std::vector<std::pair<float, int32_t>> all;
+    for (int32_t i = 0; i < d.numItems; ++i) {
+        bool rated = false;
+        for (int64_t p = d.allRatings.offsets[user]; p < d.allRatings.offsets[user + 1]; ++p)
+            rated = rated || d.allRatings.indices[size_t(p)] == i;
+        if (!rated)
+            all.push_back({-FakeScorer::score(user, i, epoch), i});
+    }
+    std::sort(all.begin(), all.end());
+    std::vector<int32_t> out;
+    for (int j = 0; j < k && j < int(all.size()); ++j)
+        out.push_back(all[size_t(j)].second);
+    return out;
+}
 
 ValidateFn scripted(const std::vector<double>& values, const std::string& key, int* calls) {
     return [values, key, calls]() -> Result<std::map<std::string, double>> {
@@ -273,6 +338,58 @@ private slots:
         QCOMPARE(int(fractions.size()), 6);
         QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
         QCOMPARE(fractions.back(), 1.0);
+    }
+
+    void watchListScoresEachEpochsWeights() {
+        FakeModel model;
+        FakeScorer scorer(model);
+        const TrainData data = watchData();
+        Recorder recorder;
+        FitContext context;
+        context.observer = &recorder;
+        context.watchUsers = {2, 0, 7, -1, 0};  // 7 and -1 out of range, 0 twice
+        context.watchK = 3;
+        TrainConfig config;
+        config.epochs = 3;
+        EpochTrainer trainer(config);
+        trainer.setWatchModel(&scorer, &data);
+        auto result = trainer.run(model, context);
+        QVERIFY(result.ok());
+        QCOMPARE(model.prepared, 3);
+        QCOMPARE(int(recorder.epochs.size()), 3);
+        for (int e = 1; e <= 3; ++e) {
+            const auto& lists = recorder.epochs[size_t(e - 1)].watchTopK;
+            QCOMPARE(int(lists.size()), 2);
+            QCOMPARE(lists.at(0), bruteTopK(data, 0, e, 3));
+            QCOMPARE(lists.at(2), bruteTopK(data, 2, e, 3));
+            QCOMPARE(result->history[size_t(e - 1)].watchTopK, lists);
+        }
+        // The lists really change with the epoch (the check above could not pass by luck).
+        QVERIFY(recorder.epochs[0].watchTopK.at(0) != recorder.epochs[1].watchTopK.at(0));
+    }
+
+    void noWatchNoValidationNoScoring() {
+        FakeModel model;
+        FakeScorer scorer(model);
+        const TrainData data = watchData();
+        Recorder recorder;
+        FitContext context;
+        context.observer = &recorder;
+        TrainConfig config;
+        config.epochs = 2;
+        EpochTrainer trainer(config);
+        trainer.setWatchModel(&scorer, &data);  // nobody watched
+        QVERIFY(trainer.run(model, context).ok());
+        QCOMPARE(model.prepared, 0);
+        for (const auto& r : recorder.epochs)
+            QVERIFY(r.watchTopK.empty());
+        // Watched users but no watch model: empty lists, still no scoring.
+        FakeModel other;
+        context.watchUsers = {0};
+        EpochTrainer plain(config);
+        QVERIFY(plain.run(other, context).ok());
+        QCOMPARE(other.prepared, 0);
+        QVERIFY(recorder.epochs.back().watchTopK.empty());
     }
 
     void validationErrorIsPassedThrough() {

@@ -196,7 +196,8 @@ void TestTwoTower::foldInFollowsHistoryGenres() {
     QVERIFY(candidates.size() >= 5);
 
     std::vector<float> scores(static_cast<size_t>(ni));
-    model.scoreHistory(candidates.data(), static_cast<int64_t>(candidates.size()), scores.data());
+    model.scoreItemHistory(candidates.data(), static_cast<int64_t>(candidates.size()),
+                           scores.data());
     for (int32_t i : candidates)
         scores[i] = -1e9f;
     std::vector<int32_t> order(static_cast<size_t>(ni));
@@ -211,7 +212,7 @@ void TestTwoTower::foldInFollowsHistoryGenres() {
                                             .arg(QString::fromStdString(meta.genreNames[chosen]))
                                             .arg(share)));
     // An empty history is the popularity fallback, not a crash.
-    model.scoreHistory(nullptr, 0, scores.data());
+    model.scoreItemHistory(nullptr, 0, scores.data());
     QVERIFY(std::all_of(scores.begin(), scores.end(), [](float s) { return std::isfinite(s); }));
 }
 
