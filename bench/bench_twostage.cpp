@@ -6,7 +6,7 @@
 //   2. index build time, queries/s and recall@10 against Flat for generated item vectors.
 // Usage: bench_twostage [--quality] [--index] [--data DIR] [--datasets ml-100k,ml-latest-small]
 //                       [--thresholds 3.5,4] [--sizes 10000,100000,1000000] [--queries N]
-//                       [--param name=value ...] [--device cpu|cuda]
+//                       [--param name=value ...] [--device cpu|cuda] [--seed S]
 // With neither --quality nor --index both parts run.
 
 #include <algorithm>
@@ -70,7 +70,7 @@ void printTable(const std::string& title, const EvalResult& r) {
 
 int runQuality(const std::string& dataDir, const std::map<std::string, std::string>& params,
                const std::string& device, const std::vector<std::string>& datasets,
-               const std::vector<double>& thresholds) {
+               const std::vector<double>& thresholds, uint64_t seed) {
     int failures = 0;
     for (const std::string& name : datasets) {
         const auto t0 = Clock::now();
@@ -101,6 +101,7 @@ int runQuality(const std::string& dataDir, const std::map<std::string, std::stri
             ec.keepPerUser = false;
             FitContext ctx;
             ctx.device = device;
+            ctx.seed = seed;
             EpochPrinter printer;
             ctx.observer = &printer;
 
@@ -246,6 +247,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> datasets = {"ml-100k", "ml-latest-small"};
     std::vector<double> thresholds = {3.5, 4.0};
     std::map<std::string, std::string> params;
+    uint64_t seed = 42;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
@@ -255,6 +257,8 @@ int main(int argc, char** argv) {
             indexBench = true;
         } else if (a == "--data") {
             dataDir = next();
+        } else if (a == "--seed") {
+            seed = std::stoull(next());
         } else if (a == "--device") {
             device = next();
         } else if (a == "--queries") {
@@ -294,7 +298,7 @@ int main(int argc, char** argv) {
         quality = indexBench = true;
     int rc = 0;
     if (quality) {
-        const int misses = runQuality(dataDir, params, device, datasets, thresholds);
+        const int misses = runQuality(dataDir, params, device, datasets, thresholds, seed);
         std::printf("\nquality targets missed: %d\n", misses);
         rc = misses > 0 ? 1 : 0;
     }

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "core/models/TrainData.h"
 #include "core/nn/RankerNet.h"
 #include "core/nn/TorchSupport.h"
 #include "core/pipeline/CandidateRetriever.h"
+#include "core/pipeline/ContextFeatures.h"
+#include "core/split/Split.h"
 #include "core/train/CounterRandom.h"
 #include "core/train/TrainNegativeSampler.h"
 
@@ -20,6 +23,22 @@ struct RankerModel::Impl {
     const TwoTowerModel* retriever = nullptr;
     int32_t numUsers = 0;
     int32_t numItems = 0;
+    ContextFeatures context;  // of the whole training part: what serving reads
+
+    // The context inputs of the pairs from `features` (default: serving's), or undefined when
+    // the net takes none.
+    torch::Tensor contextInputs(const int32_t* users, const int32_t* items, int64_t n,
+                                const ContextFeatures* features = nullptr) const {
+        const int c = net->config().contextFeatures;
+        if (c <= 0)
+            return {};
+        if (!features)
+            features = &context;
+        std::vector<float> out(static_cast<size_t>(n * c), 0.0f);
+        if (!features->empty())
+            features->fill(users, items, n, out.data());
+        return torch::from_blob(out.data(), {n, c}, torch::kFloat).clone().to(device);
+    }
 
     // Retriever cosines of the pairs (only when the net takes them), from `stage` (default:
     // the serving retriever).
@@ -72,7 +91,7 @@ protected:
           m_negatives(static_cast<int>(p.getInt("negatives"))),
           m_hardRatio(p.getFloat("hard_ratio")),
           m_dropout(p.getFloat("id_dropout")),
-          m_bpr(p.getString("loss") == "bpr"),
+          m_loss(p.getString("loss")),
           m_opt(std::make_unique<torch::optim::Adam>(
               impl.net->parameters(), torch::optim::AdamOptions(p.getFloat("lr"))
                                           .weight_decay(p.getFloat("weight_decay")))) {}
@@ -104,7 +123,7 @@ protected:
     // by b x k negatives; returns the loss.
     double optimise(const std::vector<int32_t>& users, const std::vector<int32_t>& items, int64_t b,
                     int k, const torch::Tensor& scores, const torch::Tensor& ranks,
-                    Clock::time_point started) {
+                    const torch::Tensor& context, Clock::time_point started) {
         const auto n = static_cast<int64_t>(users.size());
         const auto& dev = m_impl.device;
         auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
@@ -114,12 +133,17 @@ protected:
             keepU = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
             keepI = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
         }
-        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, scores, ranks);
+        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, scores, ranks, context);
         torch::Tensor loss;
-        if (m_bpr && k > 0) {
+        if (m_loss == "bpr" && k > 0) {
             auto pos = logits.slice(0, 0, b).unsqueeze(1);
             auto neg = logits.slice(0, b, n).view({b, k});
             loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
+        } else if (m_loss == "softmax" && k > 0) {
+            // Sampled softmax: each positive against its own negatives (column 0 = positive).
+            auto all = torch::cat(
+                {logits.slice(0, 0, b).unsqueeze(1), logits.slice(0, b, n).view({b, k})}, 1);
+            loss = -torch::log_softmax(all, 1).select(1, 0).mean();
         } else {
             auto labels = torch::zeros({n}, torch::TensorOptions().device(dev));
             labels.slice(0, 0, b).fill_(1.0);
@@ -142,7 +166,7 @@ protected:
     int m_negatives;
     double m_hardRatio;
     double m_dropout;
-    bool m_bpr;
+    std::string m_loss;
     int m_epoch = 1;
     // One entry per positive: (user, item), or (list row, position) for the holdout lists.
     std::vector<std::pair<int32_t, int32_t>> m_rows;
@@ -202,7 +226,9 @@ public:
         }
         const auto rs =
             m_impl.retrieverScores(users.data(), items.data(), static_cast<int64_t>(users.size()));
-        return optimise(users, items, b, k, rs, {}, t0);
+        const auto ctx =
+            m_impl.contextInputs(users.data(), items.data(), static_cast<int64_t>(users.size()));
+        return optimise(users, items, b, k, rs, {}, ctx, t0);
     }
 
 private:
@@ -222,8 +248,24 @@ public:
         const size_t n = static_cast<size_t>(lists.perUser);
         m_len.resize(lists.users.size());
         m_negCount.assign(lists.users.size(), 0);
+        // A seeded share of the lists with a positive is kept aside to choose the epoch.
+        const double share = p.getFloat("list_validation");
+        std::vector<uint8_t> aside(lists.users.size(), 0);
         for (size_t k = 0; k < lists.users.size(); ++k) {
             m_len[k] = lists.rowLength(k);
+            bool positive = false;
+            for (int32_t j = 0; j < m_len[k]; ++j)
+                positive = positive || set.labels[k * n + static_cast<size_t>(j)] != 0;
+            if (positive && share > 0.0 &&
+                CounterRandom::unit(CounterRandom::at(seed ^ 0x7a11ULL, k)) < share)
+                aside[k] = 1;
+        }
+        m_perList = static_cast<int32_t>(p.getInt("list_positives"));
+        for (size_t k = 0; k < lists.users.size(); ++k) {
+            if (aside[k]) {
+                m_validationLists.push_back(k);
+                continue;
+            }
             for (int32_t j = 0; j < m_len[k]; ++j) {
                 if (set.labels[k * n + static_cast<size_t>(j)])
                     m_rows.push_back({static_cast<int32_t>(k), j});
@@ -231,6 +273,95 @@ public:
                     ++m_negCount[k];
             }
         }
+        // Too little data to spare any: train on everything, no list validation.
+        if (m_rows.empty() && !m_validationLists.empty()) {
+            for (size_t k : m_validationLists)
+                for (int32_t j = 0; j < m_len[k]; ++j) {
+                    if (set.labels[k * n + static_cast<size_t>(j)])
+                        m_rows.push_back({static_cast<int32_t>(k), j});
+                    else
+                        ++m_negCount[k];
+                }
+            m_validationLists.clear();
+        }
+        m_allRows = m_rows;
+    }
+
+    bool hasListValidation() const { return !m_validationLists.empty(); }
+
+    // Each epoch draws at most list_positives positives per list (m_allRows is grouped by
+    // list), so that every user weighs about the same, as in the per-user test metrics.
+    int64_t beginEpoch(int epoch) override {
+        if (m_perList > 0) {
+            m_rows.clear();
+            size_t s = 0;
+            while (s < m_allRows.size()) {
+                size_t e = s;
+                while (e < m_allRows.size() && m_allRows[e].first == m_allRows[s].first)
+                    ++e;
+                std::shuffle(m_allRows.begin() + static_cast<int64_t>(s),
+                             m_allRows.begin() + static_cast<int64_t>(e), m_rng);
+                const size_t take = std::min(e - s, static_cast<size_t>(m_perList));
+                m_rows.insert(m_rows.end(), m_allRows.begin() + static_cast<int64_t>(s),
+                              m_allRows.begin() + static_cast<int64_t>(s + take));
+                s = e;
+            }
+        }
+        return RankerTraining::beginEpoch(epoch);
+    }
+
+    // NDCG@10 of the lists kept aside, re-ranked by the ranker as it stands ("ndcg@10"), and of
+    // their first-stage order ("first_stage_ndcg@10"); ideal DCG over the list's positives.
+    std::map<std::string, double> validateLists() const {
+        torch::NoGradGuard g;
+        const auto& lists = *m_set.lists;
+        const size_t width = static_cast<size_t>(lists.perUser);
+        const float invN = 1.0f / static_cast<float>(std::max(1, lists.perUser));
+        double sum = 0.0, firstSum = 0.0;
+        const size_t chunk = 256;
+        for (size_t c0 = 0; c0 < m_validationLists.size(); c0 += chunk) {
+            const size_t c1 = std::min(m_validationLists.size(), c0 + chunk);
+            std::vector<int32_t> users, items;
+            std::vector<float> scores, ranks;
+            for (size_t c = c0; c < c1; ++c) {
+                const size_t row = m_validationLists[c];
+                for (int32_t j = 0; j < m_len[row]; ++j) {
+                    users.push_back(lists.users[row]);
+                    items.push_back(lists.items[row * width + static_cast<size_t>(j)]);
+                    scores.push_back(lists.scores[row * width + static_cast<size_t>(j)]);
+                    ranks.push_back(static_cast<float>(j) * invN);
+                }
+            }
+            const auto n = static_cast<int64_t>(users.size());
+            const auto& dev = m_impl.device;
+            auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
+            auto iid = torch::tensor(toLong(items.data(), n), torch::kLong).to(dev);
+            auto logits =
+                m_impl.net
+                    ->forward(uid, iid, {}, {}, torch::tensor(scores).to(dev),
+                              torch::tensor(ranks).to(dev),
+                              m_impl.contextInputs(users.data(), items.data(), n, m_set.context))
+                    .to(torch::kCPU)
+                    .contiguous();
+            const float* lg = logits.data_ptr<float>();
+            size_t at = 0;
+            for (size_t c = c0; c < c1; ++c) {
+                const size_t row = m_validationLists[c];
+                const auto len = static_cast<size_t>(m_len[row]);
+                const uint8_t* label = m_set.labels.data() + row * width;
+                std::vector<int32_t> order(len);
+                std::iota(order.begin(), order.end(), 0);
+                std::stable_sort(order.begin(), order.end(), [lg, at](int32_t a, int32_t b) {
+                    return lg[at + static_cast<size_t>(a)] > lg[at + static_cast<size_t>(b)];
+                });
+                sum += ndcgAt10(label, order);
+                std::iota(order.begin(), order.end(), 0);
+                firstSum += ndcgAt10(label, order);
+                at += len;
+            }
+        }
+        const auto count = static_cast<double>(std::max<size_t>(1, m_validationLists.size()));
+        return {{"ndcg@10", sum / count}, {"first_stage_ndcg@10", firstSum / count}};
     }
 
     int64_t rows() const { return static_cast<int64_t>(m_rows.size()); }
@@ -299,12 +430,30 @@ public:
                 scores[uniform[q]] = t.data_ptr<float>()[q];
         }
         const auto& dev = m_impl.device;
+        const auto ctx = m_impl.contextInputs(users.data(), items.data(),
+                                              static_cast<int64_t>(total), m_set.context);
         return optimise(users, items, b, k, torch::tensor(scores).to(dev),
-                        torch::tensor(ranks).to(dev), t0);
+                        torch::tensor(ranks).to(dev), ctx, t0);
     }
 
 private:
+    static double ndcgAt10(const uint8_t* label, const std::vector<int32_t>& order) {
+        double dcg = 0.0, ideal = 0.0;
+        int positives = 0;
+        for (size_t r = 0; r < order.size(); ++r)
+            positives += label[order[r]] ? 1 : 0;
+        for (size_t r = 0; r < order.size() && r < 10; ++r)
+            if (label[order[r]])
+                dcg += 1.0 / std::log2(static_cast<double>(r) + 2.0);
+        for (int r = 0; r < positives && r < 10; ++r)
+            ideal += 1.0 / std::log2(static_cast<double>(r) + 2.0);
+        return ideal > 0.0 ? dcg / ideal : 0.0;
+    }
+
     const RankerHoldoutSet& m_set;
+    std::vector<size_t> m_validationLists;
+    std::vector<std::pair<int32_t, int32_t>> m_allRows;  // every positive, grouped by list
+    int32_t m_perList = 0;
     std::vector<int32_t> m_len;
     std::vector<int32_t> m_negCount;
 };
@@ -322,6 +471,7 @@ RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numIt
     c.retrieverScore = p.getBool("retriever_score");
     // Only holdout rows have a rank: in train mode the positives are in no candidate list.
     c.retrieverRank = c.retrieverScore && p.getString("train_on") == "holdout";
+    c.contextFeatures = p.getBool("context") ? ContextFeatures::kCount : 0;
     return c;
 }
 
@@ -379,7 +529,13 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          1.0,
          {},
          "Probability of zeroing an ID embedding and setting its IsUnknown flag"},
-        {"loss", T::Choice, "bce", 0, 0, {"bce", "bpr"}, "Training loss"},
+        {"loss",
+         T::Choice,
+         "softmax",
+         0,
+         0,
+         {"bce", "bpr", "softmax"},
+         "Training loss (softmax: each positive against its own negatives)"},
         {"genres", T::Bool, "true", 0, 0, {}, "Genre embedding input"},
         {"years", T::Bool, "true", 0, 0, {}, "Release-year embedding input"},
         {"retriever_score",
@@ -389,6 +545,14 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          0,
          {},
          "Retriever cosine (and, holdout-trained, the candidate's rank) as extra inputs"},
+        {"context",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "User activity, item age at the user's last rating and the item's recent rating "
+         "count as extra inputs"},
         {"train_on",
          T::Choice,
          "holdout",
@@ -404,6 +568,21 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          0.9,
          {},
          "train_on = holdout: share of each user's latest training ratings held out"},
+        {"list_positives",
+         T::Int,
+         "0",
+         0,
+         100000,
+         {},
+         "train_on = holdout: most positives drawn from one list per epoch (0 = all)"},
+        {"list_validation",
+         T::Float,
+         "0.2",
+         0.0,
+         0.9,
+         {},
+         "train_on = holdout: share of the labelled lists kept aside to choose the epoch by "
+         "NDCG@10 over the candidates; 0 = the split's validation part"},
     };
     specs.insert(specs.end(), own.begin(), own.end());
     return specs;
@@ -480,6 +659,9 @@ Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& se
         const auto servingPop = popularityFeature(data);
         m.net->setTables(features, set.popularity, userKnown, itemKnown);
         m.net->to(m.device);
+        if (data.split)
+            m.context =
+                ContextFeatures::fromInteractions(data.split->train, data.numUsers, data.numItems);
 
         HoldoutEpochs epochs(m, data, set, m_params, context.seed + 1, m_stats);
         TrainConfig tc;
@@ -488,7 +670,11 @@ Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& se
         tc.learningRate = m_params.getFloat("lr");
         tc.metric = "ndcg@10";
         EpochTrainer trainer(tc);
-        if (validate && tc.patience > 0) {
+        if (epochs.hasListValidation() && tc.patience > 0) {
+            trainer.setValidator([&epochs]() -> Result<std::map<std::string, double>> {
+                return epochs.validateLists();
+            });
+        } else if (validate && tc.patience > 0) {
             // Validation scores serving lists, so it sees serving features.
             trainer.setValidator(
                 [&m, &set, &servingPop, validate]() -> Result<std::map<std::string, double>> {
@@ -532,6 +718,9 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
             userKnown[static_cast<size_t>(u)] = data.positives.rowSize(u) > 0 ? 1.0f : 0.0f;
         m.net->setTables(features, pop, userKnown, itemKnown);
         m.net->to(m.device);
+        if (data.split)
+            m.context =
+                ContextFeatures::fromInteractions(data.split->train, data.numUsers, data.numItems);
 
         RankerEpochs epochs(m, data, hard, m_params, context.seed + 1, m_stats);
         TrainConfig tc;
@@ -585,9 +774,10 @@ void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t
                          .clone()
                          .to(m.device)
                    : torch::ones({n}, torch::TensorOptions().device(m.device));
-    auto logits = m.net->forward(
-        torch::tensor(u, torch::kLong).to(m.device), torch::tensor(i, torch::kLong).to(m.device),
-        torch::tensor(ku).to(m.device), torch::tensor(ki).to(m.device), rs, rr);
+    auto logits =
+        m.net->forward(torch::tensor(u, torch::kLong).to(m.device),
+                       torch::tensor(i, torch::kLong).to(m.device), torch::tensor(ku).to(m.device),
+                       torch::tensor(ki).to(m.device), rs, rr, m.contextInputs(users, items, n));
     copyToHost(logits, out);
 }
 
@@ -604,6 +794,14 @@ Status RankerModel::save(const std::string& path) const {
             "shape",
             torch::tensor({static_cast<int64_t>(c.numUsers), static_cast<int64_t>(c.numItems),
                            static_cast<int64_t>(c.numGenres), static_cast<int64_t>(c.years)}));
+        if (c.contextFeatures > 0) {
+            const auto& x = m.context;
+            archive.write("ctx_user_last", torch::tensor(x.userLast, torch::kLong));
+            archive.write("ctx_user_count", torch::tensor(x.userCount, torch::kInt));
+            archive.write("ctx_item_first", torch::tensor(x.itemFirst, torch::kLong));
+            archive.write("ctx_bucket_starts", torch::tensor(x.bucketStarts, torch::kLong));
+            archive.write("ctx_bucket_counts", torch::tensor(x.bucketCounts, torch::kInt));
+        }
         archive.save_to(path);
     } catch (const std::exception& e) {
         return makeError(std::string("ranker save failed: ") + e.what(), path);
@@ -618,6 +816,7 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
         auto saved = readParams(archive);
         // Files from before holdout training have no train_on and no rank input.
         saved.emplace("train_on", "train");
+        saved.emplace("context", "false");
         if (auto st = configure(saved); !st)
             return Status(makeError(st.error().message, path));
         torch::Tensor shape;
@@ -631,6 +830,32 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
                                      shape[3].item<int64_t>() != 0));
         m.net->load(archive);
         m.net->eval();
+        if (m.net->config().contextFeatures > 0) {
+            auto readLong = [&archive](const char* key) {
+                torch::Tensor t;
+                archive.read(key, t);
+                t = t.to(torch::kLong).contiguous();
+                return std::vector<int64_t>(t.data_ptr<int64_t>(),
+                                            t.data_ptr<int64_t>() + t.numel());
+            };
+            auto readInt = [&archive](const char* key) {
+                torch::Tensor t;
+                archive.read(key, t);
+                t = t.to(torch::kInt).contiguous();
+                return std::vector<int32_t>(t.data_ptr<int32_t>(),
+                                            t.data_ptr<int32_t>() + t.numel());
+            };
+            auto& x = m.context;
+            x.userLast = readLong("ctx_user_last");
+            x.userCount = readInt("ctx_user_count");
+            x.itemFirst = readLong("ctx_item_first");
+            x.bucketStarts = readLong("ctx_bucket_starts");
+            x.bucketCounts = readInt("ctx_bucket_counts");
+            if (x.userCount.size() != x.userLast.size() ||
+                x.bucketStarts.size() != static_cast<size_t>(ContextFeatures::kBuckets) ||
+                x.bucketCounts.size() != x.itemFirst.size() * ContextFeatures::kBuckets)
+                return makeError("ranker: context tables do not match", path);
+        }
         *m_impl = std::move(m);
     } catch (const std::exception& e) {
         return makeError(std::string("ranker load failed: ") + e.what(), path);

@@ -4,15 +4,17 @@
 // Inputs per pair: user and item ID embeddings, their element-wise product, a genre embedding
 // (multi-hot -> linear), a release-year bucket embedding, the item's normalised log
 // popularity, IsUnknown flags for the item and the user and, optionally, the retriever's
-// cosine. An MLP maps them to one logit.
+// cosine and time context (ContextFeatures.h: user activity, item age at the user's last
+// rating, the item's recent rating count). An MLP maps them to one logit.
 //
 // Training rows: every training positive (label 1) with `negatives` negatives (label 0); each
 // negative is, with probability hard_ratio, drawn from the user's hard list (the retriever's
 // top-N minus the user's positives, see CandidateRetriever.h), otherwise uniformly from the
 // items that are not the user's positives. ID dropout: with probability id_dropout an
 // embedding is replaced by zeros and its IsUnknown flag set, so that items and users absent
-// from training get sensible scores. Loss: BCE on logits, or BPR (each positive against its
-// own negatives).
+// from training get sensible scores. Loss: softmax cross-entropy of each positive against its
+// own negatives (the default: it ranks within a list, which is all serving asks), BCE on
+// logits, or BPR.
 //
 // Holdout training (fitHoldout, the default in PipelineModel): the rows are instead the
 // candidate lists of a first stage trained without each user's latest training ratings, and
@@ -21,6 +23,9 @@
 // which is what it does at serving time, and the retriever's cosine and rank (position / N)
 // become meaningful inputs. Negatives: with probability hard_ratio another entry of the same
 // list that is not a positive, otherwise a uniform item (scored by the first stage, rank 1).
+// The epoch is chosen on a seeded share of the lists kept aside (list_validation): NDCG@10 of
+// each re-ranked list against its held-out positives, several per user where the split's
+// validation part has one.
 //
 // Not a Recommender (it needs candidates); PipelineModel owns one. Header torch-free (pimpl).
 // Thread rules as for Recommender: fit() on one thread, const scoring from any thread after it.
@@ -32,6 +37,7 @@
 
 #include "core/models/Recommender.h"
 #include "core/nn/TwoTowerModel.h"
+#include "core/pipeline/ContextFeatures.h"
 #include "core/train/EpochTrainer.h"
 
 namespace recscope {
@@ -44,6 +50,7 @@ struct RankerHoldoutSet {
     std::vector<uint8_t> labels;                // lists->items.size(): 1 = a held-out positive
     const TwoTowerModel* firstStage = nullptr;  // scores the uniform negatives
     std::vector<float> popularity;  // numItems, normalised popularity of the first stage's data
+    const ContextFeatures* context = nullptr;  // of the first stage's data (null: zeros)
 };
 
 class RankerModel {

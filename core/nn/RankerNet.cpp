@@ -24,6 +24,7 @@ RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
         in += 1;
     if (config.retrieverRank)
         in += 1;
+    in += config.contextFeatures;
     m_mlp = register_module("mlp", makeTowerMlp(in, config.depth, config.width, 1));
     m_genreMasks = register_buffer("genre_masks", torch::zeros({config.numItems}, torch::kLong));
     m_yearBuckets = register_buffer("year_buckets", torch::zeros({config.numItems}, torch::kLong));
@@ -56,7 +57,8 @@ void RankerNetImpl::setPopularity(const std::vector<float>& popularity) {
 torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
                                      const torch::Tensor& keepUser, const torch::Tensor& keepItem,
                                      const torch::Tensor& retrieverScore,
-                                     const torch::Tensor& retrieverRank) {
+                                     const torch::Tensor& retrieverRank,
+                                     const torch::Tensor& context) {
     auto ku = m_userKnown.index_select(0, userIds);
     auto ki = m_itemKnown.index_select(0, itemIds);
     if (keepUser.defined())
@@ -82,6 +84,11 @@ torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::
         parts.push_back(retrieverScore.unsqueeze(1));
     if (m_config.retrieverRank)
         parts.push_back(retrieverRank.unsqueeze(1));
+    if (m_config.contextFeatures > 0)
+        parts.push_back(
+            context.defined()
+                ? context
+                : torch::zeros({userIds.size(0), m_config.contextFeatures}, u.options()));
     return m_mlp->forward(torch::cat(parts, 1)).squeeze(1);
 }
 

@@ -18,6 +18,7 @@ struct RankerNetConfig {
     bool years = false;
     bool retrieverScore = false;  // one extra scalar input
     bool retrieverRank = false;   // the candidate's rank in the retriever's list / N, in [0, 1]
+    int contextFeatures = 0;      // dense per-pair inputs (ContextFeatures::kCount or 0)
 };
 
 class RankerNetImpl : public torch::nn::Module {
@@ -33,11 +34,13 @@ public:
     void setPopularity(const std::vector<float>& popularity);
 
     // keepUser / keepItem: B floats (1 keep, 0 dropped) or undefined (= keep). retrieverScore,
-    // retrieverRank: B floats, only read when the config asks for them.
+    // retrieverRank: B floats, only read when the config asks for them. context: B x
+    // contextFeatures floats (undefined = zeros).
     torch::Tensor forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
                           const torch::Tensor& keepUser, const torch::Tensor& keepItem,
                           const torch::Tensor& retrieverScore,
-                          const torch::Tensor& retrieverRank = {});
+                          const torch::Tensor& retrieverRank = {},
+                          const torch::Tensor& context = {});
 
     const RankerNetConfig& config() const { return m_config; }
 

@@ -1,7 +1,8 @@
 // Two-stage pipeline: MMR (lambda = 1 keeps the order; a hand-checked diverse pick), hard
 // negatives mined from a trained retriever are never positives, the final lists skip rated
 // items and agree with scoreUsers(), stage evaluation bounds, prefixed parameters, save/load,
-// a holdout-trained ranker learns what its labels say (and rejects labels that do not fit).
+// a holdout-trained ranker learns what its labels say (and rejects labels that do not fit), with
+// each loss and with the epoch chosen on lists kept aside; time context features by hand.
 
 #include <QtTest>
 
@@ -19,6 +20,7 @@
 #include "core/nn/PipelineModel.h"
 #include "core/nn/PipelineReport.h"
 #include "core/pipeline/CandidateRetriever.h"
+#include "core/pipeline/ContextFeatures.h"
 #include "core/pipeline/Mmr.h"
 #include "core/split/Split.h"
 
@@ -36,7 +38,9 @@ private slots:
     void finalListsSkipRatedItems();
     void stageReportBounds();
     void saveLoadRoundTrip();
+    void holdoutRankerLearnsItsLabels_data();
     void holdoutRankerLearnsItsLabels();
+    void contextFeaturesHandExample();
 
 private:
     Dataset m_dataset;
@@ -223,7 +227,20 @@ void TestPipeline::saveLoadRoundTrip() {
     QVERIFY(!loaded.load(dir.string()).ok());
 }
 
+void TestPipeline::holdoutRankerLearnsItsLabels_data() {
+    QTest::addColumn<QString>("loss");
+    QTest::addColumn<QString>("patience");
+    QTest::newRow("bce, fixed epochs") << "bce"
+                                       << "0";
+    QTest::newRow("softmax, fixed epochs") << "softmax"
+                                           << "0";
+    QTest::newRow("bce, epoch chosen on lists") << "bce"
+                                                << "4";
+}
+
 void TestPipeline::holdoutRankerLearnsItsLabels() {
+    QFETCH(QString, loss);
+    QFETCH(QString, patience);
     // Candidate lists of the trained retriever for the first 200 users, labelled 1 exactly on
     // even item ids; the other users have no rows, so their scores come from the item side.
     const auto& r = m_model->retriever();
@@ -250,7 +267,12 @@ void TestPipeline::holdoutRankerLearnsItsLabels() {
         set.labels[k] = lists->items[k] >= 0 && lists->items[k] % 2 == 0 ? 1 : 0;
 
     RankerModel ranker;
-    QVERIFY(ranker.configure({{"epochs", "4"}, {"patience", "0"}, {"lr", "0.01"}}).ok());
+    QVERIFY(ranker
+                .configure({{"epochs", "4"},
+                            {"patience", patience.toStdString()},
+                            {"loss", loss.toStdString()},
+                            {"lr", "0.01"}})
+                .ok());
     QVERIFY(ranker.holdoutTraining());
     FitContext ctx;
     ctx.seed = 3;
@@ -282,6 +304,67 @@ void TestPipeline::holdoutRankerLearnsItsLabels() {
     }
     QVERIFY2(even / static_cast<double>(ne) > odd / static_cast<double>(no) + 1.0,
              "the holdout ranker did not learn its labels");
+}
+
+void TestPipeline::contextFeaturesHandExample() {
+    // 3 users, 3 items; one day = 86400 s. Item 2 is first rated on day 10, after user 0's
+    // last rating (day 5): "not yet" for user 0.
+    const int64_t day = 86400;
+    Interactions part;
+    part.append(0, 0, 4.0f, 1 * day);
+    part.append(0, 1, 3.0f, 5 * day);
+    part.append(1, 0, 5.0f, 2 * day);
+    part.append(1, 2, 4.0f, 10 * day);
+    part.append(1, 1, 2.0f, 12 * day);
+    const auto f = ContextFeatures::fromInteractions(part, 3, 3);
+    QCOMPARE(f.userLast[0], 5 * day);
+    QCOMPARE(f.userCount[1], 3);
+    QCOMPARE(f.itemFirst[2], 10 * day);
+    QCOMPARE(static_cast<int>(f.bucketStarts.size()), ContextFeatures::kBuckets);
+    int64_t total = 0;
+    for (int32_t c : f.bucketCounts)
+        total += c;
+    QCOMPARE(total, int64_t{5});
+
+    const std::vector<int32_t> users = {0, 0, 1, 2, 0};
+    const std::vector<int32_t> items = {0, 2, 2, 0, 7};
+    std::vector<float> out(users.size() * ContextFeatures::kCount, -1.0f);
+    f.fill(users.data(), items.data(), static_cast<int64_t>(users.size()), out.data());
+    auto at = [&out](size_t pair, int feature) {
+        return out[pair * ContextFeatures::kCount + static_cast<size_t>(feature)];
+    };
+    // (0, 0): 2 ratings, item age 4 days at day 5.
+    QVERIFY(std::abs(at(0, 0) - std::log1p(2.0) / 10.0) < 1e-6);
+    QCOMPARE(at(0, 1), 0.0f);
+    QVERIFY(std::abs(at(0, 2) - std::log1p(4.0) / 10.0) < 1e-6);
+    QCOMPARE(at(0, 3), 0.0f);  // item 0's two ratings lie buckets before day 5
+    // (0, 2): not yet rated by anyone at day 5.
+    QCOMPARE(at(1, 1), 1.0f);
+    QCOMPARE(at(1, 2), 0.0f);
+    QCOMPARE(at(1, 3), 0.0f);
+    // (1, 2): last rating day 12, item first rated day 10.
+    QVERIFY(std::abs(at(2, 0) - std::log1p(3.0) / 10.0) < 1e-6);
+    QVERIFY(std::abs(at(2, 2) - std::log1p(2.0) / 10.0) < 1e-6);
+    // User 2 has no ratings; item 7 is out of range ("not yet").
+    for (int c = 0; c < ContextFeatures::kCount; ++c)
+        QCOMPARE(at(3, c), 0.0f);
+    QCOMPARE(at(4, 1), 1.0f);
+
+    // Trend: 128 users rate item 0 at second u and item 1 at second 1000 + u: 256 ratings, 4
+    // per bucket. User 127's last rating (1127) is in the last bucket; with the one before it
+    // that window holds 8 ratings, all of item 1.
+    Interactions many;
+    for (int32_t u = 0; u < 128; ++u) {
+        many.append(u, 0, 4.0f, u);
+        many.append(u, 1, 4.0f, 1000 + u);
+    }
+    const auto g = ContextFeatures::fromInteractions(many, 128, 2);
+    const std::vector<int32_t> us = {127, 127};
+    const std::vector<int32_t> is = {0, 1};
+    std::vector<float> o(2 * ContextFeatures::kCount);
+    g.fill(us.data(), is.data(), 2, o.data());
+    QCOMPARE(o[3], 0.0f);
+    QVERIFY(std::abs(o[ContextFeatures::kCount + 3] - std::log1p(8.0) / 5.0) < 1e-6);
 }
 
 QTEST_MAIN(TestPipeline)
