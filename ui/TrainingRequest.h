@@ -5,6 +5,7 @@
 #include <QMetaType>
 #include <QString>
 #include <memory>
+#include <vector>
 
 #include "core/data/Dataset.h"
 #include "core/run/Experiment.h"
@@ -18,6 +19,10 @@ struct TrainingRequest {
     std::shared_ptr<const Dataset> dataset;  // kept alive for the run
     QString datasetName;                     // for the dataset identity: "ml-100k", "demo"
     std::shared_ptr<TrainingControl> control;
+    // Watch list (dense user ids of `dataset`): their top-K after each epoch comes back in
+    // EpochReport::watchTopK.
+    std::vector<int32_t> watchUsers;
+    int watchK = 10;
 };
 
 }  // namespace recscope::ui

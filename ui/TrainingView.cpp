@@ -23,6 +23,7 @@
 #include "ui/TrainingRunsModel.h"
 #include "ui/TrainingSetup.h"
 #include "ui/TrainingWorker.h"
+#include "ui/WatchListPanel.h"
 #include "ui/WorkspaceSession.h"
 
 namespace recscope::ui {
@@ -79,8 +80,10 @@ TrainingView::TrainingView(DatasetSession* datasets, WorkspaceSession* workspace
     m_thread->start();
 
     connect(m_datasets, &DatasetSession::changed, this, [this](DatasetSession::Change change) {
-        if (change == DatasetSession::Change::DatasetReplaced)
+        if (change == DatasetSession::Change::DatasetReplaced) {
             updateDatasetLabel();
+            m_watch->setDataset(m_datasets->dataset());
+        }
     });
     connect(m_workspace, &WorkspaceSession::workspaceOpened, this, &TrainingView::syncAllRuns);
     connect(m_workspace, &WorkspaceSession::runAdded, this, &TrainingView::syncRun);
@@ -99,6 +102,7 @@ TrainingView::TrainingView(DatasetSession* datasets, WorkspaceSession* workspace
         connect(chart, &RunChart::exportFailed, this, &TrainingView::errorOccurred);
     }
     updateDatasetLabel();
+    m_watch->setDataset(m_datasets->dataset());
     syncAllRuns();
     setRunningUi(false);
 }
@@ -196,6 +200,11 @@ void TrainingView::buildUi() {
     charts->setObjectName(QStringLiteral("trainingChartSplitter"));
     charts->addWidget(m_loss);
     charts->addWidget(m_metric);
+    m_watch = new WatchListPanel;
+    charts->addWidget(m_watch);
+    charts->setStretchFactor(0, 3);
+    charts->setStretchFactor(1, 3);
+    charts->setStretchFactor(2, 2);
     charts->setChildrenCollapsible(false);
 
     auto* split = new QSplitter(Qt::Horizontal);
@@ -211,6 +220,10 @@ void TrainingView::buildUi() {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(split);
+}
+
+void TrainingView::setWatchedUsers(const QVector<int>& users) {
+    m_watch->setWatchedUsers(users);
 }
 
 ParamForm* TrainingView::paramForm() const {
@@ -242,6 +255,7 @@ void TrainingView::setRunningUi(bool running) {
     m_stop->setEnabled(running);
     m_pause->setEnabled(running && m_sawBatch);
     m_setup->setEnabled(!running);
+    m_watch->setEditable(!running);
     const bool paused = running && isPaused();
     m_pause->setText(paused ? tr("&Resume Training") : tr("&Pause Training"));
     m_pause->setIconText(paused ? tr("Resume") : tr("Pause"));
@@ -282,6 +296,7 @@ void TrainingView::start() {
     request.dataset = dataset;
     request.datasetName = name;
     request.control = std::make_shared<TrainingControl>();
+    request.watchUsers = m_watch->internalUsers(*dataset);
 
     m_requestId = request.id;
     m_control = request.control;
@@ -295,6 +310,7 @@ void TrainingView::start() {
     showProgressText(tr("Starting %1…").arg(QString::fromStdString(m_config.model)));
     setRunningUi(true);
     m_monitor->start();
+    m_watch->beginRun(QString::fromStdString(m_config.model));
     emit trainRequested(request);
 }
 
@@ -333,6 +349,8 @@ void TrainingView::onIdentified(quint64 id, const DatasetIdentity& identity) {
     m_runId = m_workspace->startRun(record);
     if (m_runId == 0)
         m_control->stop();  // cannot be recorded: the session already reported why
+    else if (const RunRecord* r = m_workspace->run(m_runId))
+        m_watch->beginRun(QString::fromStdString(r->name));  // no epoch yet: nothing is lost
 }
 
 void TrainingView::onProgressed(quint64 id, const QString& stage, double fraction) {
@@ -390,6 +408,7 @@ void TrainingView::onEpoch(quint64 id, const EpochReport& report) {
     if (id != m_requestId || m_runId == 0)
         return;
     m_workspace->addEpoch(m_runId, report);  // the charts follow through runChanged
+    m_watch->addEpoch(report.epoch, report.watchTopK);
 }
 
 void TrainingView::onMessage(quint64 id, const QString& text) {

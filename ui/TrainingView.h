@@ -36,6 +36,7 @@ class ParamForm;
 class TrainingRunsModel;
 class TrainingSetup;
 class TrainingWorker;
+class WatchListPanel;
 class WorkspaceSession;
 
 class TrainingView : public QWidget {
@@ -59,6 +60,9 @@ public:
     LossChart* lossChart() const { return m_loss; }
     MetricChart* metricChart() const { return m_metric; }
     TrainingRunsModel* runsModel() const { return m_runs; }
+    WatchListPanel* watchList() const { return m_watch; }
+    // Pins users (MovieLens ids) whose top-10 is shown after every epoch of the next runs.
+    void setWatchedUsers(const QVector<int>& users);
 
     // The model a run of this session trained; null for failed runs and runs read from disk.
     std::shared_ptr<const Recommender> trainedModel(qint64 runId) const;
@@ -110,6 +114,7 @@ private:
     LossChart* m_loss = nullptr;
     MetricChart* m_metric = nullptr;
     TrainingRunsModel* m_runs = nullptr;
+    WatchListPanel* m_watch = nullptr;
     QListView* m_runList = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_progressLabel = nullptr;

@@ -86,6 +86,8 @@ void TrainingWorker::train(const TrainingRequest& request) {
         RunHooks hooks;
         hooks.observer = &observer;
         hooks.cancel = control->cancelToken();
+        hooks.watchUsers = request.watchUsers;
+        hooks.watchK = request.watchK;
         hooks.progress = [&](const Progress& p) {
             const QString stage = QString::fromStdString(p.stage);
             if (stage == lastStage && progressClock.elapsed() < kBatchSignalIntervalMs)
