@@ -23,13 +23,21 @@
 #include "ui/AboutDialog.h"
 #include "ui/DatasetView.h"
 #include "ui/DownloadDialog.h"
-#include "ui/LeaderboardView.h"
-#include "ui/WelcomePage.h"
+#include "ui/EmbeddingMapView.h"
 #include "ui/FileDialog.h"
+#include "ui/InspectorView.h"
+#include "ui/LeaderboardView.h"
+#include "ui/Lesson.h"
+#include "ui/LessonPanel.h"
+#include "ui/LessonRunner.h"
+#include "ui/LessonsDialog.h"
+#include "ui/LoadedRunCache.h"
 #include "ui/MessageBanner.h"
+#include "ui/PopularityBiasView.h"
 #include "ui/RecentDatasets.h"
 #include "ui/RecentWorkspaces.h"
 #include "ui/TrainingView.h"
+#include "ui/WelcomePage.h"
 #include "ui/WorkspaceSession.h"
 
 // The .qrc lives in the static recscope_ui library, whose resource initialiser the linker
@@ -101,6 +109,18 @@ MainWindow::MainWindow(QWidget* parent)
     addView(m_trainingView, tr("&Train"));
     m_leaderboardView = new LeaderboardView(m_workspace);
     addView(m_leaderboardView, tr("&Leaderboard"));
+    m_runCache = new LoadedRunCache(m_session, m_workspace, this);
+    m_inspectorView = new InspectorView(m_session, m_workspace, m_runCache);
+    addView(m_inspectorView, tr("&Inspect"));
+    m_mapView = new EmbeddingMapView(m_workspace, m_runCache);
+    addView(m_mapView, tr("&Map"));
+    m_biasView = new PopularityBiasView(m_workspace, m_runCache);
+    addView(m_biasView, tr("&Bias"));
+    const auto showError = [this](const QString& message) {
+        m_banner->showMessage(message, MessageBanner::Type::Error);
+    };
+    connect(m_mapView, &EmbeddingMapView::errorOccurred, this, showError);
+    connect(m_biasView, &PopularityBiasView::errorOccurred, this, showError);
     for (QAction* action : {m_trainingView->startAction(), m_trainingView->pauseAction(),
                             m_trainingView->stopAction()})
         m_trainingMenu->addAction(action);
@@ -198,6 +218,10 @@ void MainWindow::createActions() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName(QStringLiteral("menuHelp"));
+    QAction* lessons = help->addAction(tr("&Lessons…"));
+    lessons->setObjectName(QStringLiteral("actionLessons"));
+    connect(lessons, &QAction::triggered, this, &MainWindow::showLessonsDialog);
+    help->addSeparator();
     QAction* about = help->addAction(tr("&About RecScope"));
     about->setObjectName(QStringLiteral("actionAbout"));
     about->setMenuRole(QAction::AboutRole);
@@ -237,6 +261,11 @@ void MainWindow::addView(QWidget* view, const QString& title) {
     if (index < 9)
         show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
     connect(show, &QAction::triggered, this, [this, view] { m_tabs->setCurrentWidget(view); });
+}
+
+void MainWindow::showInspector(qint64 runId) {
+    m_inspectorView->showRun(runId);
+    m_tabs->setCurrentWidget(m_inspectorView);
 }
 
 void MainWindow::showDownloadDialog() {
@@ -380,6 +409,40 @@ void MainWindow::openZipDialog() {
         this, tr("Open MovieLens Zip"), QSettings().value("lastOpenDir").toString(),
         tr("MovieLens archives (*.zip);;All files (*)"));
     openDataset(file);
+}
+
+void MainWindow::showLessonsDialog() {
+    auto* dialog = new LessonsDialog(builtInLessons(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &LessonsDialog::startRequested, this, &MainWindow::startLesson);
+    dialog->open();
+}
+
+void MainWindow::startLesson(const Lesson& lesson) {
+    if (!m_lessonRunner) {
+        m_lessonRunner = new LessonRunner(this, this);
+        m_lessonPanel = new LessonPanel(this);
+        addDockWidget(Qt::RightDockWidgetArea, m_lessonPanel);
+        connect(m_lessonPanel, &LessonPanel::stopRequested, m_lessonRunner, &LessonRunner::stop);
+        connect(m_lessonRunner, &LessonRunner::stepChanged, m_lessonPanel,
+                [this](int, int, const QString& text) { m_lessonPanel->setStep(text); });
+        connect(m_lessonRunner, &LessonRunner::finished, this,
+                [this](bool ok, const QString& message) {
+                    m_lessonPanel->setRunning(false);
+                    if (!ok && message != tr("stopped"))
+                        m_banner->showMessage(tr("Lesson: %1").arg(message),
+                                              MessageBanner::Type::Error);
+                });
+    }
+    if (m_lessonRunner->isRunning()) {
+        m_banner->showMessage(tr("A lesson is already running; stop it first."),
+                              MessageBanner::Type::Warning);
+        return;
+    }
+    m_lessonPanel->showLesson(lesson);
+    m_lessonPanel->setRunning(true);
+    m_lessonPanel->show();
+    m_lessonRunner->start(lesson);
 }
 
 void MainWindow::showAbout() {

@@ -19,8 +19,15 @@ namespace recscope::ui {
 
 class DatasetView;
 class DownloadDialog;
+class EmbeddingMapView;
+class InspectorView;
 class LeaderboardView;
+class LoadedRunCache;
+class LessonPanel;
+class LessonRunner;
+struct Lesson;
 class MessageBanner;
+class PopularityBiasView;
 class TrainingView;
 class WorkspaceSession;
 
@@ -34,9 +41,21 @@ public:
     WorkspaceSession* workspaceSession() const { return m_workspace; }
     TrainingView* trainingView() const { return m_trainingView; }
     LeaderboardView* leaderboardView() const { return m_leaderboardView; }
+    InspectorView* inspectorView() const { return m_inspectorView; }
+    EmbeddingMapView* mapView() const { return m_mapView; }
+    PopularityBiasView* biasView() const { return m_biasView; }
+    // Finished runs loaded for the explorer's views (inspector, map, popularity bias).
+    LoadedRunCache* runCache() const { return m_runCache; }
+    // Switches to the Inspect tab showing `runId` (see InspectorView::showRun).
+    void showInspector(qint64 runId);
     // File ▸ Download MovieLens… (also the welcome page's button); created on first use.
     void showDownloadDialog();
     DownloadDialog* downloadDialog() const { return m_downloadDialog; }
+    // Help ▸ Lessons…: the built-in class sessions; the chosen one plays with lessonRunner().
+    void showLessonsDialog();
+    void startLesson(const Lesson& lesson);
+    LessonRunner* lessonRunner() const { return m_lessonRunner; }
+    LessonPanel* lessonPanel() const { return m_lessonPanel; }
     QTabWidget* viewTabs() const { return m_tabs; }
     MessageBanner* banner() const { return m_banner; }
 
@@ -77,7 +96,13 @@ private:
     WorkspaceSession* m_workspace;
     TrainingView* m_trainingView = nullptr;
     LeaderboardView* m_leaderboardView = nullptr;
+    LoadedRunCache* m_runCache = nullptr;
+    InspectorView* m_inspectorView = nullptr;
+    EmbeddingMapView* m_mapView = nullptr;
+    PopularityBiasView* m_biasView = nullptr;
     DownloadDialog* m_downloadDialog = nullptr;
+    LessonRunner* m_lessonRunner = nullptr;
+    LessonPanel* m_lessonPanel = nullptr;
 
     QMenu* m_viewMenu = nullptr;
     QMenu* m_recentMenu = nullptr;

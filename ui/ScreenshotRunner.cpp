@@ -5,16 +5,30 @@
 #include <QDir>
 #include <QPixmap>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTextStream>
+#include <algorithm>
 #include <cstdio>
 
+#include "core/data/Dataset.h"
+#include "core/inspect/UserInspection.h"
+#include "core/models/TrainData.h"
 #include "ui/DatasetSession.h"
+#include "ui/EmbeddingMapView.h"
+#include "ui/InspectorView.h"
 #include "ui/LossChart.h"
 #include "ui/MainWindow.h"
 #include "ui/ParamForm.h"
+#include "ui/PopularityBiasView.h"
+#include "ui/RecommendationListModel.h"
+#include "ui/RecommendationListPanel.h"
 #include "ui/RunChart.h"
 #include "ui/TrainingSetup.h"
 #include "ui/TrainingView.h"
+#include "ui/WatchListPanel.h"
+#include "ui/WhatIfEditor.h"
+#include "ui/WhatIfHistoryModel.h"
+#include "ui/WorkspaceSession.h"
 
 namespace recscope::ui {
 
@@ -48,11 +62,13 @@ void ScreenshotRunner::trainNext() {
         return;
     TrainingView* view = m_window->trainingView();
     if (m_runs.empty()) {
-        capture();
+        prepareExplorerViews();
         return;
     }
     const PlannedRun run = m_runs.front();
     m_runs.erase(m_runs.begin());
+    if (run.model == QLatin1String("bpr") && view->watchList()->watchedUsers().isEmpty())
+        pinWatchedUsers();
     m_window->viewTabs()->setCurrentWidget(view);
     view->setup()->setModel(run.model);
     view->paramForm()->setValues(run.params);
@@ -80,6 +96,147 @@ void ScreenshotRunner::start(int timeoutMs) {
     m_window->openDemo();
 }
 
+void ScreenshotRunner::pinWatchedUsers() {
+    // Two users with enough history for their lists to move visibly from epoch to epoch.
+    const auto data = m_window->session()->dataset();
+    QVector<int> users;
+    for (int32_t u = 0; data && u < data->numUsers() && users.size() < 2; ++u)
+        if (data->userOffsets()[u + 1] - data->userOffsets()[u] >= 60)
+            users << int(data->originalUserId(u));
+    m_window->trainingView()->setWatchedUsers(users);
+}
+
+void ScreenshotRunner::prepareExplorerViews() {
+    EmbeddingMapView* map = m_window->mapView();
+    PopularityBiasView* bias = m_window->biasView();
+    if (m_explorerPolls == 0) {
+        // The map of the last bpr run; its bias beside ease's.
+        qint64 bpr = 0;
+        qint64 ease = 0;
+        for (const RunRecord& r : m_window->workspaceSession()->runs()) {
+            if (r.status != RunStatus::Finished)
+                continue;
+            if (r.config.model == "bpr")
+                bpr = r.id;
+            else if (r.config.model == "ease")
+                ease = r.id;
+        }
+        if (bpr == 0) {
+            prepareInspector();
+            return;
+        }
+        map->showRun(bpr);
+        bias->showRuns(bpr, ease);
+    }
+    const bool ready = map->isReady() && !bias->isComputing() && !bias->results().isEmpty();
+    if (!ready && ++m_explorerPolls <= 600) {  // 60 s, then capture what there is
+        QTimer::singleShot(100, this, &ScreenshotRunner::prepareExplorerViews);
+        return;
+    }
+    if (map->isReady() && map->loadedRun() && map->loadedRun()->train) {
+        // Select the most popular item so that the neighbour list is filled.
+        const auto& popularity = map->loadedRun()->train->itemPopularity;
+        const auto top = std::max_element(popularity.begin(), popularity.end());
+        if (top != popularity.end())
+            map->selectPoint(int(top - popularity.begin()));
+    }
+    prepareInspector();
+}
+
+void ScreenshotRunner::prepareInspector() {
+    InspectorView* view = m_window->inspectorView();
+    if (m_inspectorPolls == 0) {
+        // A two-stage run shows its retriever against its ranker; without one (a pipeline
+        // trains too long for a screenshot), ease against the latest run.
+        const QVector<RunRecord>& runs = m_window->workspaceSession()->runs();
+        qint64 pipeline = 0;
+        qint64 ease = 0;
+        for (const RunRecord& r : runs) {
+            if (r.status != RunStatus::Finished)
+                continue;
+            if (r.config.model == "pipeline")
+                pipeline = r.id;
+            if (r.config.model == "ease")
+                ease = r.id;
+        }
+        if (pipeline != 0) {
+            m_window->showInspector(pipeline);
+        } else if (!runs.isEmpty()) {
+            m_window->showInspector(runs.back().id);
+            if (ease != 0 && ease != runs.back().id)
+                view->panel(0)->choose(ease, RunStage::Final);
+        }
+        m_window->viewTabs()->setCurrentWidget(view);
+    }
+    const bool ready = view->loadedRun(0) && view->loadedRun(1) &&
+                       view->panel(0)->isShowingList() && view->panel(1)->isShowingList();
+    if (!ready) {
+        if (++m_inspectorPolls > 600) {  // 60 s: capture what there is
+            capture();
+            return;
+        }
+        QTimer::singleShot(100, this, &ScreenshotRunner::prepareInspector);
+        return;
+    }
+    // A user with hits in both lists tells the story best; the first such median user.
+    const UserInspection left(view->loadedRun(0));
+    const UserInspection right(view->loadedRun(1));
+    const RunStage leftStage = view->panel(0)->stage();
+    const RunStage rightStage = view->panel(1)->stage();
+    int32_t chosen = -1;
+    for (uint64_t seed = 1; seed < 200 && chosen < 0; ++seed) {
+        const int32_t user = right.pickUser(ActivityBucket::Median, seed);
+        const auto a = left.topK(leftStage, user, view->topK());
+        const auto b = right.topK(rightStage, user, view->topK());
+        if (!a || !b)
+            break;
+        const auto hits = [](const std::vector<RecommendedItem>& list) {
+            int n = 0;
+            for (const RecommendedItem& r : list)
+                n += r.hit ? 1 : 0;
+            return n;
+        };
+        if (hits(a.value()) > 0 && hits(b.value()) > 0)
+            chosen = user;
+    }
+    const Dataset& data = *view->loadedRun(1)->dataset;
+    if (chosen >= 0)
+        view->showUser(int(data.originalUserId(chosen)));
+    QTableView* table = view->panel(1)->table();
+    for (int row = 0; row < table->model()->rowCount(); ++row)
+        if (table->model()->index(row, 0).data(RecommendationListModel::HitRole).toBool()) {
+            table->selectRow(row);
+            break;
+        }
+    capture();
+}
+
+bool ScreenshotRunner::captureWhatIf(QStringList* written) {
+    InspectorView* view = m_window->inspectorView();
+    if (!view->loadedRun(1) || view->currentUser() < 0)
+        return true;  // nothing to show; the inspector picture says why
+    m_window->viewTabs()->setCurrentWidget(view);
+    // A class-built user: four movies the picked user liked, rated one by one.
+    const UserInspection inspection(view->loadedRun(1));
+    const std::vector<int32_t> liked = inspection.likedItems(view->currentUser());
+    view->setWhatIf(true);
+    WhatIfHistoryModel* model = view->whatIfEditor()->model();
+    model->clearRatings();
+    const float ratings[] = {5.0f, 4.5f, 5.0f, 4.0f};
+    for (size_t i = 0; i < liked.size() && i < 4; ++i)
+        model->addRating(liked[i * liked.size() / 4], ratings[i]);
+    view->panel(0)->table()->selectRow(0);  // "because you liked" for the what-if user
+    QApplication::processEvents();
+    const QString path = QDir(m_directory).filePath(QStringLiteral("whatif.png"));
+    if (!m_window->grab().save(path)) {
+        fail(QStringLiteral("cannot write %1").arg(path));
+        return false;
+    }
+    *written << path;
+    view->setWhatIf(false);
+    return true;
+}
+
 void ScreenshotRunner::capture() {
     QTabWidget* tabs = m_window->viewTabs();
     QStringList written;
@@ -102,6 +259,8 @@ void ScreenshotRunner::capture() {
         }
         written << path;
     }
+    if (!captureWhatIf(&written))
+        return;
     m_done = true;
     m_timeout.stop();
     QTextStream(stdout) << "wrote " << written.join(QStringLiteral(", ")) << Qt::endl;

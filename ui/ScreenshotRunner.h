@@ -1,12 +1,14 @@
 #pragma once
 // `recscope --screenshot DIR`: opens the demo data in a MainWindow, waits for the load, trains
 // two short BPR runs in the training view (so its charts overlay two runs), renders every view to
-// DIR/<view>.png (view objectName without the "View" suffix) and reports the exit code through
+// DIR/<view>.png (view objectName without the "View" suffix; the Inspect tab with a user whose
+// lists hit, and DIR/whatif.png with a what-if user) and reports the exit code through
 // `finished`. Used for the documentation and as a smoke test. The window should be pointed at a
 // scratch workspace (main() sets RECSCOPE_WORKSPACE to a temporary folder).
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QTimer>
 #include <map>
 #include <string>
@@ -29,12 +31,22 @@ signals:
 
 private:
     void trainNext();
+    // Inspect tab: waits for both lists, picks a user whose lists hit, selects a hit (so
+    // "because you liked" shows), then captures; the what-if picture follows the others.
+    void prepareInspector();
+    // Pins two users in the Train tab's watch list (before the bpr runs), and shows the last
+    // bpr run in the Map tab (most popular item selected) and in the Bias tab beside ease.
+    void pinWatchedUsers();
+    void prepareExplorerViews();
+    bool captureWhatIf(QStringList* written);
     void capture();
     void fail(const QString& why);
 
     MainWindow* m_window;
     QString m_directory;
     QTimer m_timeout;
+    int m_inspectorPolls = 0;
+    int m_explorerPolls = 0;
     bool m_done = false;
     struct PlannedRun {
         QString model;
