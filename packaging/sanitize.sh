@@ -13,4 +13,8 @@ export QT_QPA_PLATFORM=offscreen
 # own code are still found by the tests' repeated runs under ASan's heap checks.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# Instrumented code runs several times slower: stretch Qt Test's per-function limit and the
+# tests' own waits for child processes.
+export QTEST_FUNCTION_TIMEOUT=3600000
+export RECSCOPE_TEST_TIMEOUT_SCALE=8
 ctest --test-dir build-asan --output-on-failure -j 2 --timeout 1800 "$@"

@@ -42,7 +42,9 @@ private:
         env.insert("RECSCOPE_CACHE_DIR", m_cache.path());
         p.setProcessEnvironment(env);
         p.start(QStringLiteral(RECSCOPE_CLI), args);
-        if (!p.waitForFinished(120000))
+        // RECSCOPE_TEST_TIMEOUT_SCALE stretches the limit for slow builds (sanitizers).
+        const int scale = std::max(1, qEnvironmentVariableIntValue("RECSCOPE_TEST_TIMEOUT_SCALE"));
+        if (!p.waitForFinished(120000 * scale))
             qFatal("recscope-cli did not finish");
         return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
                    p.readAllStandardOutput(), p.readAllStandardError()};

@@ -107,7 +107,14 @@ void TestEndurance::startAndCancelHundredTimes() {
           "memory after cycle 10: %lld KiB, after cycle %d: %lld KiB (%+.1f%%)",
           kCycles, clock.elapsed() / 1000.0, cancelled, afterTenth, kCycles, afterLast,
           afterTenth ? 100.0 * double(afterLast - afterTenth) / double(afterTenth) : 0.0);
-    if (afterTenth > 0)
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed blocks in quarantine, so resident memory grows by design;
+    // its own heap checks stand in for this one.
+    const bool measureGrowth = false;
+#else
+    const bool measureGrowth = true;
+#endif
+    if (measureGrowth && afterTenth > 0)
         QVERIFY2(afterLast <= afterTenth * 11 / 10, "resident memory grew by more than 10%");
 
     // The view is still usable: one more run trains to the end.
