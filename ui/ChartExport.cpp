@@ -1,8 +1,14 @@
 #include "ui/ChartExport.h"
 
 #include <qcustomplot.h>
+#include <QDir>
 #include <QFileInfo>
+#include <QMenu>
+#include <QSettings>
 #include <QSvgGenerator>
+#include <QToolButton>
+
+#include "ui/FileDialog.h"
 
 namespace recscope::ui {
 
@@ -70,6 +76,52 @@ bool ChartExport::save(QCustomPlot* plot, const QString& path, Format format, QS
     if (!ok && error)
         *error = QObject::tr("Could not write the chart to %1").arg(path);
     return ok;
+}
+
+QToolButton* ChartExport::makeExportButton(QWidget* parent, const QString& actionPrefix,
+                                           const QString& toolTip, const QString& baseName,
+                                           SaveFn save,
+                                           std::function<void(const QString&)> failed) {
+    auto* button = new QToolButton(parent);
+    button->setObjectName(actionPrefix);
+    button->setText(QObject::tr("Export"));
+    button->setToolTip(toolTip);
+    button->setPopupMode(QToolButton::InstantPopup);
+    button->setAutoRaise(true);
+    auto* menu = new QMenu(button);
+    const struct {
+        const char* suffix;
+        QString label;
+        QString filter;
+    } formats[] = {
+        {"png", QObject::tr("PNG image…"), QObject::tr("PNG images (*.png)")},
+        {"svg", QObject::tr("SVG vector image…"), QObject::tr("SVG images (*.svg)")},
+        {"pdf", QObject::tr("PDF document…"), QObject::tr("PDF documents (*.pdf)")},
+    };
+    for (const auto& f : formats) {
+        QAction* action = menu->addAction(f.label);
+        const QString suffix = QString::fromLatin1(f.suffix);
+        action->setObjectName(actionPrefix + QLatin1Char('_') + suffix);
+        const QString filter = f.filter;
+        QObject::connect(
+            action, &QAction::triggered, button, [parent, suffix, filter, baseName, save, failed] {
+                QSettings settings;
+                const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
+                QString path = FileDialog::instance().getSaveFileName(
+                    parent, QObject::tr("Export Chart"),
+                    QDir(dir).filePath(baseName + QLatin1Char('.') + suffix), filter);
+                if (path.isEmpty())
+                    return;
+                if (QFileInfo(path).suffix().isEmpty())
+                    path += QLatin1Char('.') + suffix;
+                settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
+                QString error;
+                if (!save(path, &error))
+                    failed(error);
+            });
+    }
+    button->setMenu(menu);
+    return button;
 }
 
 }  // namespace recscope::ui

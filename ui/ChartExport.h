@@ -3,8 +3,11 @@
 // (vector, via QSvgGenerator) or PDF (vector). GUI thread only.
 
 #include <QString>
+#include <functional>
 
 class QCustomPlot;
+class QToolButton;
+class QWidget;
 
 namespace recscope::ui {
 
@@ -20,6 +23,16 @@ public:
                      QString* error = nullptr);
     // As above with the format taken from the suffix.
     static bool save(QCustomPlot* plot, const QString& path, QString* error = nullptr);
+
+    // Writes one chart to a file chosen by the user; returns false and sets `error` on failure.
+    using SaveFn = std::function<bool(const QString& path, QString* error)>;
+    // The views' "Export" tool button: a PNG / SVG / PDF menu (actions named
+    // `actionPrefix` + "_png" ...), each asking for a file name in the last export folder
+    // (default "<baseName>.<suffix>", the suffix added when the user types none), then calling
+    // `save`; a failure goes to `failed` with the error text. Owned by `parent`.
+    static QToolButton* makeExportButton(QWidget* parent, const QString& actionPrefix,
+                                         const QString& toolTip, const QString& baseName,
+                                         SaveFn save, std::function<void(const QString&)> failed);
 };
 
 }  // namespace recscope::ui

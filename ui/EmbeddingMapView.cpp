@@ -160,21 +160,13 @@ void EmbeddingMapView::buildUi() {
     reset->setToolTip(tr("Show every point again (or double-click the map)"));
     reset->setAutoRaise(true);
     connect(reset, &QToolButton::clicked, this, &EmbeddingMapView::resetView);
-    auto* exportButton = new QToolButton;
-    exportButton->setObjectName(QStringLiteral("mapExport"));
-    exportButton->setText(tr("Export"));
-    exportButton->setToolTip(tr("Save the map as PNG, SVG or PDF"));
-    exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setAutoRaise(true);
-    auto* menu = new QMenu(exportButton);
-    menu->addAction(tr("PNG image…"), this,
-                    [this] { exportWithDialog(QStringLiteral("png"), tr("PNG images (*.png)")); });
-    menu->addAction(tr("SVG vector image…"), this,
-                    [this] { exportWithDialog(QStringLiteral("svg"), tr("SVG images (*.svg)")); });
-    menu->addAction(tr("PDF document…"), this, [this] {
-        exportWithDialog(QStringLiteral("pdf"), tr("PDF documents (*.pdf)"));
-    });
-    exportButton->setMenu(menu);
+    QToolButton* exportButton = ChartExport::makeExportButton(
+        this, QStringLiteral("mapExport"), tr("Save the map as PNG, SVG or PDF"),
+        QStringLiteral("embedding-map"),
+        [this](const QString& path, QString* error) { return exportTo(path, error); },
+        [this](const QString& error) {
+            emit errorOccurred(tr("Could not export the map: %1").arg(error));
+        });
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Run:")));
@@ -686,20 +678,6 @@ QString EmbeddingMapView::statusText() const {
 bool EmbeddingMapView::exportTo(const QString& path, QString* error) {
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     return ChartExport::save(m_plot, path, error);
-}
-
-void EmbeddingMapView::exportWithDialog(const QString& suffix, const QString& filter) {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
-    const QString name = QStringLiteral("embedding-map.") + suffix;
-    const QString path = FileDialog::instance().getSaveFileName(
-        this, tr("Export Map"), dir.isEmpty() ? name : dir + QLatin1Char('/') + name, filter);
-    if (path.isEmpty())
-        return;
-    settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
-    QString error;
-    if (!exportTo(path, &error))
-        emit errorOccurred(tr("Could not export the map: %1").arg(error));
 }
 
 }  // namespace recscope::ui

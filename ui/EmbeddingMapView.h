@@ -107,7 +107,6 @@ private:
     void setStatus(const QString& text);
     void onMouseMove(QMouseEvent* event);
     void onMouseRelease(QMouseEvent* event);
-    void exportWithDialog(const QString& suffix, const QString& filter);
 
     WorkspaceSession* m_workspace;
     LoadedRunCache* m_cache;

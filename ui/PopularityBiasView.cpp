@@ -112,21 +112,13 @@ void PopularityBiasView::buildUi() {
     m_cancelButton->setObjectName(QStringLiteral("biasCancel"));
     m_cancelButton->setText(tr("Cancel"));
     connect(m_cancelButton, &QToolButton::clicked, this, &PopularityBiasView::cancel);
-    auto* exportButton = new QToolButton;
-    exportButton->setObjectName(QStringLiteral("biasExport"));
-    exportButton->setText(tr("Export"));
-    exportButton->setToolTip(tr("Save the chart as PNG, SVG or PDF"));
-    exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setAutoRaise(true);
-    auto* menu = new QMenu(exportButton);
-    menu->addAction(tr("PNG image…"), this,
-                    [this] { exportWithDialog(QStringLiteral("png"), tr("PNG images (*.png)")); });
-    menu->addAction(tr("SVG vector image…"), this,
-                    [this] { exportWithDialog(QStringLiteral("svg"), tr("SVG images (*.svg)")); });
-    menu->addAction(tr("PDF document…"), this, [this] {
-        exportWithDialog(QStringLiteral("pdf"), tr("PDF documents (*.pdf)"));
-    });
-    exportButton->setMenu(menu);
+    QToolButton* exportButton = ChartExport::makeExportButton(
+        this, QStringLiteral("biasExport"), tr("Save the chart as PNG, SVG or PDF"),
+        QStringLiteral("popularity-bias"),
+        [this](const QString& path, QString* error) { return exportTo(path, error); },
+        [this](const QString& error) {
+            emit errorOccurred(tr("Could not export the chart: %1").arg(error));
+        });
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Run:")));
@@ -461,20 +453,6 @@ QString PopularityBiasView::statusText() const {
 bool PopularityBiasView::exportTo(const QString& path, QString* error) {
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     return ChartExport::save(m_plot, path, error);
-}
-
-void PopularityBiasView::exportWithDialog(const QString& suffix, const QString& filter) {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
-    const QString name = QStringLiteral("popularity-bias.") + suffix;
-    const QString path = FileDialog::instance().getSaveFileName(
-        this, tr("Export Chart"), dir.isEmpty() ? name : dir + QLatin1Char('/') + name, filter);
-    if (path.isEmpty())
-        return;
-    settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
-    QString error;
-    if (!exportTo(path, &error))
-        emit errorOccurred(tr("Could not export the chart: %1").arg(error));
 }
 
 }  // namespace recscope::ui

@@ -93,7 +93,6 @@ private:
     void showResults();
     void setStatus(const QString& text);
     void setComputingUi(bool computing);
-    void exportWithDialog(const QString& suffix, const QString& filter);
 
     WorkspaceSession* m_workspace;
     LoadedRunCache* m_cache;

@@ -60,31 +60,10 @@ RunChart::RunChart(const QString& name, const QString& title, QWidget* parent)
     reset->setAutoRaise(true);
     connect(reset, &QToolButton::clicked, this, &RunChart::resetView);
 
-    auto* exportButton = new QToolButton;
-    exportButton->setObjectName(name + QStringLiteral("Export"));
-    exportButton->setText(tr("Export"));
-    exportButton->setToolTip(tr("Save this chart as PNG, SVG or PDF"));
-    exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setAutoRaise(true);
-    auto* menu = new QMenu(exportButton);
-    const struct {
-        const char* suffix;
-        QString label;
-        QString filter;
-    } formats[] = {
-        {"png", tr("PNG image…"), tr("PNG images (*.png)")},
-        {"svg", tr("SVG vector image…"), tr("SVG images (*.svg)")},
-        {"pdf", tr("PDF document…"), tr("PDF documents (*.pdf)")},
-    };
-    for (const auto& f : formats) {
-        QAction* action = menu->addAction(f.label);
-        const QString suffix = QString::fromLatin1(f.suffix);
-        action->setObjectName(name + QStringLiteral("Export_") + suffix);
-        const QString filter = f.filter;
-        connect(action, &QAction::triggered, this,
-                [this, suffix, filter] { exportWithDialog(suffix, filter); });
-    }
-    exportButton->setMenu(menu);
+    QToolButton* exportButton = ChartExport::makeExportButton(
+        this, name + QStringLiteral("Export"), tr("Save this chart as PNG, SVG or PDF"), m_name,
+        [this](const QString& path, QString* error) { return exportTo(path, error); },
+        [this](const QString& error) { emit exportFailed(error); });
 
     auto* top = new QHBoxLayout;
     top->setContentsMargins(0, 0, 0, 0);
@@ -271,21 +250,6 @@ bool RunChart::exportTo(const QString& path, QString* error) {
     flush();
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     return ChartExport::save(m_plot, path, error);
-}
-
-void RunChart::exportWithDialog(const QString& suffix, const QString& filter) {
-    QSettings settings;
-    const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
-    QString path = FileDialog::instance().getSaveFileName(
-        this, tr("Export Chart"), QDir(dir).filePath(m_name + QLatin1Char('.') + suffix), filter);
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QLatin1Char('.') + suffix;
-    settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
-    QString error;
-    if (!exportTo(path, &error))
-        emit exportFailed(error);
 }
 
 void RunChart::changeEvent(QEvent* event) {

@@ -82,7 +82,6 @@ protected:
 private:
     void replotNow();
     void applyVisibility(Series& series);
-    void exportWithDialog(const QString& suffix, const QString& filter);
     void onLegendClick(QCPGraph* graph);
 
     QString m_name;
