@@ -8,6 +8,9 @@ endfunction()
 # MovieLens files through RECSCOPE_SHARED_DATA (../shared/data/movielens beside the checkout).
 set(RECSCOPE_SHARED_DATA "${PROJECT_SOURCE_DIR}/../shared/data/movielens" CACHE PATH
     "Folder with the MovieLens releases used by tests and benchmarks (never copied into the repo)")
+# Per-test CTest limit in seconds; sanitizer builds (packaging/sanitize.sh) raise it, since
+# instrumented training runs several times slower.
+set(RECSCOPE_TEST_TIMEOUT 600 CACHE STRING "CTest timeout per test, in seconds")
 function(recscope_add_test name)
   cmake_parse_arguments(T "GUI" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
@@ -19,7 +22,7 @@ function(recscope_add_test name)
   add_test(NAME ${name} COMMAND ${name})
   set(env "QT_QPA_PLATFORM=offscreen")
   if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 600)
+    set(T_TIMEOUT ${RECSCOPE_TEST_TIMEOUT})
   endif()
   set_tests_properties(${name} PROPERTIES ENVIRONMENT "${env}" TIMEOUT ${T_TIMEOUT}
                        LABELS "${T_LABELS}")

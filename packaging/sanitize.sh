@@ -6,6 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRECSCOPE_BENCH=OFF \
+  -DRECSCOPE_TEST_TIMEOUT=7200 \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 cmake --build build-asan
 export QT_QPA_PLATFORM=offscreen
