@@ -267,8 +267,9 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
     if (context.observer)
         context.observer->onMessage("Training the ranker on the first stage's candidates");
     stage.progress = scaledProgress(context.progress, 0.8, 1.0, "Ranker");
-    // Ranker epochs: the watch list shows the whole pipeline's lists (scored with the
-    // popularity input of the ranker's training rows, which validation swaps for serving's).
+    // Ranker epochs: the watch list shows the whole pipeline's lists, scored during training
+    // with the popularity input of the ranker's training rows (serving's is put back when the
+    // fit ends), so the last epoch's row can differ slightly from the final model's list.
     stage.watchUsers = context.watchUsers;
     stage.watchModel = this;
     stage.watchData = &data;
