@@ -4,6 +4,7 @@
 #include <QFile>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace recscope::ui {
 
@@ -46,14 +47,14 @@ public:
     const QString& m_source;
 };
 
-Result<Lesson::Finish> parseFinish(const QString& name) {
+std::optional<Lesson::Finish> parseFinish(const QString& name) {
     if (name.isEmpty() || name == QLatin1String("leaderboard"))
         return Lesson::Finish::Leaderboard;
     if (name == QLatin1String("train"))
         return Lesson::Finish::Train;
     if (name == QLatin1String("inspector"))
         return Lesson::Finish::Inspector;
-    return makeError("");
+    return std::nullopt;
 }
 
 }  // namespace
@@ -123,7 +124,7 @@ Result<Lesson> parseLesson(const QByteArray& text, const QString& source) {
     auto finishValue = parseFinish(finish.value());
     if (!finishValue)
         return p.error("finish", "\"finish\" must be \"leaderboard\", \"train\" or \"inspector\"");
-    lesson.finish = finishValue.value();
+    lesson.finish = *finishValue;
 
     if (!root.contains("runs") || !root["runs"].is_array() || root["runs"].empty())
         return p.error("runs", "\"runs\" must be a non-empty array of {\"model\", \"params\"}");
