@@ -322,6 +322,13 @@ QVariant LeaderboardModel::fixedData(const RunRecord& run, int column, int role)
                     return run.dataset.name.empty() ? qs(run.config.dataset) : qs(run.dataset.name);
                 case ProtocolColumn:
                     return protocolText(run.config);
+                case ExcludeColumn:
+                    return qs(excludeRuleName(run.config.split.exclude));
+                case FitOnColumn:
+                    if (run.status != RunStatus::Finished)
+                        return qs(run.config.fitOn);
+                    return run.fitOnTrainAndValidation ? QStringLiteral("train+val")
+                                                       : QStringLiteral("train");
                 case StatusColumn:
                     return statusText(run);
                 case TrainSecondsColumn:
@@ -426,12 +433,25 @@ QString LeaderboardModel::runTooltip(const RunRecord& run) const {
             split = tr("validation %1, min train %2").arg(s.nVal).arg(s.minTrain);
             break;
         case Protocol::Ratio:
-            split = tr("test %1, validation %2, seed %3")
+            split = tr("test %1, validation %2, per %3, seed %4")
                         .arg(s.testFraction)
                         .arg(s.valFraction)
+                        .arg(qs(stratifyName(s.stratify)))
+                        .arg(s.seed);
+            break;
+        case Protocol::Strong:
+            split = tr("held-out users %1, target %2, min ratings %3, seed %4")
+                        .arg(s.heldoutUsers > 0 ? QString::number(s.heldoutUsers) : tr("auto"))
+                        .arg(s.testFraction)
+                        .arg(s.minTrain)
                         .arg(s.seed);
             break;
     }
+    if (s.minRating > 0)
+        split += tr(", ratings >= %1").arg(s.minRating);
+    if (s.kcore > 0)
+        split += tr(", %1-core").arg(s.kcore);
+    split += tr(", lists exclude %1").arg(qs(excludeRuleName(s.exclude)));
     lines << tr("Protocol: %1 (%2, threshold %3)")
                  .arg(qs(protocolName(s.protocol)), split)
                  .arg(s.threshold);
@@ -448,6 +468,10 @@ QString LeaderboardModel::runTooltip(const RunRecord& run) const {
                                     : tr("full ranking"),
                       ks.join(QStringLiteral(", ")));
     lines << tr("Fit on %1, device %2, seed %3").arg(qs(c.fitOn), qs(c.device)).arg(c.seed);
+    if (run.status == RunStatus::Finished)
+        lines << tr("Fitted on %1: %2 ratings")
+                     .arg(run.fitOnTrainAndValidation ? tr("train + validation") : tr("train"))
+                     .arg(run.trainRatings);
     lines << tr("Created %1").arg(qs(run.createdAt));
     if (run.status == RunStatus::Finished)
         lines << tr("Training %1 s, evaluation %2 s, %3 users evaluated")
@@ -480,6 +504,10 @@ QVariant LeaderboardModel::headerData(int section, Qt::Orientation orientation, 
                     return tr("Dataset");
                 case ProtocolColumn:
                     return tr("Protocol");
+                case ExcludeColumn:
+                    return tr("Excludes");
+                case FitOnColumn:
+                    return tr("Fit on");
                 case StatusColumn:
                     return tr("Status");
                 case TrainSecondsColumn:
@@ -493,6 +521,15 @@ QVariant LeaderboardModel::headerData(int section, Qt::Orientation orientation, 
                 return tr("Run name (double-click to rename).");
             if (section == TrainSecondsColumn)
                 return tr("Training time in seconds.");
+            if (section == ExcludeColumn)
+                return tr(
+                    "What every list of the run leaves out: the user's training "
+                    "positives, or every item rated in training. Runs under different "
+                    "rules do not compare.");
+            if (section == FitOnColumn)
+                return tr(
+                    "What the model's final weights were trained on (train, or train + "
+                    "validation), as the run resolved --fit-on.");
             return {};
         case NumericRole:
             return !key.isEmpty() || section == TrainSecondsColumn;

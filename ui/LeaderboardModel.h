@@ -42,6 +42,8 @@ public:
         ModelColumn,
         DatasetColumn,
         ProtocolColumn,
+        ExcludeColumn,  // the list rule (docs/protocols.md): positives or rated
+        FitOnColumn,    // what the model was fitted on: train or train+val
         StatusColumn,
         TrainSecondsColumn,
         FirstMetricColumn

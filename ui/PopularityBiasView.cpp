@@ -339,8 +339,10 @@ void PopularityBiasView::startMeasuring() {
             for (size_t i = 0; i < runs.size(); ++i) {
                 const auto& run = runs[i];
                 const double base = double(i);
+                PopularityBiasConfig runConfig = config;
+                runConfig.seed = run->config.seed;  // the run's tie order
                 Result<PopularityBias> r = measurePopularityBias(
-                    *run->model, *run->train, config,
+                    *run->model, *run->train, runConfig,
                     [&](const Progress& p) {
                         progress({p.stage, base + p.fraction});
                     },

@@ -62,6 +62,16 @@ TrainingSetup::TrainingSetup(QWidget* parent)
                                tr("Ratio: share of each user's ratings drawn for the test part"))),
       m_valFraction(numberBox("splitValFraction", 0, 0.5, 0.05, 2,
                               tr("Ratio: share drawn for the validation part"))),
+      m_stratify(new QComboBox),
+      m_heldoutUsers(intBox("splitHeldoutUsers", 0, 100000000,
+                            tr("Strong: users held out of training, each folded in from 80% of "
+                               "their items and scored on the other 20% (auto: 10% of the "
+                               "users, at most 10,000)"))),
+      m_minRating(numberBox("splitMinRating", 0, 10, 0.5, 1,
+                            tr("Ratings below this are dropped before splitting (0 = keep all)"))),
+      m_kcore(intBox("splitKcore", 0, 1000000,
+                     tr("Users and items with fewer ratings are dropped, repeatedly (0 = off)"))),
+      m_exclude(new QComboBox),
       m_model(new QComboBox),
       m_modelHelp(new QLabel),
       m_params(new ParamForm),
@@ -73,7 +83,23 @@ TrainingSetup::TrainingSetup(QWidget* parent)
     m_protocol->addItem(tr("Temporal (last ratings per user)"), QStringLiteral("temporal"));
     m_protocol->addItem(tr("Leave one out (sampled negatives)"), QStringLiteral("loo"));
     m_protocol->addItem(tr("Random ratio (rating prediction)"), QStringLiteral("ratio"));
-    for (QComboBox* combo : {m_protocol, m_model, m_device}) {
+    m_protocol->addItem(tr("Strong generalisation (held-out users, fold-in)"),
+                        QStringLiteral("strong"));
+    m_stratify->setObjectName(QStringLiteral("splitStratify"));
+    m_stratify->addItem(tr("Per user"), QStringLiteral("user"));
+    m_stratify->addItem(tr("Per item"), QStringLiteral("item"));
+    m_stratify->setToolTip(
+        tr("Ratio: draw the test share from each user's ratings, or from "
+           "each item's (Microsoft Recommenders' split)"));
+    m_heldoutUsers->setSpecialValueText(tr("auto"));
+    m_exclude->setObjectName(QStringLiteral("excludeCombo"));
+    m_exclude->addItem(tr("Training positives"), QStringLiteral("positives"));
+    m_exclude->addItem(tr("Every rated item"), QStringLiteral("rated"));
+    m_exclude->setToolTip(
+        tr("What every list leaves out, for every model: the user's training positives (as "
+           "the temporal protocol is published) or every item the user rated in training (as "
+           "a deployed recommender does). Numbers under different rules do not compare."));
+    for (QComboBox* combo : {m_protocol, m_model, m_device, m_exclude, m_stratify}) {
         // Long entries must not widen the form past its scroll area.
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         combo->setMinimumContentsLength(10);
@@ -88,7 +114,12 @@ TrainingSetup::TrainingSetup(QWidget* parent)
     m_splitForm->addRow(tr("Minimum training"), m_minTrain);
     m_splitForm->addRow(tr("Test fraction"), m_testFraction);
     m_splitForm->addRow(tr("Validation fraction"), m_valFraction);
+    m_splitForm->addRow(tr("Stratify"), m_stratify);
+    m_splitForm->addRow(tr("Held-out users"), m_heldoutUsers);
     m_splitForm->addRow(tr("Positive threshold"), m_threshold);
+    m_splitForm->addRow(tr("Minimum rating"), m_minRating);
+    m_splitForm->addRow(tr("K-core"), m_kcore);
+    m_splitForm->addRow(tr("Lists exclude"), m_exclude);
     data->setLayout(m_splitForm);
 
     m_model->setObjectName(QStringLiteral("modelCombo"));
@@ -163,7 +194,10 @@ void TrainingSetup::onModelChanged() {
 
 void TrainingSetup::onProtocolChanged() {
     const auto protocol = parseProtocol(m_protocol->currentData().toString().toStdString());
-    setSplitFields(defaultSplitConfig(protocol.value_or(Protocol::Temporal)));
+    // The list rule is the user's choice, not the protocol's: it survives a protocol change.
+    SplitConfig split = defaultSplitConfig(protocol.value_or(Protocol::Temporal));
+    split.exclude = m_exclude->currentIndex() == 1 ? ExcludeRule::Rated : ExcludeRule::Positives;
+    setSplitFields(split);
 }
 
 void TrainingSetup::setSplitFields(const SplitConfig& split) {
@@ -173,13 +207,21 @@ void TrainingSetup::setSplitFields(const SplitConfig& split) {
     m_threshold->setValue(split.threshold);
     m_testFraction->setValue(split.testFraction);
     m_valFraction->setValue(split.valFraction);
+    m_stratify->setCurrentIndex(split.stratify == Stratify::Item ? 1 : 0);
+    m_heldoutUsers->setValue(std::max(0, split.heldoutUsers));
+    m_minRating->setValue(split.minRating);
+    m_kcore->setValue(split.kcore);
+    m_exclude->setCurrentIndex(split.exclude == ExcludeRule::Rated ? 1 : 0);
     const bool temporal = split.protocol == Protocol::Temporal;
     const bool ratio = split.protocol == Protocol::Ratio;
+    const bool strong = split.protocol == Protocol::Strong;
     m_splitForm->setRowVisible(m_nTest, temporal);
     m_splitForm->setRowVisible(m_nVal, temporal);
     m_splitForm->setRowVisible(m_minTrain, !ratio);
-    m_splitForm->setRowVisible(m_testFraction, ratio);
+    m_splitForm->setRowVisible(m_testFraction, ratio || strong);
     m_splitForm->setRowVisible(m_valFraction, ratio);
+    m_splitForm->setRowVisible(m_stratify, ratio);
+    m_splitForm->setRowVisible(m_heldoutUsers, strong);
 }
 
 int TrainingSetup::plannedEpochs() const {
@@ -200,6 +242,11 @@ RunConfig TrainingSetup::config(const QString& dataset) const {
     c.split.testFraction = m_testFraction->value();
     c.split.valFraction = m_valFraction->value();
     c.split.seed = uint64_t(m_seed->value());
+    c.split.stratify = m_stratify->currentIndex() == 1 ? Stratify::Item : Stratify::User;
+    c.split.heldoutUsers = m_heldoutUsers->value() > 0 ? m_heldoutUsers->value() : -1;
+    c.split.minRating = m_minRating->value();
+    c.split.kcore = m_kcore->value();
+    c.split.exclude = m_exclude->currentIndex() == 1 ? ExcludeRule::Rated : ExcludeRule::Positives;
     c.model = model().toStdString();
     c.params = m_params->overrides();
     c.device = m_device->currentData().toString().toStdString();
@@ -224,6 +271,8 @@ void TrainingSetup::restoreSettings() {
     QSettings settings;
     const int protocol = m_protocol->findData(settings.value("training/protocol").toString());
     m_protocol->setCurrentIndex(protocol >= 0 ? protocol : 0);
+    m_exclude->setCurrentIndex(
+        std::max(0, m_exclude->findData(settings.value("training/exclude").toString())));
     onProtocolChanged();
     const QString preferred = settings.value("training/model", QStringLiteral("bpr")).toString();
     const int model = m_model->findData(preferred);
@@ -235,6 +284,7 @@ void TrainingSetup::restoreSettings() {
 void TrainingSetup::saveSettings() const {
     QSettings settings;
     settings.setValue("training/protocol", m_protocol->currentData());
+    settings.setValue("training/exclude", m_exclude->currentData());
     settings.setValue("training/model", model());
     settings.setValue("training/seed", m_seed->value());
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The left-hand form of the training view: which dataset (the open one), protocol and its
-// options, model (every registry entry, described), the model's parameters (ParamForm), device
-// and seed. Produces the RunConfig that Start runs, and can be filled from a past run's config.
-// Remembers the last choices in QSettings ("training/..."). GUI thread only.
+// options (with the row filters and the rule for what lists exclude), model (every registry entry,
+// described), the model's parameters (ParamForm), device and seed. Produces the RunConfig that
+// Start runs, and can be filled from a past run's config. Remembers the last choices in QSettings
+// ("training/..."). GUI thread only.
 
 #include <QWidget>
 
@@ -55,6 +56,11 @@ private:
     QDoubleSpinBox* m_threshold;
     QDoubleSpinBox* m_testFraction;
     QDoubleSpinBox* m_valFraction;
+    QComboBox* m_stratify;        // ratio: per user or per item
+    QSpinBox* m_heldoutUsers;     // strong: 0 shows "auto" (-1 in SplitConfig)
+    QDoubleSpinBox* m_minRating;  // row filter, every protocol
+    QSpinBox* m_kcore;            // row filter, every protocol
+    QComboBox* m_exclude;         // the list rule (docs/protocols.md), every protocol
     QComboBox* m_model;
     QLabel* m_modelHelp;
     ParamForm* m_params;

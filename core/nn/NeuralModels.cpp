@@ -20,7 +20,7 @@ void registerNeuralModels(ModelRegistry& registry) {
                  [] { return std::make_unique<NeuMfModel>(); });
     registry.add("twotower", "Two-tower retriever: ID+feature towers, InfoNCE, in-batch negatives",
                  [] { return std::make_unique<TwoTowerModel>(); });
-    registry.add("pipeline", "Two-stage: two-tower top-N via FAISS -> ranker -> remove seen, MMR",
+    registry.add("pipeline", "Two-stage: two-tower top-N via FAISS -> ranker -> MMR",
                  [] { return std::make_unique<PipelineModel>(); });
 }
 

@@ -194,13 +194,18 @@ void TestLeaderboard::initTestCase() {
                                                              {"avgpop@10", 200.0},
                                                              {"ndcg@20", 0.35}},
                                                             m_easeUsers, m_easePerUser, 1.5));
-    m_knn = add(record("itemknn"), outcome({{"ndcg@10", 0.25},
-                                            {"recall@10", 0.22},
-                                            {"hit@10", 0.50},
-                                            {"coverage@10", 0.30},
-                                            {"avgpop@10", 150.0},
-                                            {"ndcg@20", 0.40}},
-                                           m_knnUsers, m_knnPerUser, 12.25));
+    // itemknn: lists excluding every rated item, fitted on train + validation.
+    RunRecord knn = record("itemknn");
+    knn.config.split.exclude = ExcludeRule::Rated;
+    RunOutcome knnOutcome = outcome({{"ndcg@10", 0.25},
+                                     {"recall@10", 0.22},
+                                     {"hit@10", 0.50},
+                                     {"coverage@10", 0.30},
+                                     {"avgpop@10", 150.0},
+                                     {"ndcg@20", 0.40}},
+                                    m_knnUsers, m_knnPerUser, 12.25);
+    knnOutcome.fitOnTrainAndValidation = true;
+    m_knn = add(knn, knnOutcome);
     m_pop = add(record("pop"), outcome({{"ndcg@10", 0.10},
                                         {"recall@10", 0.05},
                                         {"hit@10", 0.30},
@@ -288,6 +293,18 @@ void TestLeaderboard::countsAndColumns() {
              QStringLiteral("Finished"));
     QCOMPARE(model->index(row, LeaderboardModel::TrainSecondsColumn).data().toString(),
              QStringLiteral("1.5"));
+    // The list rule and what the model was fitted on sit beside the numbers.
+    QCOMPARE(model->index(row, LeaderboardModel::ExcludeColumn).data().toString(),
+             QStringLiteral("positives"));
+    QCOMPARE(model->index(row, LeaderboardModel::FitOnColumn).data().toString(),
+             QStringLiteral("train"));
+    const int knnRow = model->rowOfRun(m_knn);
+    QCOMPARE(model->index(knnRow, LeaderboardModel::ExcludeColumn).data().toString(),
+             QStringLiteral("rated"));
+    QCOMPARE(model->index(knnRow, LeaderboardModel::FitOnColumn).data().toString(),
+             QStringLiteral("train+val"));
+    QCOMPARE(model->headerData(LeaderboardModel::ExcludeColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Excludes"));
     QCOMPARE(model->index(row, metricColumn("ndcg@10")).data().toString(),
              QStringLiteral("0.3000"));
     // A run without a name shows "<model> #<id>"; tooltips carry the parameters.

@@ -17,8 +17,8 @@
 #include <QImage>
 #include <QLabel>
 #include <QListView>
-#include <QSlider>
 #include <QSettings>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -56,6 +56,7 @@ private slots:
     void toggleRunsFromLegendAndList();
     void exportWritesFiles();
     void secondViewRestoresRuns();
+    void excludeChoiceReachesTheRun();
 
 private:
     // Selects `model` with `params` in the form and presses Start.
@@ -373,6 +374,29 @@ void TestTrainingView::secondViewRestoresRuns() {
     QCOMPARE(view.lossChart()->rawPointCount(m_finishedRun), 0);
     QCOMPARE(view.lossChart()->graph(m_finishedRun)->data()->size(), int(finished->epochs.size()));
     QVERIFY(!view.trainedModel(m_finishedRun));
+}
+
+// The protocol box offers the list rule; it survives a protocol change and is what the
+// recorded run says, together with what the model was fitted on.
+void TestTrainingView::excludeChoiceReachesTheRun() {
+    auto* exclude = m_view->findChild<QComboBox*>("excludeCombo");
+    auto* protocol = m_view->findChild<QComboBox*>("protocolCombo");
+    QVERIFY(exclude && protocol);
+    QCOMPARE(exclude->count(), 2);
+    exclude->setCurrentIndex(exclude->findData("rated"));
+    protocol->setCurrentIndex(protocol->findData("loo"));
+    protocol->setCurrentIndex(protocol->findData("temporal"));
+    QCOMPARE(exclude->currentData().toString(), QStringLiteral("rated"));
+    QVERIFY(m_view->setup()->config("demo").split.exclude == ExcludeRule::Rated);
+    startRun("pop", {});
+    waitIdle();
+    const RunRecord* run = lastRun();
+    QVERIFY(run);
+    QCOMPARE(run->status, RunStatus::Finished);
+    QVERIFY(run->config.split.exclude == ExcludeRule::Rated);
+    QVERIFY(run->fitOnTrainAndValidation);  // pop does not stop early: train + validation
+    QVERIFY(run->trainRatings > 0);
+    exclude->setCurrentIndex(exclude->findData("positives"));
 }
 
 QTEST_MAIN(TestTrainingView)
