@@ -25,6 +25,8 @@ const Command kCommands[] = {
     {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
     {"export", recscope::cli::cmdExport,
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
+    {"reproduce", recscope::cli::cmdReproduce,
+     "Run the published set-ups the data allows; RecScope beside the published figures"},
 };
 
 void printHelp(std::ostream& out) {
