@@ -332,12 +332,17 @@ private slots:
         // CSV to stdout, against text built here from the runs' own JSON.
         r = cli({"export", ws, "--format", "csv", "--metrics", "ndcg@10,recall@10"});
         QCOMPARE(r.exitCode, 0);
+        // The list rule and the data each model was fitted on sit beside the figures.
+        const QJsonObject ej = json(ease);
+        QCOMPARE(pj["exclude"].toString(), QString("positives"));
         const QString expected =
-            "id,name,model,dataset,ndcg@10,recall@10\n"
+            "id,name,model,dataset,exclude,fit_on,ndcg@10,recall@10\n"
             "1,pop #1,pop,demo," +
+            pj["exclude"].toString() + "," + pj["fit_on"].toString() + "," +
             fixed4(pm["ndcg@10"].toDouble()) + "," + fixed4(pm["recall@10"].toDouble()) + "\n" +
-            "2,ease #2,ease,demo," + fixed4(em["ndcg@10"].toDouble()) + "," +
-            fixed4(em["recall@10"].toDouble()) + "\n";
+            "2,ease #2,ease,demo," + ej["exclude"].toString() + "," + ej["fit_on"].toString() +
+            "," + fixed4(em["ndcg@10"].toDouble()) + "," + fixed4(em["recall@10"].toDouble()) +
+            "\n";
         QCOMPARE(QString::fromUtf8(r.out), expected);
         // Markdown to a file: EASE beats popularity on the demo data, so its cells are bold.
         QVERIFY(em["ndcg@10"].toDouble() > pm["ndcg@10"].toDouble());
@@ -348,7 +353,8 @@ private slots:
         QFile mdFile(md);
         QVERIFY(mdFile.open(QIODevice::ReadOnly));
         const QString mdText = QString::fromUtf8(mdFile.readAll());
-        QVERIFY2(mdText.contains("| 2 | ease #2 | ease | demo | **" +
+        QVERIFY2(mdText.contains("| 2 | ease #2 | ease | demo | " + ej["exclude"].toString() +
+                                 " | " + ej["fit_on"].toString() + " | **" +
                                  fixed4(em["recall@10"].toDouble()) + "** | **" +
                                  fixed4(em["ndcg@10"].toDouble()) + "** |"),
                  qPrintable(mdText));
