@@ -16,5 +16,6 @@ int cmdGenerate(const Args& args);
 int cmdRun(const Args& args);
 int cmdRuns(const Args& args);
 int cmdExport(const Args& args);
+int cmdLaunch(const Args& args);
 
 }  // namespace recscope::cli

@@ -25,6 +25,8 @@ const Command kCommands[] = {
     {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
     {"export", recscope::cli::cmdExport,
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
+    {"launch", recscope::cli::cmdLaunch,
+     "Start N local ranks of a data-parallel command (like torchrun)"},
 };
 
 void printHelp(std::ostream& out) {

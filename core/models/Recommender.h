@@ -16,7 +16,7 @@ namespace recscope {
 
 struct TrainData;
 class Recommender;
-class Recommender;
+class DataParallel;
 
 struct EpochReport {
     int epoch = 0;                             // 1-based
@@ -70,6 +70,10 @@ struct FitContext {
     // EpochTrainer's own setWatchModel() takes precedence.
     const Recommender* watchModel = nullptr;
     const TrainData* watchData = nullptr;
+    // Data-parallel training (core/dist/DataParallel.h): this process is one rank of a group
+    // that trains the same model on shards of every batch. Null for a plain run. Only models
+    // whose canDistribute() is true are given one.
+    DataParallel* parallel = nullptr;
 };
 
 class Recommender {
@@ -90,6 +94,10 @@ public:
     // True when fit() reads the validation part (early stopping). Models that do not are trained
     // on train + validation before the test evaluation (see withValidationInTrain).
     virtual bool usesValidation() const { return true; }
+
+    // True when fit() can train as one rank of a data-parallel group (FitContext::parallel),
+    // with the parameters as configured. The classic models cannot.
+    virtual bool canDistribute() const { return false; }
 
     virtual int32_t numItems() const = 0;
     // Scores of n users against every item: out is n x numItems(), row-major, caller-owned.

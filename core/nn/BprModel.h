@@ -23,6 +23,9 @@ public:
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
+    // Data-parallel through the autograd step (the fused CPU kernel has no gradients to
+    // exchange): any kernel setting but "fused".
+    bool canDistribute() const override;
 
     // Fold-in: a user vector fitted to the history's positives by BPR SGD with the item
     // factors and biases frozen, from zero, `epochs` passes over the positives (the passes a

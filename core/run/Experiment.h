@@ -21,6 +21,7 @@
 namespace recscope {
 
 class Dataset;
+class DataParallel;
 
 struct RunConfig {
     std::string dataset;                        // path or "demo"; informational (identity below)
@@ -35,11 +36,17 @@ struct RunConfig {
                          // (loo: 99, others: 0 = full ranking)
     NegativeSampler sampler = NegativeSampler::Uniform;
     bool keepPerUser = true;  // fill RunOutcome::test.perUser
+    // Data-parallel training (recorded, not acted on: RunHooks::parallel does that). JSON:
+    // "distributed": {"world_size", "backend"}, present only when world_size > 1.
+    int worldSize = 1;
+    std::string distBackend;  // "gloo" | "nccl" when worldSize > 1
 };
 
 // Checks everything that can be checked before any work: model name, parameter values, split
 // options, ks, device string, fitOn. Errors name the offending field.
 Status validateRunConfig(const RunConfig& config);
+// The registry's models that can train data-parallel with default parameters, "a, b, c".
+std::string distributableModelNames();
 // "cpu", "cuda" or "cuda:N" (whether such a device exists is checked when training starts).
 bool isValidDeviceName(const std::string& device);
 
@@ -79,6 +86,9 @@ struct RunHooks {
     // Watch list, passed on to FitContext (see EpochReport::watchTopK): user ids of the dataset.
     std::vector<int32_t> watchUsers;
     int watchK = 10;
+    // This process is one rank of a data-parallel group (passed on to FitContext). Ranks other
+    // than 0 only train: their outcome has no test metrics.
+    DataParallel* parallel = nullptr;
 };
 
 // Errors: validation errors (as validateRunConfig), split errors, "cancelled", training errors
