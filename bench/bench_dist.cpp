@@ -3,7 +3,10 @@
 // for reference), neuralmf and twotower on ML-100K (train + validation, no validation pass,
 // so the figure is training alone).
 //
-// Usage: bench_dist [DATA] [EPOCHS]     DATA defaults to the shared ml-100k folder, EPOCHS 3.
+// Usage: bench_dist [DATA] [EPOCHS] [REPEATS] [FILTER]
+//   DATA defaults to the shared ml-100k folder, EPOCHS to 3, REPEATS to 3 (the best time of
+//   REPEATS fresh runs is kept: on a loaded machine the others measure the load); FILTER keeps
+//   the models whose label contains it ("bpr autograd", "twotower", ...).
 // Each rank is this program started again (`bench_dist --rank R --world W --port P ...`), so
 // every figure comes from fresh processes. On a 2-core machine two ranks share the cores that
 // one process uses alone: expect no speed-up there; the figure shows the exchange's cost.
@@ -66,7 +69,7 @@ int rankMain(const std::string& data, int epochs, size_t setup, int rank, int wo
     }
     const Split merged = withValidationInTrain(split.value());
     const TrainData train = TrainData::build(merged, &ds.value());
-    const Setup& s = setups(epochs)[setup];
+    const Setup s = setups(epochs).at(setup);
     std::unique_ptr<Recommender> model = createModel(s.model);
     if (Status st = model->configure(s.params); !st) {
         std::fprintf(stderr, "%s\n", st.error().message.c_str());
@@ -164,14 +167,18 @@ int main(int argc, char** argv) {
     std::map<std::string, int> opts;
     std::vector<std::string> rest;
     for (size_t k = 0; k < args.size(); ++k) {
-        if (args[k].rfind("--", 0) == 0 && k + 1 < args.size())
-            opts[args[k].substr(2)] = std::atoi(args[++k].c_str());
-        else
+        if (args[k].rfind("--", 0) == 0 && k + 1 < args.size()) {
+            const std::string name = args[k].substr(2);
+            opts[name] = std::atoi(args[++k].c_str());
+        } else {
             rest.push_back(args[k]);
+        }
     }
     const std::string data =
         rest.size() > 0 ? rest[0] : std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";
     const int epochs = rest.size() > 1 ? std::max(1, std::atoi(rest[1].c_str())) : 3;
+    const int repeats = rest.size() > 2 ? std::max(1, std::atoi(rest[2].c_str())) : 3;
+    const std::string filter = rest.size() > 3 ? rest[3] : std::string();
     if (opts.count("rank"))
         return rankMain(data, epochs, size_t(opts["setup"]), opts["rank"], opts["world"],
                         opts["port"], opts["threads"]);
@@ -184,8 +191,8 @@ int main(int argc, char** argv) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     std::printf(
         "bench_dist: %s, %d epochs, training samples (positives x epochs) per second, "
-        "%u cores\n",
-        data.c_str(), epochs, cores);
+        "best of %d runs, %u cores\n",
+        data.c_str(), epochs, repeats, cores);
     std::printf("%-18s %-28s %12s %10s\n", "model", "run", "samples/s", "seconds");
     struct Row {
         const char* name;
@@ -202,10 +209,23 @@ int main(int argc, char** argv) {
             if (all[s].params.count("kernel") && all[s].params.at("kernel") == "fused" &&
                 row.world > 0)
                 continue;  // the fused kernel is single-process only
-            const std::string line = launch(self, data, epochs, s, row.world, row.threads);
+            if (!filter.empty() && all[s].label.find(filter) == std::string::npos)
+                continue;
             double seconds = 0.0;
             long long samples = 0;
-            if (line.empty() || std::sscanf(line.c_str(), "%lf %lld", &seconds, &samples) != 2) {
+            for (int k = 0; k < repeats; ++k) {
+                const std::string line = launch(self, data, epochs, s, row.world, row.threads);
+                double t = 0.0;
+                long long n = 0;
+                if (line.empty() || std::sscanf(line.c_str(), "%lf %lld", &t, &n) != 2) {
+                    samples = 0;
+                    break;
+                }
+                if (k == 0 || t < seconds)
+                    seconds = t;
+                samples = n;
+            }
+            if (samples == 0) {
                 std::printf("%-18s %-28s %12s\n", all[s].label.c_str(), row.name, "failed");
                 continue;
             }

@@ -188,46 +188,43 @@ void DataParallel::reportFailure(const std::string& message) noexcept {
 void DataParallel::fail(const std::string& operation, const std::string& what) {
     m_broken = true;
     const std::string me = "rank " + std::to_string(m_config.rank) + ": ";
-    std::unique_ptr<C10dBackend> side;
+    std::string verdict;
     try {
-        side = C10dBackend::openStore(m_config.masterAddr, m_config.masterPort, false,
-                                      m_config.worldSize, kSideTimeout);
-    } catch (const std::exception&) {
-        throw DistError(me + "lost rank 0 during " + operation +
-                        ": its rendezvous store no longer answers (rank 0 died or was killed)");
-    }
-    try {
+        std::unique_ptr<C10dBackend> side = C10dBackend::openStore(
+            m_config.masterAddr, m_config.masterPort, false, m_config.worldSize, kSideTimeout);
         // A rank that ended with an error said why.
-        for (int k = 0; k < m_config.worldSize; ++k) {
-            if (k == m_config.rank || !side->exists(rankKey(m_config, "failed", k)))
-                continue;
-            throw DistError(me + "rank " + std::to_string(k) + " failed, ending this rank too: " +
-                            side->get(rankKey(m_config, "failed", k)));
-        }
+        for (int k = 0; k < m_config.worldSize && verdict.empty(); ++k)
+            if (k != m_config.rank && side->exists(rankKey(m_config, "failed", k)))
+                verdict = me + "rank " + std::to_string(k) + " failed, ending this rank too: " +
+                          side->get(rankKey(m_config, "failed", k));
         // Otherwise: whose heartbeat stopped?
-        std::vector<int64_t> before(static_cast<size_t>(m_config.worldSize));
-        for (int k = 0; k < m_config.worldSize; ++k)
-            before[size_t(k)] = side->add(rankKey(m_config, "heartbeat", k), 0);
-        std::this_thread::sleep_for(kStaleAfter);
-        std::vector<int> silent;
-        for (int k = 0; k < m_config.worldSize; ++k)
-            if (k != m_config.rank &&
-                side->add(rankKey(m_config, "heartbeat", k), 0) == before[size_t(k)])
-                silent.push_back(k);
-        if (!silent.empty())
-            throw DistError(me + "lost " + listRanks(silent) + " during " + operation +
-                            " (no heartbeat: killed, crashed or stopped); ending this rank");
-    } catch (const DistError&) {
-        throw;
+        if (verdict.empty()) {
+            std::vector<int64_t> before(static_cast<size_t>(m_config.worldSize));
+            for (int k = 0; k < m_config.worldSize; ++k)
+                before[size_t(k)] = side->add(rankKey(m_config, "heartbeat", k), 0);
+            std::this_thread::sleep_for(kStaleAfter);
+            std::vector<int> silent;
+            for (int k = 0; k < m_config.worldSize; ++k)
+                if (k != m_config.rank &&
+                    side->add(rankKey(m_config, "heartbeat", k), 0) == before[size_t(k)])
+                    silent.push_back(k);
+            if (!silent.empty())
+                verdict = me + "lost " + listRanks(silent) + " during " + operation +
+                          " (no heartbeat: killed, crashed or stopped); ending this rank";
+        }
     } catch (const std::exception&) {
-        throw DistError(me + "lost rank 0 during " + operation +
-                        ": its rendezvous store no longer answers (rank 0 died or was killed)");
+        // The store lives in rank 0 (or in torchrun's agent): it is gone with it.
+        verdict = me + "lost rank 0 during " + operation +
+                  ": the rendezvous store it hosted no longer answers (rank 0 died or was "
+                  "killed); ending this rank";
     }
-    throw DistError(me + operation + " got no answer within the " +
-                    secondsText(m_config.timeoutSeconds) +
-                    " timeout although every rank is alive: one rank is slower than the "
-                    "timeout allows (raise --dist-timeout) [" +
-                    what + "]");
+    if (verdict.empty())
+        verdict = me + operation + " got no answer within the " +
+                  secondsText(m_config.timeoutSeconds) +
+                  " timeout although every rank is alive: one rank is slower than the timeout "
+                  "allows (raise --dist-timeout) [" +
+                  what + "]";
+    throw DistError(verdict);
 }
 
 template <typename Fn>

@@ -5,9 +5,11 @@
 // ends with a message naming the rank: a killed peer, a bad RANK, a model that cannot be
 // distributed, a port in use, a peer that never comes.
 
+// LibTorch before Qt: Qt's "slots" macro breaks LibTorch's headers.
+#include <torch/torch.h>
+
 #include <QtTest>
 
-#include <torch/torch.h>
 #include <unistd.h>
 #include <QElapsedTimer>
 #include <QJsonDocument>

@@ -4,11 +4,14 @@
 // and cancel, and the fault messages (a failed or vanished peer named, a missing peer, a port
 // in use, a duplicate RANK). Whole models on two processes are in tests/app/tst_distributed.
 
+// LibTorch before Qt: Qt's "slots" macro breaks LibTorch's headers.
+#include <torch/torch.h>
+
 #include <QtTest>
 
-#include <torch/torch.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -172,8 +175,8 @@ private slots:
         };
         for (const auto& [input, expected] : bad) {
             Vars v = input.second;
-            if (!v.count("MASTER_PORT") && input.first.dist.empty())
-                v.insert(base.begin(), base.end());
+            if (input.first.dist.empty())
+                v.insert(base.begin(), base.end());  // keeps the case's own values
             auto r = resolveDistConfig(input.first, envOf(v));
             QVERIFY2(!r, expected.c_str());
             QVERIFY2(r.error().message.find(expected) != std::string::npos,
@@ -271,7 +274,9 @@ private slots:
                 expected.push_back(float(2 * k));
                 expected.push_back(float(2 * k + 1));
             }
-            QCOMPARE(s.localGrad, expected);
+            QCOMPARE(s.localGrad.size(), expected.size());
+            for (size_t k = 0; k < expected.size(); ++k)  // (x / 3) * 3 in float
+                QVERIFY(std::fabs(s.localGrad[k] - expected[k]) < 1e-5f);
             QCOMPARE(s.values, (std::vector<float>{0.0f, 2.5f, 0.0f}));
         }
     }
