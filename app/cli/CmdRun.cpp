@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "app/cli/ArgParser.h"
 #include "app/cli/Commands.h"
@@ -292,7 +293,10 @@ int cmdRun(const Args& args) {
     if (parser.has("out") && parser.value("out").empty())
         return usage("run: --out needs a folder name");
 
-    setComputeThreads(static_cast<int>(threads.value()));
+    // Ranks on one node share its cores unless --threads says otherwise.
+    setComputeThreads(group && !parser.has("threads")
+                          ? threadsForRank(*group, int(std::thread::hardware_concurrency()))
+                          : static_cast<int>(threads.value()));
     const auto say = [quiet](const std::string& text) {
         if (!quiet)
             std::cerr << text << "\n";

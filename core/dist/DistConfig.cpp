@@ -1,5 +1,6 @@
 #include "core/dist/DistConfig.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -100,6 +101,12 @@ Result<std::optional<DistConfig>> resolveDistConfig(const DistOptions& options,
         c.localRank = int(*lr);
     }
 
+    if (auto local = env("LOCAL_WORLD_SIZE")) {
+        const auto lw = parseInt(*local, 1, kMaxWorld);
+        if (!lw)
+            return envError("LOCAL_WORLD_SIZE", *local, "a whole number from 1");
+        c.localWorldSize = int(*lw);
+    }
     if (auto agent = env("TORCHELASTIC_USE_AGENT_STORE"))
         c.agentStore = *agent == "True" || *agent == "true" || *agent == "1";
     if (auto restart = env("TORCHELASTIC_RESTART_COUNT"); restart && parseInt(*restart, 0, 1 << 30))
@@ -139,6 +146,10 @@ std::string deviceForRank(const std::string& device, const DistConfig& config) {
     if (device == "cuda")
         return "cuda:" + std::to_string(config.localRank);
     return device;
+}
+
+int threadsForRank(const DistConfig& config, int cores) {
+    return std::max(1, cores / std::max(1, config.localWorldSize));
 }
 
 }  // namespace recscope

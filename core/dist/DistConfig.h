@@ -13,8 +13,9 @@ namespace recscope {
 
 struct DistConfig {
     int worldSize = 1;
-    int rank = 0;       // 0 .. worldSize-1; rank 0 hosts the rendezvous store
-    int localRank = 0;  // rank on this node (LOCAL_RANK, else RANK): picks cuda:N
+    int rank = 0;            // 0 .. worldSize-1; rank 0 hosts the rendezvous store
+    int localRank = 0;       // rank on this node (LOCAL_RANK, else RANK): picks cuda:N
+    int localWorldSize = 1;  // ranks on this node (LOCAL_WORLD_SIZE): they share its cores
     std::string masterAddr = "127.0.0.1";
     int masterPort = 29500;
     std::string backend = "auto";   // "auto" (NCCL for CUDA when built with it, else Gloo),
@@ -50,5 +51,9 @@ Result<std::optional<DistConfig>> resolveDistConfig(const DistOptions& options,
 // "cuda" becomes "cuda:<localRank>" in a data-parallel run (one GPU per local rank); anything
 // else is returned unchanged.
 std::string deviceForRank(const std::string& device, const DistConfig& config);
+
+// Compute threads of one rank when the command line sets none: the node's cores shared
+// among its ranks (at least 1).
+int threadsForRank(const DistConfig& config, int cores);
 
 }  // namespace recscope

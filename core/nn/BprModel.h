@@ -3,7 +3,9 @@
 // the pairwise loss -log sigmoid(x_ui - x_uj) on (user, positive, sampled negative) triplets;
 // negatives uniform or popularity-weighted ("hard", seed 003). On the CPU a fused kernel
 // (BprCpuKernel) does forward, backward and sparse SGD update; on CUDA the same mini-batch
-// step runs through autograd. Both give the same weights up to float rounding.
+// step runs through autograd. Both give the same weights up to float rounding. Data-parallel
+// runs (FitContext::parallel) take the autograd step on every device: each rank
+// differentiates its shard of the batch and the ranks exchange those gradient rows.
 
 #include <memory>
 

@@ -137,6 +137,19 @@ private slots:
         QCOMPARE(two.value()->masterPort, 29511);
         QCOMPARE(deviceForRank("cuda", *two.value()), std::string("cuda:0"));
         QCOMPARE(deviceForRank("cpu", *two.value()), std::string("cpu"));
+        QCOMPARE(two.value()->localWorldSize, 1);
+        QVERIFY(!two.value()->agentStore);
+        // torchrun's elastic agent: its store, its restart count, the node's share of cores.
+        auto elastic = resolveDistConfig({}, with({{"WORLD_SIZE", "4"},
+                                                   {"RANK", "3"},
+                                                   {"LOCAL_WORLD_SIZE", "2"},
+                                                   {"TORCHELASTIC_USE_AGENT_STORE", "True"},
+                                                   {"TORCHELASTIC_RESTART_COUNT", "3"}}));
+        QVERIFY(elastic && elastic.value());
+        QVERIFY(elastic.value()->agentStore);
+        QCOMPARE(elastic.value()->attempt, std::string("3"));
+        QCOMPARE(threadsForRank(*elastic.value(), 8), 4);
+        QCOMPARE(threadsForRank(*elastic.value(), 1), 1);
         // A world of one through --dist (the GPU script's first NCCL run).
         auto one =
             resolveDistConfig({"env://", "nccl", "7"}, with({{"WORLD_SIZE", "1"}, {"RANK", "0"}}));
@@ -165,6 +178,8 @@ private slots:
             {{{}, {{"WORLD_SIZE", "2"}}}, "RANK is not"},
             {{{}, {{"WORLD_SIZE", "2"}, {"RANK", "-1"}}}, "RANK='-1'"},
             {{{}, {{"WORLD_SIZE", "2"}, {"RANK", "0"}, {"LOCAL_RANK", "x"}}}, "LOCAL_RANK='x'"},
+            {{{}, {{"WORLD_SIZE", "2"}, {"RANK", "0"}, {"LOCAL_WORLD_SIZE", "0"}}},
+             "LOCAL_WORLD_SIZE='0'"},
             {{{}, {{"WORLD_SIZE", "2"}, {"RANK", "0"}, {"MASTER_PORT", "70000"}}},
              "MASTER_PORT='70000'"},
             {{{"env://", "", ""}, {}}, "needs WORLD_SIZE and RANK"},
