@@ -3,7 +3,11 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/dist/C10dBackend.h"
 #include "core/dist/DistError.h"
@@ -45,7 +49,60 @@ bool isLoopback(const std::string& addr) {
     return addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
 }
 
+// c10d's TCPStore applies its timeout to waiting for keys, not to each socket read: a store
+// whose host is stopped (SIGSTOP, a hung machine) accepts the connection and never answers.
+// Store calls made while diagnosing run on a detached thread, and the caller waits at most
+// `limit`; nullopt when it did not finish in time (the thread is left behind, holding only
+// what it captured).
+template <typename Fn>
+std::optional<std::string> withDeadline(Fn fn, std::chrono::milliseconds limit) {
+    auto result = std::make_shared<std::promise<std::string>>();
+    std::future<std::string> done = result->get_future();
+    std::thread([result, fn]() mutable {
+        try {
+            result->set_value(fn());
+        } catch (...) {
+            result->set_exception(std::current_exception());
+        }
+    }).detach();
+    if (done.wait_for(limit) != std::future_status::ready)
+        return std::nullopt;
+    return done.get();  // rethrows the thread's exception
+}
+
+// Who is at fault after a failed collective, asked of the store: a rank that left a failure
+// note, else the ranks whose heartbeat stopped. "" when every rank is alive. Throws when the
+// store does not answer.
+std::string diagnose(const DistConfig& c, const std::string& operation) {
+    const std::string me = "rank " + std::to_string(c.rank) + ": ";
+    std::unique_ptr<C10dBackend> side =
+        C10dBackend::openStore(c.masterAddr, c.masterPort, false, c.worldSize, kSideTimeout);
+    for (int k = 0; k < c.worldSize; ++k)
+        if (k != c.rank && side->exists(rankKey(c, "failed", k)))
+            return me + "rank " + std::to_string(k) +
+                   " failed, ending this rank too: " + side->get(rankKey(c, "failed", k));
+    std::vector<int64_t> before(static_cast<size_t>(c.worldSize));
+    for (int k = 0; k < c.worldSize; ++k)
+        before[size_t(k)] = side->add(rankKey(c, "heartbeat", k), 0);
+    std::this_thread::sleep_for(kStaleAfter);
+    std::vector<int> silent;
+    for (int k = 0; k < c.worldSize; ++k)
+        if (k != c.rank && side->add(rankKey(c, "heartbeat", k), 0) == before[size_t(k)])
+            silent.push_back(k);
+    if (silent.empty())
+        return {};
+    return me + "lost " + listRanks(silent) + " during " + operation +
+           " (no heartbeat: killed, crashed or stopped); ending this rank";
+}
+
 }  // namespace
+
+struct DataParallel::Heartbeat {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stop = false;
+    bool done = false;
+};
 
 // --- construction and rendezvous -----------------------------------------------------------
 
@@ -140,47 +197,53 @@ void DataParallel::rendezvous() {
 // --- heartbeat and failure reports ---------------------------------------------------------
 
 void DataParallel::startHeartbeat() {
-    m_heartbeat = std::thread([this] {
+    m_heartbeat = std::make_shared<Heartbeat>();
+    std::thread([beat = m_heartbeat, config = m_config] {
         std::unique_ptr<C10dBackend> side;
         try {
-            side = C10dBackend::openStore(m_config.masterAddr, m_config.masterPort, false,
-                                          m_config.worldSize, kSideTimeout);
-        } catch (const std::exception&) {
-            return;  // the store is gone: collectives will say so
-        }
-        const std::string key = rankKey(m_config, "heartbeat", m_config.rank);
-        std::unique_lock<std::mutex> lock(m_heartbeatMutex);
-        while (!m_heartbeatStop) {
-            lock.unlock();
-            try {
+            side = C10dBackend::openStore(config.masterAddr, config.masterPort, false,
+                                          config.worldSize, kSideTimeout);
+            const std::string key = rankKey(config, "heartbeat", config.rank);
+            std::unique_lock<std::mutex> lock(beat->mutex);
+            while (!beat->stop) {
+                lock.unlock();
                 side->add(key, 1);
-            } catch (const std::exception&) {
-                return;
+                lock.lock();
+                beat->wake.wait_for(lock, kBeat, [&] { return beat->stop; });
             }
-            lock.lock();
-            m_heartbeatWake.wait_for(lock, kBeat, [this] { return m_heartbeatStop; });
+        } catch (const std::exception&) {
+            // The store is gone: the next collective says so.
         }
-    });
+        std::lock_guard<std::mutex> lock(beat->mutex);
+        beat->done = true;
+        beat->wake.notify_all();
+    }).detach();
 }
 
 void DataParallel::stopHeartbeat() {
-    {
-        std::lock_guard<std::mutex> lock(m_heartbeatMutex);
-        m_heartbeatStop = true;
-    }
-    m_heartbeatWake.notify_all();
-    if (m_heartbeat.joinable())
-        m_heartbeat.join();
+    if (!m_heartbeat)
+        return;
+    std::unique_lock<std::mutex> lock(m_heartbeat->mutex);
+    m_heartbeat->stop = true;
+    m_heartbeat->wake.notify_all();
+    // A beat stuck in a store that stopped answering is left to the process's end.
+    m_heartbeat->wake.wait_for(lock, kSideTimeout, [this] { return m_heartbeat->done; });
 }
 
 void DataParallel::reportFailure(const std::string& message) noexcept {
-    if (!m_store)
-        return;
+    if (!m_store || m_broken)
+        return;  // after a failed collective the others see the failure themselves
     try {
-        std::unique_ptr<C10dBackend> side = C10dBackend::openStore(
-            m_config.masterAddr, m_config.masterPort, false, m_config.worldSize, kSideTimeout);
-        side->set(rankKey(m_config, "failed", m_config.rank), message);
-        m_failureReported = true;
+        const DistConfig config = m_config;
+        const auto written = withDeadline(
+            [config, message] {
+                std::unique_ptr<C10dBackend> side = C10dBackend::openStore(
+                    config.masterAddr, config.masterPort, false, config.worldSize, kSideTimeout);
+                side->set(rankKey(config, "failed", config.rank), message);
+                return std::string("written");
+            },
+            kSideTimeout + kBeat);
+        m_failureReported = written.has_value();
     } catch (const std::exception&) {
     }
 }
@@ -188,35 +251,18 @@ void DataParallel::reportFailure(const std::string& message) noexcept {
 void DataParallel::fail(const std::string& operation, const std::string& what) {
     m_broken = true;
     const std::string me = "rank " + std::to_string(m_config.rank) + ": ";
+    const std::string storeGone =
+        me + "lost rank 0 during " + operation +
+        ": the rendezvous store it hosts does not answer (rank 0 died, was killed or hangs); "
+        "ending this rank";
     std::string verdict;
     try {
-        std::unique_ptr<C10dBackend> side = C10dBackend::openStore(
-            m_config.masterAddr, m_config.masterPort, false, m_config.worldSize, kSideTimeout);
-        // A rank that ended with an error said why.
-        for (int k = 0; k < m_config.worldSize && verdict.empty(); ++k)
-            if (k != m_config.rank && side->exists(rankKey(m_config, "failed", k)))
-                verdict = me + "rank " + std::to_string(k) + " failed, ending this rank too: " +
-                          side->get(rankKey(m_config, "failed", k));
-        // Otherwise: whose heartbeat stopped?
-        if (verdict.empty()) {
-            std::vector<int64_t> before(static_cast<size_t>(m_config.worldSize));
-            for (int k = 0; k < m_config.worldSize; ++k)
-                before[size_t(k)] = side->add(rankKey(m_config, "heartbeat", k), 0);
-            std::this_thread::sleep_for(kStaleAfter);
-            std::vector<int> silent;
-            for (int k = 0; k < m_config.worldSize; ++k)
-                if (k != m_config.rank &&
-                    side->add(rankKey(m_config, "heartbeat", k), 0) == before[size_t(k)])
-                    silent.push_back(k);
-            if (!silent.empty())
-                verdict = me + "lost " + listRanks(silent) + " during " + operation +
-                          " (no heartbeat: killed, crashed or stopped); ending this rank";
-        }
+        const DistConfig config = m_config;
+        const auto found = withDeadline([config, operation] { return diagnose(config, operation); },
+                                        kSideTimeout + kStaleAfter + kSideTimeout);
+        verdict = found ? *found : storeGone;
     } catch (const std::exception&) {
-        // The store lives in rank 0 (or in torchrun's agent): it is gone with it.
-        verdict = me + "lost rank 0 during " + operation +
-                  ": the rendezvous store it hosted no longer answers (rank 0 died or was "
-                  "killed); ending this rank";
+        verdict = storeGone;
     }
     if (verdict.empty())
         verdict = me + operation + " got no answer within the " +

@@ -14,14 +14,10 @@
 // thread with its own store connection. The header is LibTorch-free (at::Tensor is only
 // declared) so that EpochTrainer can include it.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/common/Progress.h"
@@ -121,10 +117,10 @@ private:
     bool m_broken = false;
     bool m_failureReported = false;
 
-    std::thread m_heartbeat;
-    std::mutex m_heartbeatMutex;
-    std::condition_variable m_heartbeatWake;
-    bool m_heartbeatStop = false;
+    // The heartbeat thread's state is shared with it, not owned here: a thread stuck in a
+    // store that stopped answering (rank 0 hung) is left behind rather than joined.
+    struct Heartbeat;
+    std::shared_ptr<Heartbeat> m_heartbeat;
 };
 
 // Model-side helpers that accept a null DataParallel (a plain single-process run), so a
