@@ -8,9 +8,12 @@
 //   REPEATS fresh runs is kept: on a loaded machine the others measure the load); FILTER keeps
 //   the models whose label contains it ("bpr autograd", "twotower", ...).
 // Each rank is this program started again (`bench_dist --rank R --world W --port P ...`), so
-// every figure comes from fresh processes. On a 2-core machine two ranks share the cores that
-// one process uses alone: expect no speed-up there; the figure shows the exchange's cost.
+// every figure comes from fresh processes. Columns: samples/s of wall time (the slowest
+// rank's fit()), and samples per CPU-second summed over the ranks, which a loaded machine
+// disturbs less than wall time. On a 2-core machine two ranks share the cores that one process
+// uses alone: expect no speed-up there; the figures show the exchange's cost.
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,8 +56,15 @@ std::vector<Setup> setups(int epochs) {
     };
 }
 
-// One rank (or the single process when world == 0): trains and, on rank 0, prints
-// "<seconds> <samples>" on stdout. Exit code 0 on success.
+double cpuSeconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// One rank (or the single process when world == 0): trains and prints "<seconds> <samples>
+// <cpu seconds>" of its fit() on stdout. Exit code 0 on success.
 int rankMain(const std::string& data, int epochs, size_t setup, int rank, int world, int port,
              int threads) {
     setComputeThreads(threads);
@@ -93,21 +104,23 @@ int rankMain(const std::string& data, int epochs, size_t setup, int rank, int wo
         group = std::move(joined).value();
         context.parallel = group.get();
     }
+    const double cpu0 = cpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
     const Status fitted = model->fit(train, context);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpuSeconds() - cpu0;
     if (!fitted) {
         std::fprintf(stderr, "%s\n", fitted.error().message.c_str());
         return 1;
     }
-    if (rank == 0)
-        std::printf("%.6f %lld\n", seconds, static_cast<long long>(train.positives.nnz()) * epochs);
+    std::printf("%.6f %lld %.6f\n", seconds, static_cast<long long>(train.positives.nnz()) * epochs,
+                cpu);
     return 0;
 }
 
 // Starts `count` copies of this program (ranks, or one plain process when world == 0) and
-// returns rank 0's "<seconds> <samples>" line ("" on failure).
+// returns their "<seconds> <samples> <cpu>" lines ("" on failure).
 std::string launch(const std::string& self, const std::string& data, int epochs, size_t setup,
                    int world, int threads) {
     const int port = freeLoopbackPort();
@@ -119,8 +132,7 @@ std::string launch(const std::string& self, const std::string& data, int epochs,
     for (int r = 0; r < count; ++r) {
         const pid_t pid = ::fork();
         if (pid == 0) {
-            if (r == 0)
-                ::dup2(pipeFd[1], 1);
+            ::dup2(pipeFd[1], 1);
             ::close(pipeFd[0]);
             ::close(pipeFd[1]);
             const std::vector<std::string> args = {self,
@@ -193,7 +205,8 @@ int main(int argc, char** argv) {
         "bench_dist: %s, %d epochs, training samples (positives x epochs) per second, "
         "best of %d runs, %u cores\n",
         data.c_str(), epochs, repeats, cores);
-    std::printf("%-18s %-28s %12s %10s\n", "model", "run", "samples/s", "seconds");
+    std::printf("%-18s %-30s %12s %10s %10s %14s\n", "model", "run", "samples/s", "seconds",
+                "cpu s", "samples/cpu-s");
     struct Row {
         const char* name;
         int world;    // 0: plain process
@@ -211,26 +224,38 @@ int main(int argc, char** argv) {
                 continue;  // the fused kernel is single-process only
             if (!filter.empty() && all[s].label.find(filter) == std::string::npos)
                 continue;
-            double seconds = 0.0;
+            // Per setting: the best wall time of `repeats` runs (the slowest rank's), and the
+            // CPU seconds all ranks spent in that run.
+            double seconds = 0.0, cpu = 0.0;
             long long samples = 0;
-            for (int k = 0; k < repeats; ++k) {
-                const std::string line = launch(self, data, epochs, s, row.world, row.threads);
-                double t = 0.0;
+            for (int k = 0; k < repeats && (k == 0 || samples > 0); ++k) {
+                std::istringstream lines(launch(self, data, epochs, s, row.world, row.threads));
+                double wall = 0.0, used = 0.0;
                 long long n = 0;
-                if (line.empty() || std::sscanf(line.c_str(), "%lf %lld", &t, &n) != 2) {
+                int count = 0;
+                for (std::string line; std::getline(lines, line); ++count) {
+                    double t = 0.0, c = 0.0;
+                    if (std::sscanf(line.c_str(), "%lf %lld %lf", &t, &n, &c) != 3)
+                        break;
+                    wall = std::max(wall, t);
+                    used += c;
+                }
+                if (count != std::max(1, row.world)) {
                     samples = 0;
                     break;
                 }
-                if (k == 0 || t < seconds)
-                    seconds = t;
+                if (k == 0 || wall < seconds) {
+                    seconds = wall;
+                    cpu = used;
+                }
                 samples = n;
             }
             if (samples == 0) {
-                std::printf("%-18s %-28s %12s\n", all[s].label.c_str(), row.name, "failed");
+                std::printf("%-18s %-30s %12s\n", all[s].label.c_str(), row.name, "failed");
                 continue;
             }
-            std::printf("%-18s %-28s %12.0f %10.2f\n", all[s].label.c_str(), row.name,
-                        double(samples) / seconds, seconds);
+            std::printf("%-18s %-30s %12.0f %10.2f %10.2f %14.0f\n", all[s].label.c_str(), row.name,
+                        double(samples) / seconds, seconds, cpu, double(samples) / cpu);
             std::fflush(stdout);
         }
     }
