@@ -1,5 +1,5 @@
 // recscope-cli launch --nproc N -- run DATA ...: starts N ranks of a data-parallel run on this
-// machine (127.0.0.1), like `torchrun --nproc-per-node N --no-python recscope-cli run ...`, and
+// machine (127.0.0.1), like `torchrun --nproc_per_node N --no_python recscope-cli run ...`, and
 // forwards their output with a rank prefix. Rank 0's standard output (the run's result: table
 // or --json) passes through unprefixed so that it stays machine-readable.
 
