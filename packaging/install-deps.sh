@@ -8,7 +8,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 PACKAGES="build-essential cmake ninja-build pkg-config ccache
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libxkbcommon-dev libgl-dev
-  libtorch-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev libzip-dev libsqlite3-dev
+  libtorch-dev libgloo-dev libfaiss-dev libeigen3-dev nlohmann-json3-dev libzip-dev libsqlite3-dev
   xvfb xauth
   appstream desktop-file-utils"
 missing=""

@@ -10,12 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "app/cli/ArgParser.h"
 #include "app/cli/Commands.h"
+#include "app/cli/DistOptions.h"
 #include "app/cli/OpenDataset.h"
 #include "app/cli/RunRecorder.h"
 #include "app/cli/SplitOptions.h"
+#include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/ModelRegistry.h"
@@ -231,6 +234,7 @@ int cmdRun(const Args& args) {
                      "Also write the run to a folder: run.json, per_user.csv, model.bin");
     parser.addOption("workspace", "DIR",
                      "Record the run (status, epochs, metrics, checkpoint) in a workspace folder");
+    addDistOptions(parser);
 
     const auto usage = [](const std::string& message) {
         std::cerr << "recscope-cli " << message << "\n"
@@ -248,6 +252,13 @@ int cmdRun(const Args& args) {
         printModelParameters();
         return 0;
     }
+    // Data-parallel (torchrun-style environment): ranks other than 0 train only; rank 0
+    // evaluates, records and prints.
+    const Result<std::optional<DistConfig>> dist = distConfigFromArgs(parser);
+    if (!dist)
+        return usage("run: " + dist.error().message);
+    const std::optional<DistConfig>& group = dist.value();
+    const bool follower = group && !group->leader();
     if (!parser.has("model"))
         return usage("run: --model is required (one of: " + joinNames(modelNames()) + ")");
     const std::string modelName = parser.value("model");
@@ -277,14 +288,15 @@ int cmdRun(const Args& args) {
     const std::string sampler = parser.value("sampler", "uniform");
     if (sampler != "uniform" && sampler != "popularity")
         return usage("run: --sampler must be uniform or popularity, got '" + sampler + "'");
-    const std::string device = parser.value("device", "cpu");
+    const std::string device = group ? deviceForRank(parser.value("device", "cpu"), *group)
+                                     : parser.value("device", "cpu");
     if (!isValidDeviceName(device))
         return usage("run: --device must be cpu, cuda or cuda:N, got '" + device + "'");
     const std::string fitOn = parser.value("fit-on", "auto");
     if (fitOn != "auto" && fitOn != "train" && fitOn != "train+val")
         return usage("run: --fit-on must be auto, train or train+val, got '" + fitOn + "'");
-    const bool quiet = parser.flag("quiet");
-    const bool json = parser.flag("json");
+    const bool quiet = parser.flag("quiet") || follower;
+    const bool json = parser.flag("json") && !follower;
 
     RunConfig config;
     config.dataset = parser.positional(0);
@@ -299,12 +311,16 @@ int cmdRun(const Args& args) {
     config.sampler =
         sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
     config.keepPerUser = parser.has("out") || parser.has("workspace");
+    config.worldSize = group ? group->worldSize : 1;
     if (Status s = validateRunConfig(config); !s)
         return usage("run: " + s.error().message);
     if (parser.has("out") && parser.value("out").empty())
         return usage("run: --out needs a folder name");
 
-    setComputeThreads(static_cast<int>(threads.value()));
+    // Ranks on one node share its cores unless --threads says otherwise.
+    setComputeThreads(group && !parser.has("threads")
+                          ? threadsForRank(*group, int(std::thread::hardware_concurrency()))
+                          : static_cast<int>(threads.value()));
     const auto say = [quiet](const std::string& text) {
         if (!quiet)
             std::cerr << text << "\n";
@@ -312,27 +328,44 @@ int cmdRun(const Args& args) {
 
     StderrObserver printer;
     RunRecorder recorder(quiet ? nullptr : &printer);
-    if (parser.has("workspace"))
+    if (parser.has("workspace") && !follower)
         if (Status s = recorder.openWorkspace(parser.value("workspace")); !s) {
             std::cerr << "recscope-cli run: " << s.error().toString() << "\n";
             return 1;
         }
-    if (parser.has("out"))
+    if (parser.has("out") && !follower)
         recorder.setOutDirectory(parser.value("out"));
+
+    std::unique_ptr<DataParallel> parallel;
+    if (group) {
+        say("Joining rank " + std::to_string(group->rank) + " of " +
+            std::to_string(group->worldSize) + " at " + group->masterAddr + ":" +
+            std::to_string(group->masterPort));
+        Result<std::unique_ptr<DataParallel>> joined = DataParallel::connect(*group, device);
+        if (!joined) {
+            std::cerr << "recscope-cli run: " << joined.error().toString() << "\n";
+            return 1;
+        }
+        parallel = std::move(joined).value();
+        config.distBackend = parallel->backend();
+    }
+    // After the rendezvous a failing rank leaves its reason for the others.
+    const auto failed = [&parallel](const std::string& text) {
+        std::cerr << "recscope-cli run: " << text << "\n";
+        if (parallel)
+            parallel->reportFailure(text);
+        return 1;
+    };
 
     say("Loading " + parser.positional(0));
     Result<Dataset> loaded = openDataset(parser.positional(0), !parser.flag("no-cache"));
-    if (!loaded) {
-        std::cerr << "recscope-cli run: " << loaded.error().toString() << "\n";
-        return 1;
-    }
+    if (!loaded)
+        return failed(loaded.error().toString());
     if (Status s = recorder.begin(
             config, datasetIdentity(loaded.value(), datasetDisplayName(parser.positional(0))),
             model->params().values());
-        !s) {
-        std::cerr << "recscope-cli run: cannot record the run: " << s.error().toString() << "\n";
-        return 1;
-    }
+        !s)
+        return failed("cannot record the run: " + s.error().toString());
 
     RunHooks hooks;
     hooks.observer = &recorder;
@@ -345,13 +378,18 @@ int cmdRun(const Args& args) {
                 std::cerr << "  " << p.stage << "\n";
             }
         };
+    hooks.parallel = parallel.get();
     const Result<RunOutcome> outcome = runExperiment(loaded.value(), config, hooks);
+    if (follower)
+        return outcome ? 0 : failed(modelName + " failed: " + outcome.error().toString());
     const Status recorded = recorder.finish(outcome);
     if (!outcome) {
         std::cerr << "recscope-cli run: " << modelName << " "
                   << (outcome.error().message == "cancelled" ? "cancelled" : "failed: ")
                   << (outcome.error().message == "cancelled" ? "" : outcome.error().toString())
                   << "\n";
+        if (parallel)
+            parallel->reportFailure(outcome.error().toString());
         return 1;
     }
     if (!recorded) {
@@ -401,6 +439,10 @@ int cmdRun(const Args& args) {
                               {"seed", seed.value()},
                               {"threads", computeThreads()},
                               {"metrics", metrics}};
+        if (parallel) {
+            out["world_size"] = parallel->worldSize();
+            out["dist_backend"] = parallel->backend();
+        }
         if (stages) {
             nlohmann::json retriever = nlohmann::json::object();
             for (const auto& [k, v] : stages->retriever)
@@ -433,7 +475,11 @@ int cmdRun(const Args& args) {
               << o.trainRatings << " ratings\n"
               << std::fixed << std::setprecision(2) << "Time:       train " << trainSeconds
               << " s, evaluation " << evalSeconds << " s (" << o.device << ", " << computeThreads()
-              << " threads)\n\n";
+              << " threads)\n";
+    if (parallel)
+        std::cout << "Parallel:   " << parallel->worldSize() << " ranks, " << parallel->backend()
+                  << "\n";
+    std::cout << "\n";
     printTable(r, eval.ks, strong);
     if (stages) {
         std::cout << "\nRetriever alone (same users):\n";

@@ -17,5 +17,6 @@ int cmdRun(const Args& args);
 int cmdRuns(const Args& args);
 int cmdExport(const Args& args);
 int cmdReproduce(const Args& args);
+int cmdLaunch(const Args& args);
 
 }  // namespace recscope::cli

@@ -27,6 +27,8 @@ const Command kCommands[] = {
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
     {"reproduce", recscope::cli::cmdReproduce,
      "Run the published set-ups the data allows; RecScope beside the published figures"},
+    {"launch", recscope::cli::cmdLaunch,
+     "Start N local ranks of a data-parallel command (like torchrun)"},
 };
 
 void printHelp(std::ostream& out) {

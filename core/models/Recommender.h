@@ -16,6 +16,7 @@ namespace recscope {
 
 struct TrainData;
 class Recommender;
+class DataParallel;
 
 struct EpochReport {
     int epoch = 0;                             // 1-based
@@ -84,6 +85,10 @@ struct FitContext {
     // say so in `record`). False: the model trains on exactly the data it is given.
     bool refitOnValidation = false;
     FitRecord* record = nullptr;  // may be null
+    // Data-parallel training (core/dist/DataParallel.h): this process is one rank of a group
+    // that trains the same model on shards of every batch. Null for a plain run. Only models
+    // whose canDistribute() is true are given one.
+    DataParallel* parallel = nullptr;
 };
 
 class Recommender {
@@ -108,6 +113,10 @@ public:
     virtual bool usesDevice() const { return false; }
     // True for a staged model whose stages the run reports separately (PipelineReport).
     virtual bool reportsStages() const { return false; }
+
+    // True when fit() can train as one rank of a data-parallel group (FitContext::parallel),
+    // with the parameters as configured. The classic models cannot.
+    virtual bool canDistribute() const { return false; }
 
     virtual int32_t numItems() const = 0;
     // Scores of n users against every item: out is n x numItems(), row-major, caller-owned.

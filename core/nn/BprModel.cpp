@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/dist/DataParallel.h"
 #include "core/models/Compute.h"
 #include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
@@ -37,7 +38,7 @@ namespace {
 class BprTraining : public EpochModel {
 public:
     BprTraining(torch::Tensor& p, torch::Tensor& q, torch::Tensor& b, const TrainData& data,
-                const ParamValues& params, uint64_t seed, bool fused)
+                const ParamValues& params, uint64_t seed, bool fused, DataParallel* parallel)
         : m_p(p),
           m_q(q),
           m_b(b),
@@ -50,7 +51,9 @@ public:
           m_lr(float(params.getFloat("lr"))),
           m_reg(float(params.getFloat("weight_decay"))),
           m_biasReg(params.getBool("item_bias") ? float(params.getFloat("weight_decay")) : 0.0f),
-          m_useBias(params.getBool("item_bias")) {
+          m_useBias(params.getBool("item_bias")),
+          m_parallel(parallel) {
+        broadcastFromLeader(m_parallel, {m_p, m_q, m_b});
         if (fused) {
             m_kernel = std::make_unique<BprCpuKernel>(
                 p.data_ptr<float>(), q.data_ptr<float>(), m_useBias ? b.data_ptr<float>() : nullptr,
@@ -88,9 +91,41 @@ public:
 
 private:
     // The device-agnostic step with the kernel's exact semantics: gradients of the gathered
-    // rows, then a sparse SGD update with index_add_ (duplicates summed).
+    // rows, then a sparse SGD update with index_add_ (duplicates summed). Data-parallel, each
+    // rank differentiates its shard of the batch and the ranks exchange those gradient rows
+    // (not the tables): every rank then applies the whole batch's update.
     double autogradStep(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n) {
+        const BatchShard mine = localShard(m_parallel, 0, n);
+        auto [rows, lossSum] =
+            rowGradients(u + mine.begin, i + mine.begin, j + mine.begin, mine.size());
+        if (m_parallel) {
+            rows = m_parallel->gatherRows(rows, 0, n);
+            lossSum = m_parallel->allReduceLoss(lossSum);
+        }
+        torch::NoGradGuard noGrad;
         const auto device = m_p.device();
+        const int64_t f = m_p.size(1);
+        auto U = indexTensor(u, n, device);
+        auto I = indexTensor(i, n, device);
+        auto J = indexTensor(j, n, device);
+        m_p.index_add_(0, U, rows.narrow(1, 0, f) * -m_lr);
+        m_q.index_add_(0, I, rows.narrow(1, f, f) * -m_lr);
+        m_q.index_add_(0, J, rows.narrow(1, 2 * f, f) * -m_lr);
+        if (m_useBias) {
+            m_b.index_add_(0, I, rows.select(1, 3 * f) * -m_lr);
+            m_b.index_add_(0, J, rows.select(1, 3 * f + 1) * -m_lr);
+        }
+        return lossSum / double(n);
+    }
+
+    // Per example of (u, i, j): the gradient of the loss with respect to the rows it gathers,
+    // [d p_u | d q_i | d q_j | d b_i | d b_j] (n x (3 factors + 2), bias columns zero without
+    // item_bias), and the summed BPR loss (regularisation excluded).
+    std::pair<torch::Tensor, double> rowGradients(const int32_t* u, const int32_t* i,
+                                                  const int32_t* j, int64_t n) {
+        const auto device = m_p.device();
+        if (n == 0)
+            return {torch::zeros({0, 3 * m_p.size(1) + 2}, m_p.options()), 0.0};
         auto U = indexTensor(u, n, device);
         auto I = indexTensor(i, n, device);
         auto J = indexTensor(j, n, device);
@@ -106,15 +141,11 @@ private:
         if (m_useBias)
             loss = loss + 0.5f * m_biasReg * (bi.square().sum() + bj.square().sum());
         loss.backward();
-        torch::NoGradGuard noGrad;
-        m_p.index_add_(0, U, pu.grad() * -m_lr);
-        m_q.index_add_(0, I, qi.grad() * -m_lr);
-        m_q.index_add_(0, J, qj.grad() * -m_lr);
-        if (m_useBias) {
-            m_b.index_add_(0, I, bi.grad() * -m_lr);
-            m_b.index_add_(0, J, bj.grad() * -m_lr);
-        }
-        return bpr.item<double>() / double(n);
+        auto biasGrad = [&](const torch::Tensor& t) {
+            return m_useBias ? t.grad().unsqueeze(1) : torch::zeros({n, 1}, m_p.options());
+        };
+        return {torch::cat({pu.grad(), qi.grad(), qj.grad(), biasGrad(bi), biasGrad(bj)}, 1),
+                bpr.item<double>()};
     }
 
     torch::Tensor& m_p;
@@ -127,6 +158,7 @@ private:
     int64_t m_batch;
     float m_lr, m_reg, m_biasReg;
     bool m_useBias;
+    DataParallel* m_parallel;
     std::unique_ptr<BprCpuKernel> m_kernel;
     std::vector<torch::Tensor> m_best;
 };
@@ -176,9 +208,13 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         prepareTorch(context.seed);
         const auto& params = m_params;
         const std::string kernel = params.getString("kernel");
-        const bool fused = device.value().is_cpu() && kernel != "autograd";
+        // The fused kernel updates the tables in place without gradients to exchange: a
+        // data-parallel run takes the autograd step.
+        const bool fused = device.value().is_cpu() && kernel != "autograd" && !context.parallel;
         if (kernel == "fused" && !device.value().is_cpu())
             return makeError("bpr: the fused kernel runs on the CPU only (use kernel=auto)");
+        if (kernel == "fused" && context.parallel)
+            return makeError("bpr: the fused kernel cannot train data-parallel (use kernel=auto)");
 
         State& s = *m_state;
         const int64_t factors = params.getInt("factors");
@@ -192,7 +228,7 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         s.popularity = popularityScores(data);
 
         BprTraining training(s.userFactors, s.itemFactors, s.itemBias, data, params, context.seed,
-                             fused);
+                             fused, context.parallel);
         TrainConfig config = epochTrainConfig(params);
         EpochTrainer trainer(config);
         trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
@@ -204,6 +240,12 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         return makeError(std::string("bpr: ") + e.what());
     }
     return {};
+}
+
+bool BprModel::canDistribute() const {
+    const auto& values = m_params.values();
+    const auto it = values.find("kernel");
+    return it == values.end() || it->second != "fused";
 }
 
 int32_t BprModel::numItems() const {

@@ -3,7 +3,9 @@
 // the pairwise loss -log sigmoid(x_ui - x_uj) on (user, positive, sampled negative) triplets;
 // negatives uniform or popularity-weighted ("hard", seed 003). On the CPU a fused kernel
 // (BprCpuKernel) does forward, backward and sparse SGD update; on CUDA the same mini-batch
-// step runs through autograd. Both give the same weights up to float rounding.
+// step runs through autograd. Both give the same weights up to float rounding. Data-parallel
+// runs (FitContext::parallel) take the autograd step on every device: each rank
+// differentiates its shard of the batch and the ranks exchange those gradient rows.
 
 #include <memory>
 
@@ -24,6 +26,9 @@ public:
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
+    // Data-parallel through the autograd step (the fused CPU kernel has no gradients to
+    // exchange): any kernel setting but "fused".
+    bool canDistribute() const override;
 
     // Fold-in: a user vector fitted to the history's positives by BPR SGD with the item
     // factors and biases frozen, from zero, `epochs` passes over the positives (the passes a

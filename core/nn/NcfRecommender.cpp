@@ -5,6 +5,7 @@
 #include <functional>
 #include <random>
 
+#include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/FoldIn.h"
@@ -161,7 +162,7 @@ void foldInUser(const NcfNetImpl& net, const std::vector<int32_t>& positives, in
 class NcfTraining : public EpochModel {
 public:
     NcfTraining(NcfNet& net, const torch::Device& device, const TrainData& data,
-                const ParamValues& params, double lr, uint64_t seed)
+                const ParamValues& params, double lr, uint64_t seed, DataParallel* parallel)
         : m_net(net),
           m_device(device),
           m_pairs(data.positives),
@@ -170,7 +171,9 @@ public:
           m_batch(params.getInt("batch_size")),
           m_negatives(params.getInt("negatives")),
           m_optimizer(net->parameters(),
-                      torch::optim::AdamOptions(lr).weight_decay(params.getFloat("weight_decay"))) {
+                      torch::optim::AdamOptions(lr).weight_decay(params.getFloat("weight_decay"))),
+          m_parallel(parallel) {
+        broadcastFromLeader(m_parallel, m_net->parameters());
     }
 
     int64_t beginEpoch(int epoch) override {
@@ -213,12 +216,22 @@ public:
     double trainBatch(int64_t batch) override {
         const int64_t begin = batch * m_batch;
         const int64_t n = std::min(m_users.size(0), begin + m_batch) - begin;
-        auto logits = m_net->forward(m_users.narrow(0, begin, n), m_items.narrow(0, begin, n));
-        auto loss = torch::binary_cross_entropy_with_logits(logits, m_labels.narrow(0, begin, n));
+        // Data-parallel: this rank's rows of the batch, its loss its share of the batch mean.
+        const BatchShard mine = localShard(m_parallel, begin, begin + n);
         m_optimizer.zero_grad();
-        loss.backward();
+        double share = 0.0;
+        if (!mine.empty()) {
+            auto logits = m_net->forward(m_users.narrow(0, mine.begin, mine.size()),
+                                         m_items.narrow(0, mine.begin, mine.size()));
+            auto loss = torch::binary_cross_entropy_with_logits(
+                            logits, m_labels.narrow(0, mine.begin, mine.size())) *
+                        mine.share;
+            loss.backward();
+            share = loss.item<double>();
+        }
+        const double value = syncGradients(m_parallel, m_net->parameters(), share);
         m_optimizer.step();
-        return loss.item<double>();
+        return value;
     }
 
     void snapshot() override {
@@ -245,6 +258,7 @@ private:
     torch::optim::Adam m_optimizer;
     torch::Tensor m_users, m_items, m_labels;
     std::vector<torch::Tensor> m_best;
+    DataParallel* m_parallel;
 };
 
 }  // namespace
@@ -362,7 +376,8 @@ Status NcfRecommender::trainChain(const TrainData& data, const FitContext& conte
         s.net->to(s.device);
         if (init)
             init(*s.net);
-        NcfTraining training(s.net, s.device, data, m_params, phaseLr, context.seed);
+        NcfTraining training(s.net, s.device, data, m_params, phaseLr, context.seed,
+                             context.parallel);
         TrainConfig config;
         config.learningRate = phaseLr;
         config.epochs = fixed > 0 ? fixed : int(m_params.getInt("epochs"));

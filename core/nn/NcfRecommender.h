@@ -26,6 +26,8 @@ public:
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
+    // Data-parallel: each rank trains on its shard of every batch (FitContext::parallel).
+    bool canDistribute() const override { return true; }
 
     // Fold-in: only the user's embeddings (GMF and MLP) are optimised, from zero, on the
     // training loss (BCE, the history's positives against `negatives` uniform non-history

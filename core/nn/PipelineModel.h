@@ -43,6 +43,8 @@ public:
     // A folder: retriever.pt, ranker.pt, pipeline.pt (seen items, genres, settings).
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
+    // Data-parallel: the retriever and the ranker each train on shards of every batch.
+    bool canDistribute() const override { return true; }
 
     // Fold-in: the retriever's fold-in vector (TwoTowerModel::historyVector of the positives)
     // queries the index for the top-N candidates minus every history item, the ranker scores

@@ -216,6 +216,7 @@ Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& se
                 ContextFeatures::fromInteractions(data.split->train, data.numUsers, data.numItems);
 
         HoldoutEpochs epochs(m, data, set, m_params, context.seed + 1, m_stats);
+        epochs.setParallel(context.parallel);
         const TrainConfig tc = epochTrainConfig(m_params);  // metric: ndcg@10
         EpochTrainer trainer(tc);
         if (epochs.hasListValidation() && tc.patience > 0) {
@@ -271,6 +272,7 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
                 ContextFeatures::fromInteractions(data.split->train, data.numUsers, data.numItems);
 
         RankerEpochs epochs(m, data, hard, m_params, context.seed + 1, m_stats);
+        epochs.setParallel(context.parallel);
         const TrainConfig tc = epochTrainConfig(m_params);  // metric: ndcg@10
         EpochTrainer trainer(tc);
         if (validate && tc.patience > 0)

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <random>
 
+#include "core/dist/DataParallel.h"
 #include "core/models/TrainData.h"
 #include "core/nn/RankerModel.h"
 #include "core/nn/RankerNet.h"
@@ -104,6 +105,13 @@ protected:
                                           .weight_decay(p.getFloat("weight_decay")))) {}
 
 public:
+    // Data-parallel (FitContext::parallel; null for a plain run): starts from rank 0's weights
+    // and trains on this rank's share of every batch's positives.
+    void setParallel(DataParallel* parallel) {
+        m_parallel = parallel;
+        broadcastFromLeader(parallel, m_impl.net->parameters());
+    }
+
     int64_t beginEpoch(int epoch) override {
         std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
         m_epoch = epoch;
@@ -126,8 +134,23 @@ public:
     }
 
 protected:
+    // This rank's positive rows of the batch [begin, end) (all of them in a plain run); its
+    // loss becomes that share of the batch's.
+    BatchShard shardRows(int64_t begin, int64_t end) {
+        const BatchShard mine = localShard(m_parallel, begin, end);
+        m_share = mine.share;
+        return mine;
+    }
+    // The step of a rank whose shard of the batch is empty: the others' gradients only.
+    double emptyStep() {
+        m_opt->zero_grad();
+        const double loss = syncGradients(m_parallel, m_impl.net->parameters(), 0.0);
+        m_opt->step();
+        return loss;
+    }
+
     // Forward (with ID dropout), loss, backward and an optimiser step over b positives followed
-    // by b x k negatives; returns the loss.
+    // by b x k negatives; returns the loss (of the whole batch when data-parallel).
     double optimise(const std::vector<int32_t>& users, const std::vector<int32_t>& items, int64_t b,
                     int k, const torch::Tensor& scores, const torch::Tensor& ranks,
                     const torch::Tensor& context, Clock::time_point started) {
@@ -156,12 +179,15 @@ protected:
             labels.slice(0, 0, b).fill_(1.0);
             loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
         }
+        loss = loss * m_share;
         m_opt->zero_grad();
         loss.backward();
+        const double value =
+            syncGradients(m_parallel, m_impl.net->parameters(), loss.item<double>());
         m_opt->step();
         m_stats.samples += n;
         m_stats.seconds += std::chrono::duration<double>(Clock::now() - started).count();
-        return loss.item<double>();
+        return value;
     }
 
     RankerModel::Impl& m_impl;
@@ -179,6 +205,8 @@ protected:
     std::vector<std::pair<int32_t, int32_t>> m_rows;
     std::unique_ptr<torch::optim::Adam> m_opt;
     std::vector<torch::Tensor> m_best;
+    DataParallel* m_parallel = nullptr;
+    double m_share = 1.0;
 };
 
 class RankerEpochs : public RankerTraining {
@@ -214,8 +242,13 @@ public:
 
     double trainBatch(int64_t batch) override {
         const auto t0 = std::chrono::steady_clock::now();
-        const int64_t s = batch * m_batch;
-        const int64_t e = std::min<int64_t>(static_cast<int64_t>(m_rows.size()), s + m_batch);
+        const BatchShard mine = shardRows(
+            batch * m_batch,
+            std::min<int64_t>(static_cast<int64_t>(m_rows.size()), (batch + 1) * m_batch));
+        if (mine.empty())
+            return emptyStep();
+        const int64_t s = mine.begin;
+        const int64_t e = mine.end;
         const int64_t b = e - s;
         const int k = m_negatives;
         // Layout: b positives, then b x k negatives (row r's negatives at b + r*k ...).
@@ -378,8 +411,12 @@ public:
         const auto& lists = *m_set.lists;
         const size_t width = static_cast<size_t>(lists.perUser);
         const float invN = 1.0f / static_cast<float>(std::max(1, lists.perUser));
-        const int64_t s = batch * m_batch;
-        const int64_t e = std::min<int64_t>(rows(), s + m_batch);
+        const BatchShard mine =
+            shardRows(batch * m_batch, std::min<int64_t>(rows(), (batch + 1) * m_batch));
+        if (mine.empty())
+            return emptyStep();
+        const int64_t s = mine.begin;
+        const int64_t e = mine.end;
         const int64_t b = e - s;
         const int k = m_negatives;
         const size_t total = static_cast<size_t>(b * (1 + k));

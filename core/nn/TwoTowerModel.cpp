@@ -6,6 +6,7 @@
 #include <numeric>
 #include <random>
 
+#include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
@@ -36,9 +37,10 @@ struct TwoTowerModel::Impl {
 
     // Recomputes every user and item vector from the network (no grad, CPU floats).
     void refreshVectors(const torch::Device& device);
+    // keepIds: per row, 1 keeps the user ID embedding, 0 drops it (ID dropout); empty keeps
+    // every row's.
     torch::Tensor userTower(const std::vector<int32_t>& users, const std::vector<int32_t>& exclude,
-                            bool dropIds, double dropout, std::mt19937_64* rng,
-                            const torch::Device& device) const;
+                            const std::vector<float>& keepIds, const torch::Device& device) const;
 };
 
 namespace {
@@ -64,20 +66,15 @@ std::vector<float> tensorToVector(const torch::Tensor& t) {
 }  // namespace
 
 torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,
-                                             const std::vector<int32_t>& exclude, bool dropIds,
-                                             double dropout, std::mt19937_64* rng,
+                                             const std::vector<int32_t>& exclude,
+                                             const std::vector<float>& keepIds,
                                              const torch::Device& device) const {
     const int64_t b = static_cast<int64_t>(users.size());
     std::vector<int64_t> ids(users.begin(), users.end());
     auto idT = torch::tensor(ids, torch::kLong).to(device);
     torch::Tensor keep;
-    if (dropIds && dropout > 0.0 && rng) {
-        std::vector<float> k(static_cast<size_t>(b));
-        std::bernoulli_distribution drop(dropout);
-        for (auto& v : k)
-            v = drop(*rng) ? 0.0f : 1.0f;
-        keep = torch::tensor(k).to(device);
-    }
+    if (!keepIds.empty())
+        keep = torch::tensor(keepIds).to(device);
     torch::Tensor bagItems, bagOffsets;
     if (config.history) {
         std::vector<int64_t> flat, offsets;
@@ -112,7 +109,7 @@ void TwoTowerModel::Impl::refreshVectors(const torch::Device& device) {
         const int64_t e = std::min<int64_t>(numUsers, s + chunk);
         std::vector<int32_t> users(static_cast<size_t>(e - s));
         std::iota(users.begin(), users.end(), static_cast<int32_t>(s));
-        auto v = tensorToVector(userTower(users, {}, false, 0.0, nullptr, device));
+        auto v = tensorToVector(userTower(users, {}, {}, device));
         for (int64_t u = s; u < e; ++u)
             if (known[static_cast<size_t>(u)])
                 std::copy(v.begin() + (u - s) * dim, v.begin() + (u - s + 1) * dim,
@@ -127,8 +124,13 @@ namespace {
 class TwoTowerEpochs : public EpochModel {
 public:
     TwoTowerEpochs(TwoTowerModel::Impl& impl, const TrainData& data, const ParamValues& p,
-                   torch::Device device, uint64_t seed, FitStats& stats)
-        : m_impl(impl), m_data(data), m_device(device), m_rng(seed), m_stats(stats) {
+                   torch::Device device, uint64_t seed, FitStats& stats, DataParallel* parallel)
+        : m_impl(impl),
+          m_data(data),
+          m_device(device),
+          m_rng(seed),
+          m_stats(stats),
+          m_parallel(parallel) {
         m_batch = p.getInt("batch_size");
         m_dropout = p.getFloat("user_dropout");
         m_mask = p.getBool("mask_collisions");
@@ -148,11 +150,12 @@ public:
             }
             m_logQ = torch::tensor(lq).to(device);
         }
-        std::vector<torch::Tensor> params = impl.net->parameters();
+        m_trainable = impl.net->parameters();
         if (impl.logTemperature.requires_grad())
-            params.push_back(impl.logTemperature);
+            m_trainable.push_back(impl.logTemperature);
+        broadcastFromLeader(m_parallel, m_trainable);
         m_opt = std::make_unique<torch::optim::Adam>(
-            params,
+            m_trainable,
             torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
     }
 
@@ -174,21 +177,53 @@ public:
             users.push_back(m_rows[static_cast<size_t>(r)].first);
             items.push_back(m_rows[static_cast<size_t>(r)].second);
         }
-        auto u = m_impl.userTower(users, items, true, m_dropout, &m_rng, m_device);
+        // ID dropout is drawn for the whole batch on every rank: the random stream (and with
+        // it the next epoch's shuffle) stays the same on all ranks, and the same as one
+        // process's.
+        std::vector<float> keep;
+        if (m_dropout > 0.0) {
+            std::bernoulli_distribution drop(m_dropout);
+            keep.resize(users.size());
+            for (auto& k : keep)
+                k = drop(m_rng) ? 0.0f : 1.0f;
+        }
         auto itemIds = torch::tensor(std::vector<int64_t>(items.begin(), items.end()), torch::kLong)
                            .to(m_device);
         auto userIds = torch::tensor(std::vector<int64_t>(users.begin(), users.end()), torch::kLong)
                            .to(m_device);
-        auto v = m_impl.net->items(itemIds);
+        // Data-parallel: the towers run on this rank's shard; the in-batch softmax needs the
+        // whole batch, so their outputs are gathered with their gradient and every rank
+        // computes the same loss, its share 1 / world size.
+        const BatchShard mine = localShard(m_parallel, s, e);
+        torch::Tensor u, v;
+        if (mine.empty()) {
+            u = torch::zeros({0, m_impl.dim}, torch::TensorOptions().device(m_device));
+            v = u;
+        } else {
+            const auto a = static_cast<size_t>(mine.begin - s);
+            const auto z = static_cast<size_t>(mine.end - s);
+            const std::vector<int32_t> myUsers(users.begin() + a, users.begin() + z);
+            const std::vector<int32_t> myItems(items.begin() + a, items.begin() + z);
+            const std::vector<float> myKeep =
+                keep.empty() ? keep : std::vector<float>(keep.begin() + a, keep.begin() + z);
+            u = m_impl.userTower(myUsers, myItems, myKeep, m_device);
+            v = m_impl.net->items(itemIds.narrow(0, int64_t(a), mine.size()));
+        }
+        if (m_parallel) {
+            u = m_parallel->gatherRowsForLoss(u, s, e);
+            v = m_parallel->gatherRowsForLoss(v, s, e);
+        }
         torch::Tensor lq;
         if (m_logQ.defined())
             lq = m_logQ.index_select(0, itemIds);
         auto temp = m_impl.logTemperature.exp().clamp_min(0.005);
         auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask);
+        const double share = replicatedLossShare(m_parallel);
         m_opt->zero_grad();
-        loss.backward();
+        if (loss.requires_grad())
+            (loss * share).backward();
+        const double value = syncGradients(m_parallel, m_trainable, loss.item<double>() * share);
         m_opt->step();
-        const double value = loss.item<double>();
         m_stats.samples += e - s;
         m_stats.seconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -224,6 +259,8 @@ private:
     bool m_mask = true;
     std::vector<std::pair<int32_t, int32_t>> m_rows;
     torch::Tensor m_logQ;
+    DataParallel* m_parallel;
+    std::vector<torch::Tensor> m_trainable;
     std::unique_ptr<torch::optim::Adam> m_opt;
     std::vector<torch::Tensor> m_best;
 };
@@ -378,7 +415,7 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         }
         m.fallback = popularityFallback(data.itemPopularity, data.numItems);
 
-        TwoTowerEpochs epochs(m, data, p, device, context.seed, m_stats);
+        TwoTowerEpochs epochs(m, data, p, device, context.seed, m_stats, context.parallel);
         TrainConfig tc;
         tc.epochs = static_cast<int>(p.getInt("epochs"));
         tc.patience = static_cast<int>(p.getInt("patience"));

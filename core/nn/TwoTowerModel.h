@@ -43,6 +43,8 @@ public:
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
+    // Data-parallel: towers on each rank's shard, the in-batch softmax over the gathered batch.
+    bool canDistribute() const override { return true; }
 
     // Fold-in: scores every item for a user known only by the items they liked (n ids, any
     // order; unknown ids ignored). out: numItems() floats, caller-owned. With the history

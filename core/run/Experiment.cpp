@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/data/Dataset.h"
+#include "core/dist/DataParallel.h"
 #include "core/models/TrainData.h"
 #include "core/nn/PipelineReport.h"
 
@@ -120,6 +121,16 @@ private:
 
 }  // namespace
 
+std::string distributableModelNames() {
+    std::string names;
+    for (const std::string& n : modelNames()) {
+        std::unique_ptr<Recommender> m = createModel(n);
+        if (m && m->configure({}) && m->canDistribute())
+            names += (names.empty() ? "" : ", ") + n;
+    }
+    return names;
+}
+
 bool isValidDeviceName(const std::string& d) {
     if (d == "cpu" || d == "cuda")
         return true;
@@ -138,6 +149,11 @@ Status validateRunConfig(const RunConfig& config) {
     }
     if (Status s = model->configure(config.params); !s)
         return makeError("params: " + s.error().message);
+    if (config.worldSize > 1 && !model->canDistribute())
+        return makeError("model: '" + config.model +
+                         "' cannot be trained data-parallel with these parameters (models that "
+                         "can: " +
+                         distributableModelNames() + ")");
     if (Status s = validateSplitConfig(config.split); !s)
         return makeError("split: " + s.error().message);
     if (config.ks.empty())
@@ -177,30 +193,33 @@ nlohmann::json runConfigToJson(const RunConfig& config) {
     nlohmann::json params = nlohmann::json::object();
     for (const auto& [k, v] : config.params)
         params[k] = v;
-    return {{"dataset", config.dataset},
-            {"split",
-             {{"protocol", protocolName(s.protocol)},
-              {"n_test", s.nTest},
-              {"n_val", s.nVal},
-              {"min_train", s.minTrain},
-              {"threshold", s.threshold},
-              {"test_fraction", s.testFraction},
-              {"val_fraction", s.valFraction},
-              {"seed", s.seed},
-              {"exclude", excludeRuleName(s.exclude)},
-              {"min_rating", s.minRating},
-              {"kcore", s.kcore},
-              {"stratify", stratifyName(s.stratify)},
-              {"heldout_users", s.heldoutUsers}}},
-            {"model", config.model},
-            {"params", params},
-            {"fit_on", config.fitOn},
-            {"device", config.device},
-            {"seed", config.seed},
-            {"ks", config.ks},
-            {"negatives", config.negatives},
-            {"sampler", samplerName(config.sampler)},
-            {"keep_per_user", config.keepPerUser}};
+    nlohmann::json j = {{"dataset", config.dataset},
+                        {"split",
+                         {{"protocol", protocolName(s.protocol)},
+                          {"n_test", s.nTest},
+                          {"n_val", s.nVal},
+                          {"min_train", s.minTrain},
+                          {"threshold", s.threshold},
+                          {"test_fraction", s.testFraction},
+                          {"val_fraction", s.valFraction},
+                          {"seed", s.seed},
+                          {"exclude", excludeRuleName(s.exclude)},
+                          {"min_rating", s.minRating},
+                          {"kcore", s.kcore},
+                          {"stratify", stratifyName(s.stratify)},
+                          {"heldout_users", s.heldoutUsers}}},
+                        {"model", config.model},
+                        {"params", params},
+                        {"fit_on", config.fitOn},
+                        {"device", config.device},
+                        {"seed", config.seed},
+                        {"ks", config.ks},
+                        {"negatives", config.negatives},
+                        {"sampler", samplerName(config.sampler)},
+                        {"keep_per_user", config.keepPerUser}};
+    if (config.worldSize > 1)
+        j["distributed"] = {{"world_size", config.worldSize}, {"backend", config.distBackend}};
+    return j;
 }
 
 Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
@@ -287,6 +306,17 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
         if (!s.error().empty())
             r.fail(s.error());
     }
+    // Optional: runs recorded before data-parallel training have none.
+    if (json.is_object() && json.contains("distributed")) {
+        JsonReader d(json["distributed"], "distributed.");
+        const int64_t world = d.integer("world_size");
+        c.distBackend = d.string("backend");
+        if (d.error().empty() && (world < 1 || world > 65536))
+            d.fail("field 'distributed.world_size' must be between 1 and 65536");
+        c.worldSize = static_cast<int>(world);
+        if (!d.error().empty())
+            r.fail(d.error());
+    }
     if (!r.error().empty())
         return makeError(r.error());
     return c;
@@ -302,6 +332,8 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     std::unique_ptr<Recommender> model = createModel(config.model);
     if (Status s = model->configure(config.params); !s)
         return s.error();
+    if (hooks.parallel && !model->canDistribute())
+        return makeError("model '" + config.model + "' cannot be trained data-parallel");
 
     report(hooks.progress, "Splitting", 0.0);
     const Result<Split> split = makeSplit(data, config.split);
@@ -336,6 +368,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     context.progress = hooks.progress;
     context.watchUsers = hooks.watchUsers;
     context.watchK = hooks.watchK;
+    context.parallel = hooks.parallel;
     report(hooks.progress, "Training", 0.0);
     observer.onMessage("Training " + config.model + " on " + std::to_string(record.ratings) +
                        " ratings (" + std::to_string(train.positives.nnz()) + " positives, " +
@@ -348,6 +381,10 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     outcome.trainSeconds = secondsSince(trainStart);
     outcome.fitOnTrainAndValidation = record.trainAndValidation;
     outcome.trainRatings = static_cast<int32_t>(record.ratings);
+    if (hooks.parallel && !hooks.parallel->leader()) {
+        outcome.model = std::move(model);  // rank 0 alone evaluates
+        return outcome;
+    }
     if (isCancelled(hooks.cancel))
         return makeError("cancelled");
 

@@ -21,6 +21,7 @@
 namespace recscope {
 
 class Dataset;
+class DataParallel;
 
 struct RunConfig {
     std::string dataset;                        // path or "demo"; informational (identity below)
@@ -39,12 +40,18 @@ struct RunConfig {
                          // (loo: 99, others: 0 = full ranking)
     NegativeSampler sampler = NegativeSampler::Uniform;
     bool keepPerUser = true;  // fill RunOutcome::test.perUser
+    // Data-parallel training (recorded, not acted on: RunHooks::parallel does that). JSON:
+    // "distributed": {"world_size", "backend"}, present only when world_size > 1.
+    int worldSize = 1;
+    std::string distBackend;  // "gloo" | "nccl" when worldSize > 1
 };
 
 // Checks everything that can be checked before any work: model name, parameter values, split
 // options, ks, device string, fitOn, negatives against the cut-offs, and that a strong-protocol
 // model can fold in new users (Recommender::canFoldIn()). Errors name the offending field.
 Status validateRunConfig(const RunConfig& config);
+// The registry's models that can train data-parallel with default parameters, "a, b, c".
+std::string distributableModelNames();
 // Sampled negatives per test item the run evaluates with: config.negatives, or the protocol's
 // default when it is -1 (loo: 99, others: 0 = full ranking).
 int effectiveNegatives(const RunConfig& config);
@@ -92,6 +99,9 @@ struct RunHooks {
     // Watch list, passed on to FitContext (see EpochReport::watchTopK): user ids of the dataset.
     std::vector<int32_t> watchUsers;
     int watchK = 10;
+    // This process is one rank of a data-parallel group (passed on to FitContext). Ranks other
+    // than 0 only train: their outcome has no test metrics.
+    DataParallel* parallel = nullptr;
 };
 
 // Errors: validation errors (as validateRunConfig), split errors, "cancelled", training errors

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
 #include "core/eval/Exclusion.h"
 #include "core/eval/Metrics.h"
@@ -58,6 +59,30 @@ std::map<int32_t, std::vector<int32_t>> watchLists(const Recommender& model, con
 
 }  // namespace
 
+bool EpochTrainer::shareValidation(DataParallel& parallel,
+                                   Result<std::map<std::string, double>>& metrics) const {
+    // {failed, has the metric, its value}: enough for every rank to take rank 0's decision.
+    std::vector<double> verdict{0.0, 0.0, 0.0};
+    if (!metrics) {
+        verdict[0] = 1.0;
+    } else {
+        const auto it = metrics.value().find(m_config.metric);
+        if (it != metrics.value().end() && std::isfinite(it->second))
+            verdict = {0.0, 1.0, it->second};
+    }
+    verdict = parallel.broadcastValues(verdict);
+    if (parallel.leader())
+        return metrics.ok();
+    if (verdict[0] != 0.0) {
+        metrics = makeError("validation failed on rank 0");
+        return false;
+    }
+    metrics = std::map<std::string, double>();
+    if (verdict[1] != 0.0)
+        metrics.value()[m_config.metric] = verdict[2];
+    return true;
+}
+
 EpochTrainer::EpochTrainer(TrainConfig config) : m_config(std::move(config)) {}
 
 Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& context) {
@@ -73,16 +98,25 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
     int sinceBest = 0;
     TrainObserver* observer = context.observer;
     const int epochs = m_config.epochs;
+    // Data-parallel: a cancel travels with the next gradient sync, so that every rank stops
+    // after the same batch; rank 0 alone validates and scores the watch list.
+    DataParallel* parallel = context.parallel;
+    if (parallel)
+        parallel->setCancel(context.cancel);
+    const bool leader = !parallel || parallel->leader();
+    const auto stopNow = [&] {
+        return parallel ? parallel->stopRequested() : isCancelled(context.cancel);
+    };
 
     for (int epoch = 1; epoch <= epochs; ++epoch) {
-        if (isCancelled(context.cancel))
+        if (stopNow())
             return makeError("cancelled");
         const auto start = std::chrono::steady_clock::now();
         const int64_t batches = model.beginEpoch(epoch);
         double lossSum = 0.0;
         for (int64_t b = 0; b < batches; ++b) {
             // Checked before every batch, so a cancel lands within the batch in flight.
-            if (isCancelled(context.cancel))
+            if (stopNow())
                 return makeError("cancelled");
             const double loss = model.trainBatch(b);
             if (!std::isfinite(loss)) {
@@ -108,14 +142,18 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
         const Recommender* watchModel = m_watchModel ? m_watchModel : context.watchModel;
         const TrainData* watchData = m_watchModel ? m_watchData : context.watchData;
         const bool watching =
-            watchModel && watchData && !context.watchUsers.empty() && context.watchK > 0;
-        if (m_validate || watching)
+            leader && watchModel && watchData && !context.watchUsers.empty() && context.watchK > 0;
+        if ((m_validate && leader) || watching)
             model.prepareScoring();
 
         bool improved = false;
         bool validated = false;
         if (m_validate) {
-            auto metrics = m_validate();
+            Result<std::map<std::string, double>> metrics = std::map<std::string, double>();
+            if (leader)
+                metrics = m_validate();
+            if (parallel && !shareValidation(*parallel, metrics))
+                return metrics.error();
             if (!metrics)
                 return metrics.error();
             epochReport.validation = metrics.value();

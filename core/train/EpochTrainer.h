@@ -17,6 +17,7 @@
 namespace recscope {
 
 struct TrainData;
+class DataParallel;
 
 struct TrainConfig {
     int epochs = 20;                 // maximum number of epochs (>= 1)
@@ -68,6 +69,11 @@ public:
                                           const CancelToken* cancel);
 
 private:
+    // Data-parallel: rank 0's validation verdict on every rank (others' `metrics` become
+    // {metric: value}, or the error). False when validation failed.
+    bool shareValidation(DataParallel& parallel,
+                         Result<std::map<std::string, double>>& metrics) const;
+
     TrainConfig m_config;
     ValidateFn m_validate;
     const Recommender* m_watchModel = nullptr;
