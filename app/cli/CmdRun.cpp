@@ -370,6 +370,8 @@ int cmdRun(const Args& args) {
                               {"users_evaluated", r.usersEvaluated},
                               {"train_seconds", trainSeconds},
                               {"eval_seconds", evalSeconds},
+                              {"train_samples_per_second", o.trainSamplesPerSecond},
+                              {"epoch_seconds", o.epochSeconds},
                               {"device", device},
                               {"seed", seed.value()},
                               {"threads", computeThreads()},
@@ -400,7 +402,12 @@ int cmdRun(const Args& args) {
               << ", " << r.usersEvaluated << " users evaluated\n"
               << std::fixed << std::setprecision(2) << "Time:       train " << trainSeconds
               << " s, evaluation " << evalSeconds << " s (" << device << ", " << computeThreads()
-              << " threads)\n\n";
+              << " threads)\n";
+    if (o.trainSamplesPerSecond > 0.0)
+        std::cout << std::setprecision(0) << "Throughput: " << o.trainSamplesPerSecond
+                  << " training samples/s, " << std::setprecision(2) << o.epochSeconds
+                  << " s per epoch\n";
+    std::cout << "\n";
     printTable(r, eval.ks);
     if (stages) {
         std::cout << "\nRetriever alone (same users):\n";

@@ -22,13 +22,16 @@ enum class NegativeSampler { Uniform, Popularity };
 struct EvalConfig {
     std::vector<int> ks{10, 20, 50, 100};
     EvalMode mode = EvalMode::Full;
-    int negatives = 99;                       // Sampled: never-seen items per test item
+    int negatives = 99;  // Sampled: never-seen items per test item
     NegativeSampler sampler = NegativeSampler::Uniform;
     uint64_t seed = 42;
-    bool keepPerUser = true;                  // fill EvalResult::perUser
-    int batchUsers = 256;                     // users scored per batch
-    int threads = 2;                          // rows ranked in parallel; <= 0: all cores
-    bool beyondAccuracy = true;               // coverage, avgpop, novelty, gini, diversity
+    bool keepPerUser = true;     // fill EvalResult::perUser
+    int batchUsers = 256;        // users scored per batch
+    int threads = 2;             // rows ranked in parallel; <= 0: all cores
+    bool beyondAccuracy = true;  // coverage, avgpop, novelty, gini, diversity
+    // Non-empty: only these users are evaluated (those of them with a relevant item), e.g. the
+    // seeded validation sample of a large dataset (EpochTrainer::validationUsers). Ascending.
+    std::vector<int32_t> users;
 };
 
 struct EvalResult {
@@ -37,8 +40,8 @@ struct EvalResult {
     // "rmse", "mae" for rating models.
     std::map<std::string, double> metrics;
     int32_t usersEvaluated = 0;
-    std::vector<int32_t> users;                              // evaluated users, ascending
-    std::map<std::string, std::vector<float>> perUser;       // metric -> value per users[i]
+    std::vector<int32_t> users;                         // evaluated users, ascending
+    std::map<std::string, std::vector<float>> perUser;  // metric -> value per users[i]
 };
 
 // Scores every evaluated user in batches (matrix products + partial top-K). Cancel returns an
