@@ -1,6 +1,7 @@
-// Hand-written gradients of the NCF models checked against LibTorch autograd: the fold-in's
-// backward pass (NcfFoldIn::lossAndGradient, what-if users of NeuralMF and NeuMF) must give the
-// loss and the user-embedding gradient that autograd gives through the net's own forward().
+// Hand-written gradients of the NCF models checked against LibTorch autograd: the Eigen linear
+// layer's backward (ncfLinear) against torch::linear's, and the fold-in's backward pass
+// (NcfFoldIn::lossAndGradient, what-if users of NeuralMF and NeuMF) against autograd through
+// the net's own forward().
 
 #include <QtTest>
 
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/nn/EigenLinear.h"
 #include "core/nn/NcfFoldIn.h"
 #include "core/nn/NcfNet.h"
 
@@ -31,6 +33,32 @@ NcfShape shape(int64_t gmf, int64_t mlp, std::vector<int64_t> hidden) {
 class TestNcfGradients : public QObject {
     Q_OBJECT
 private slots:
+    void eigenLinearGradientsMatchTorchLinear() {
+        torch::manual_seed(3);
+        const auto x0 = torch::randn({37, 13});
+        const auto w0 = torch::randn({5, 13});
+        const auto b0 = torch::randn({5});
+        const auto up = torch::randn({37, 5});  // a fixed upstream gradient
+        torch::Tensor grads[2][3];
+        for (int k = 0; k < 2; ++k) {
+            auto x = x0.clone().requires_grad_();
+            auto w = w0.clone().requires_grad_();
+            auto b = b0.clone().requires_grad_();
+            auto y = k == 0 ? ncfLinear(x, w, b) : torch::linear(x, w, b);
+            (y * up).sum().backward();
+            grads[k][0] = x.grad();
+            grads[k][1] = w.grad();
+            grads[k][2] = b.grad();
+            if (k == 0)
+                QVERIFY(torch::allclose(y, torch::linear(x0, w0, b0), 1e-5, 1e-5));
+        }
+        for (int g = 0; g < 3; ++g) {
+            QVERIFY(grads[1][g].abs().sum().item<float>() > 0.0f);
+            QVERIFY2(torch::allclose(grads[0][g], grads[1][g], 1e-4, 1e-5),
+                     qPrintable(QString("gradient %1").arg(g)));
+        }
+    }
+
     void foldInGradientMatchesAutograd_data() {
         QTest::addColumn<int>("gmf");
         QTest::addColumn<int>("mlp");
