@@ -61,8 +61,11 @@ void solveSide(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
 #define RECSCOPE_CPU_CLONES
 #endif
 RECSCOPE_CPU_CLONES
-void cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, const float* gram,
-            float* solve, int f, float alpha, int steps, int32_t begin, int32_t end) {
+double cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, const float* gram,
+              float* solve, int f, float alpha, int steps, int32_t begin, int32_t end,
+              bool positiveLoss) {
+    double lossSum = 0.0;
+    constexpr int64_t kAhead = 4;
     std::vector<float> buffer(static_cast<size_t>(3 * f));
     float* r = buffer.data();
     float* p = r + f;
@@ -102,6 +105,8 @@ void cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, 
             r[k] = -ap[k];
         for (int64_t e = 0; e < count; ++e) {
             const float* y = fixed + static_cast<int64_t>(items[e]) * f;
+            if (e + kAhead < count)  // the fixed rows are scattered: fetch ahead
+                __builtin_prefetch(fixed + static_cast<int64_t>(items[e + kAhead]) * f);
             const float c = confidence - alpha * dot(y, x);
 #pragma omp simd
             for (int k = 0; k < f; ++k)
@@ -114,6 +119,8 @@ void cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, 
             gramTimes(p, ap);  // A p = gram p + a sum_i (y_i.p) y_i
             for (int64_t e = 0; e < count; ++e) {
                 const float* y = fixed + static_cast<int64_t>(items[e]) * f;
+                if (e + kAhead < count)
+                    __builtin_prefetch(fixed + static_cast<int64_t>(items[e + kAhead]) * f);
                 const float c = alpha * dot(y, p);
 #pragma omp simd
                 for (int k = 0; k < f; ++k)
@@ -135,30 +142,48 @@ void cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, 
                 p[k] = r[k] + beta * p[k];
             rsOld = rsNew;
         }
+        if (positiveLoss)  // the row's positive terms of the loss, while its rows are cached
+            for (int64_t e = 0; e < count; ++e) {
+                const double v = dot(fixed + static_cast<int64_t>(items[e]) * f, x);
+                lossSum += (1.0 + alpha) * (1.0 - v) * (1.0 - v) - v * v;
+            }
     }
+    return lossSum;
 }
 
-void solveSideCg(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
-                 Eigen::Map<RowMatrixF>& solve, double alpha, double lambda, int steps) {
+// Returns sum over the rows' positives of (1+a)(1-s)^2 - s^2 at the new values when
+// positiveLoss, else 0.
+double solveSideCg(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
+                   Eigen::Map<RowMatrixF>& solve, double alpha, double lambda, int steps,
+                   bool positiveLoss) {
     const auto f = static_cast<int>(fixed.cols());
     RowMatrixF gram = fixed.transpose() * fixed;
     gram.diagonal().array() += static_cast<float>(lambda);
     constexpr int32_t kChunk = 256;
     const int32_t chunks = (rows.rows + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(dynamic, 1)
+    double loss = 0.0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : loss)
     for (int32_t c = 0; c < chunks; ++c)
-        cgRows(rows.offsets.data(), rows.indices.data(), fixed.data(), gram.data(), solve.data(), f,
-               static_cast<float>(alpha), steps, c * kChunk, std::min(rows.rows, (c + 1) * kChunk));
+        loss += cgRows(rows.offsets.data(), rows.indices.data(), fixed.data(), gram.data(),
+                       solve.data(), f, static_cast<float>(alpha), steps, c * kChunk,
+                       std::min(rows.rows, (c + 1) * kChunk), positiveLoss);
+    return loss;
 }
 
 // Weighted squared error + L2 of the factors (what both solvers decrease):
 // sum_all s^2 + sum_pos [(1+a)(1-s)^2 - s^2] + lambda (|U|^2 + |V|^2), s = u.v; the first
 // term is trace(U^T U V^T V).
-double alsLoss(const CsrMatrix& userItems, const Eigen::Map<RowMatrixF>& users,
-               const Eigen::Map<RowMatrixF>& items, double alpha, double lambda) {
+// The terms over all pairs and the regulariser: sum_all s^2 = trace(U^T U V^T V).
+double alsDenseLoss(const Eigen::Map<RowMatrixF>& users, const Eigen::Map<RowMatrixF>& items,
+                    double lambda) {
     const MatrixD uu = (users.transpose() * users).cast<double>();
     const MatrixD vv = (items.transpose() * items).cast<double>();
-    double loss = (uu.cwiseProduct(vv)).sum() + lambda * (uu.trace() + vv.trace());
+    return (uu.cwiseProduct(vv)).sum() + lambda * (uu.trace() + vv.trace());
+}
+
+double alsLoss(const CsrMatrix& userItems, const Eigen::Map<RowMatrixF>& users,
+               const Eigen::Map<RowMatrixF>& items, double alpha, double lambda) {
+    const double loss = alsDenseLoss(users, items, lambda);
     double positives = 0.0;
 #pragma omp parallel for schedule(dynamic, 1024) reduction(+ : positives)
     for (int32_t u = 0; u < userItems.rows; ++u)
@@ -222,18 +247,22 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
         if (isCancelled(context.cancel))
             return makeError("cancelled");
         const auto start = std::chrono::steady_clock::now();
+        double loss = 0.0;
         if (cg) {
-            solveSideCg(m_userItems, items, users, alpha, lambda, cgSteps);
+            solveSideCg(m_userItems, items, users, alpha, lambda, cgSteps, false);
             if (isCancelled(context.cancel))
                 return makeError("cancelled");
-            solveSideCg(itemUsers, users, items, alpha, lambda, cgSteps);
+            // The item half-step also sums the loss's positive terms (the same pairs, seen
+            // from the items, at the final values).
+            loss = solveSideCg(itemUsers, users, items, alpha, lambda, cgSteps, true) +
+                   alsDenseLoss(users, items, lambda);
         } else {
             solveSide(m_userItems, items, users, alpha, lambda);
             if (isCancelled(context.cancel))
                 return makeError("cancelled");
             solveSide(itemUsers, users, items, alpha, lambda);
+            loss = alsLoss(m_userItems, users, items, alpha, lambda);
         }
-        const double loss = alsLoss(m_userItems, users, items, alpha, lambda);
         if (!std::isfinite(loss))
             return makeError("ials: loss became NaN/Inf at iteration " + std::to_string(it) +
                              " — raise lambda");
