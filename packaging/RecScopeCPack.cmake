@@ -32,7 +32,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # shlibdeps finds libblas3 | libblas.so.3, which the reference BLAS satisfies; an optimised
 # BLAS makes training and evaluation 10-30x faster, so depend on OpenBLAS (any threading build).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libqt6svg6, libqt6network6, libopenblas0-pthread | libopenblas0-openmp | libopenblas0-serial")
+    "libqt6svg6, libqt6network6, libopenblas0-openmp | libopenblas0-pthread | libopenblas0-serial")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 
 include(CPack)

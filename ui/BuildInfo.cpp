@@ -48,7 +48,7 @@ QString BuildInfo::blas() {
     if (!blas.threading.empty())
         text += QStringLiteral(", ") + QString::fromStdString(blas.threading);
     if (blas.kind == BlasKind::Reference)
-        text += QStringLiteral(" \u2014 slow: install libopenblas0-pthread");
+        text += QStringLiteral(" \u2014 slow: install libopenblas0-openmp");
     return text;
 }
 

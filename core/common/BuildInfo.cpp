@@ -151,7 +151,7 @@ std::string referenceBlasWarning() {
         return {};
     return "warning: the reference BLAS (" + blas.library +
            ") is in use; training and evaluation run 10-30x slower than with OpenBLAS. "
-           "Install libopenblas0-pthread (Debian switches libblas.so.3 to it).";
+           "Install libopenblas0-openmp (Debian switches libblas.so.3 to it).";
 }
 
 }  // namespace recscope
