@@ -43,15 +43,32 @@ generator=""
 command -v ninja >/dev/null && generator="-G Ninja"
 export PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig"
 export LD_LIBRARY_PATH="$deps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-# Only the carried folder and LibTorch: /usr is not searched for packages or libraries.
+# Only the carried folder and LibTorch: /usr is not searched for packages or libraries (set
+# IGNORE_USR=0 where LibTorch itself needs /usr, as Debian's does for glog: the check after the
+# configure still shows that every other dependency came from the carried folder).
+ignore=""
+[ "${IGNORE_USR:-1}" = 1 ] && ignore="-DCMAKE_IGNORE_PREFIX_PATH=/usr"
 # shellcheck disable=SC2086
-cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release \
+if ! cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release \
     -DRECSCOPE_GUI=OFF -DRECSCOPE_TESTS=OFF -DRECSCOPE_BENCH=ON -DRECSCOPE_CUDA_CHECKS=ON \
-    -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$deps" -DCMAKE_IGNORE_PREFIX_PATH=/usr \
+    -DCMAKE_PREFIX_PATH="$TORCH_PREFIX;$deps" $ignore \
     -Dfaiss_DIR="$deps/lib/x86_64-linux-gnu/cmake/faiss" \
     -DEigen3_DIR="$deps/lib/cmake/Eigen3" -Dnlohmann_json_DIR="$deps/lib/cmake/nlohmann_json" \
     -DBLAS_LIBRARIES="$deps/lib/libblas.so" \
-    -DLAPACK_LIBRARIES="$deps/lib/liblapack.so;$deps/lib/libblas.so" 2>&1 | tee "$OUT/configure.log"
+    -DLAPACK_LIBRARIES="$deps/lib/liblapack.so;$deps/lib/libblas.so" >"$OUT/configure.log" 2>&1; then
+    tail -40 "$OUT/configure.log"
+    log "configure failed (see configure.log)"
+    exit 1
+fi
+# Every carried dependency must resolve inside the carried folder.
+for var in faiss_DIR Eigen3_DIR nlohmann_json_DIR LIBZIP_INCLUDEDIR SQLITE3_INCLUDEDIR \
+    BLAS_LIBRARIES LAPACK_LIBRARIES; do
+    value=$(sed -n "s/^$var:[A-Z]*=//p" build-gpu/CMakeCache.txt | head -1)
+    case "$value" in
+    "$deps"*) log "$var = $value" ;;
+    *) log "$var = '$value' is not inside the carried folder"; exit 1 ;;
+    esac
+done
 [ "$configure_only" -eq 1 ] && { log "configured (build-gpu)"; exit 0; }
 
 log "building"
