@@ -21,9 +21,9 @@ try:
 except ImportError as e:
     print(f'implicit: not importable ({e}); build it beside the project and set PYTHONPATH')
     sys.exit(3)
-raw = open(path, 'rb').read()
-offsets = np.frombuffer(raw, dtype=np.int64, count=users + 1)
-indices = np.frombuffer(raw, dtype=np.int32, offset=8 * (users + 1))
+raw = np.fromfile(path, dtype=np.uint8)  # writable: implicit's BPR asks for writable buffers
+offsets = raw[:8 * (users + 1)].view(np.int64).copy()
+indices = raw[8 * (users + 1):].view(np.int32).copy()
 data = np.ones(len(indices), dtype=np.float32)
 m = sp.csr_matrix((data, indices, offsets), shape=(users, items))
 print(f'implicit peer: {users} users, {items} items, {m.nnz} positives, {threads} threads', flush=True)
