@@ -3,9 +3,11 @@
 // (NcfFoldIn::lossAndGradient, what-if users of NeuralMF and NeuMF) against autograd through
 // the net's own forward().
 
-#include <QtTest>
-
+// LibTorch before Qt: Qt's `slots` macro breaks LibTorch's headers.
 #include <torch/torch.h>
+// clang-format off
+#include <QtTest>
+// clang-format on
 
 #include <cmath>
 #include <vector>
