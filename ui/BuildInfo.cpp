@@ -6,6 +6,8 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "core/common/BuildInfo.h"
+
 namespace recscope::ui {
 
 QString BuildInfo::recscopeVersion() {
@@ -40,6 +42,16 @@ QString BuildInfo::computeDevice() {
     return QStringLiteral("CUDA (%1 device%2) and CPU").arg(cuda).arg(cuda == 1 ? "" : "s");
 }
 
+QString BuildInfo::blas() {
+    const BlasInfo& blas = loadedBlas();
+    QString text = QString::fromStdString(blas.name);
+    if (!blas.threading.empty())
+        text += QStringLiteral(", ") + QString::fromStdString(blas.threading);
+    if (blas.kind == BlasKind::Reference)
+        text += QStringLiteral(" \u2014 slow: install libopenblas0-openmp");
+    return text;
+}
+
 QString BuildInfo::html() {
     const auto row = [](const QString& name, const QString& value) {
         return QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
@@ -49,7 +61,7 @@ QString BuildInfo::html() {
            row(QStringLiteral("RecScope"), recscopeVersion()) +
            row(QStringLiteral("Qt"), qtVersion()) +
            row(QStringLiteral("LibTorch"), torchVersion()) +
-           row(QStringLiteral("FAISS"), faissVersion()) +
+           row(QStringLiteral("FAISS"), faissVersion()) + row(QStringLiteral("BLAS"), blas()) +
            row(QStringLiteral("Compute device"), computeDevice()) + QStringLiteral("</table>");
 }
 

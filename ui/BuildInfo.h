@@ -14,6 +14,9 @@ public:
     static QString faissVersion();  // FAISS headers built against
     // CUDA devices LibTorch can use (0 for a CPU-only LibTorch or without a GPU).
     static int cudaDeviceCount();
+    // The BLAS loaded at run time ("OpenBLAS 0.3.21, pthread"), flagged when it is the slow
+    // reference one.
+    static QString blas();
     // The compute device found: "CPU" or "CUDA (N devices)". Shown in About.
     static QString computeDevice();
     // All of the above as an HTML table.

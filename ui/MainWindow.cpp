@@ -20,6 +20,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/common/BuildInfo.h"
 #include "ui/AboutDialog.h"
 #include "ui/DatasetView.h"
 #include "ui/DownloadDialog.h"
@@ -88,6 +89,9 @@ MainWindow::MainWindow(QWidget* parent)
 
     createActions();
     createStatusBar();
+    // A slow BLAS is a set-up problem the user can fix; say so before anything trains.
+    if (const std::string warning = referenceBlasWarning(); !warning.empty())
+        m_banner->showMessage(QString::fromStdString(warning), MessageBanner::Type::Warning);
 
     m_datasetView = new DatasetView(m_session);
     addView(m_datasetView, tr("&Dataset"));

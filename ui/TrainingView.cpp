@@ -304,6 +304,7 @@ void TrainingView::start() {
     m_runId = 0;
     m_plannedEpochs = m_setup->plannedEpochs();
     m_sawBatch = false;
+    m_throughput.clear();
     m_pausedMs = 0;
     m_clock.start();
     m_progress->setRange(0, 0);
@@ -399,15 +400,26 @@ void TrainingView::onBatches(quint64 id, int epoch, qint64 batch, qint64 batches
     parts.insert(1, tr("batch %1/%2").arg(batch).arg(batchesPerEpoch));
     if (!losses.isEmpty())
         parts << tr("loss %1").arg(losses.back().y(), 0, 'g', 4);
+    if (!m_throughput.isEmpty())
+        parts << m_throughput;
     if (isPaused())
         parts << tr("paused");
     showProgressText(parts.join(QStringLiteral(" · ")));
+}
+
+QString TrainingView::throughputText(qint64 samples, double batchSeconds, double epochSeconds) {
+    if (samples <= 0 || batchSeconds <= 0.0)
+        return {};
+    return tr("%L1 samples/s · %2 s/epoch")
+        .arg(qRound64(double(samples) / batchSeconds))
+        .arg(epochSeconds, 0, 'f', epochSeconds < 10 ? 2 : 1);
 }
 
 void TrainingView::onEpoch(quint64 id, const EpochReport& report) {
     if (id != m_requestId || m_runId == 0)
         return;
     m_workspace->addEpoch(m_runId, report);  // the charts follow through runChanged
+    m_throughput = throughputText(report.samples, report.trainSeconds, report.seconds);
     m_watch->addEpoch(report.epoch, report.watchTopK);
 }
 
@@ -447,6 +459,9 @@ void TrainingView::onFinished(quint64 id, std::shared_ptr<RunOutcome> outcome) {
                 QStringLiteral(" · %1 %2").arg(QLatin1String(key)).arg(it->second, 0, 'f', 4);
     }
     summary += tr(" · trained in %1 s").arg(outcome->trainSeconds, 0, 'f', 1);
+    if (outcome->trainSamplesPerSecond > 0.0)
+        summary += QStringLiteral(" · ") +
+                   throughputText(1, 1.0 / outcome->trainSamplesPerSecond, outcome->epochSeconds);
     m_progress->setRange(0, 1000);
     m_progress->setValue(1000);
     showProgressText(summary);

@@ -98,6 +98,8 @@ private:
     void onBatches(quint64 id, int epoch, qint64 batch, qint64 batchesPerEpoch,
                    const QVector<QPointF>& losses);
     void onEpoch(quint64 id, const EpochReport& report);
+    // "12,345 samples/s · 2.1 s/epoch"; empty when the model counts no samples.
+    static QString throughputText(qint64 samples, double batchSeconds, double epochSeconds);
     void onMessage(quint64 id, const QString& text);
     void onFinished(quint64 id, std::shared_ptr<RunOutcome> outcome);
     void onFailed(quint64 id, const QString& message, bool cancelled);
@@ -137,6 +139,7 @@ private:
     QElapsedTimer m_clock;       // since the first batch
     QElapsedTimer m_pauseClock;  // since Pause
     qint64 m_pausedMs = 0;
+    QString m_throughput;  // "12,345 samples/s · 2.1 s/epoch" after the last epoch, or empty
 
     double m_lastStallMs = 0.0;
     double m_lastRecordMs = 0.0;

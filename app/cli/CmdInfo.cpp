@@ -7,6 +7,7 @@
 #include "app/cli/ArgParser.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OpenDataset.h"
+#include "core/common/BuildInfo.h"
 
 namespace recscope::cli {
 
@@ -16,6 +17,23 @@ std::string number(double v, const char* format) {
     char buf[64];
     std::snprintf(buf, sizeof buf, format, v);
     return buf;
+}
+
+// What the program was built with and loaded (see core/common/BuildInfo.h).
+nlohmann::json buildJson() {
+    const BuildInfo& info = buildInfo();
+    const BlasInfo& blas = info.blas;
+    return {{"version", info.version},
+            {"torch", info.torchVersion},
+            {"faiss", info.faissVersion},
+            {"blas",
+             {{"kind", blasKindName(blas.kind)},
+              {"name", blas.name},
+              {"threading", blas.threading},
+              {"config", blas.config},
+              {"library", blas.library},
+              {"lapack", blas.lapack}}},
+            {"cuda_devices", info.cudaDevices}};
 }
 
 }  // namespace
@@ -73,6 +91,7 @@ int cmdInfo(const Args& args) {
             j["lastDate"] = isoDate(d.maxTimestamp());
         }
         j["genres"] = d.itemMetadata().genreNames;
+        j["build"] = buildJson();
         std::cout << j.dump(2) << "\n";
         return 0;
     }

@@ -435,6 +435,8 @@ int cmdRun(const Args& args) {
                               {"users_evaluated", r.usersEvaluated},
                               {"train_seconds", trainSeconds},
                               {"eval_seconds", evalSeconds},
+                              {"train_samples_per_second", o.trainSamplesPerSecond},
+                              {"epoch_seconds", o.epochSeconds},
                               {"device", o.device},
                               {"seed", seed.value()},
                               {"threads", computeThreads()},
@@ -479,6 +481,10 @@ int cmdRun(const Args& args) {
     if (parallel)
         std::cout << "Parallel:   " << parallel->worldSize() << " ranks, " << parallel->backend()
                   << "\n";
+    if (o.trainSamplesPerSecond > 0.0)
+        std::cout << std::setprecision(0) << "Throughput: " << o.trainSamplesPerSecond
+                  << " training samples/s, " << std::setprecision(2) << o.epochSeconds
+                  << " s per epoch\n";
     std::cout << "\n";
     printTable(r, eval.ks, strong);
     if (stages) {

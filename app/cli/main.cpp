@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/cli/Commands.h"
+#include "core/common/BuildInfo.h"
 
 namespace {
 
@@ -15,13 +16,14 @@ struct Command {
     const char* name;
     int (*run)(const Args&);
     const char* summary;
+    bool computes = false;  // trains or scores models: warn when the BLAS is the slow one
 };
 
 const Command kCommands[] = {
     {"info", recscope::cli::cmdInfo, "Summarise a dataset (folder, .zip or demo)"},
     {"split", recscope::cli::cmdSplit, "Split a dataset by a protocol and report the parts"},
     {"generate", recscope::cli::cmdGenerate, "Write the synthetic dataset in a MovieLens layout"},
-    {"run", recscope::cli::cmdRun, "Train and evaluate a model on a split"},
+    {"run", recscope::cli::cmdRun, "Train and evaluate a model on a split", true},
     {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
     {"export", recscope::cli::cmdExport,
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
@@ -45,6 +47,20 @@ void printHelp(std::ostream& out) {
            "  --version   Show the version and exit\n";
 }
 
+// The version and what this process loaded: what a bug report needs.
+void printVersion(std::ostream& out) {
+    const recscope::BuildInfo& info = recscope::buildInfo();
+    const recscope::BlasInfo& blas = info.blas;
+    out << "recscope-cli " << info.version << "\n"
+        << "LibTorch " << info.torchVersion << ", FAISS " << info.faissVersion << "\n"
+        << "BLAS: " << blas.name << (blas.threading.empty() ? "" : ", " + blas.threading)
+        << (blas.library.empty() ? "" : " (" + blas.library + ")") << "\n"
+        << "LAPACK: " << (blas.lapack.empty() ? std::string("none loaded") : blas.lapack) << "\n"
+        << "CUDA devices: " << info.cudaDevices << "\n";
+    if (const std::string warning = recscope::referenceBlasWarning(); !warning.empty())
+        std::cerr << warning << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,7 +75,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (first == "--version") {
-        std::cout << "recscope-cli " << RECSCOPE_VERSION << "\n";
+        printVersion(std::cout);
         return 0;
     }
     std::string name = first;
@@ -75,6 +91,9 @@ int main(int argc, char** argv) {
     for (const Command& c : kCommands) {
         if (name != c.name)
             continue;
+        if (c.computes)
+            if (const std::string warning = recscope::referenceBlasWarning(); !warning.empty())
+                std::cerr << warning << "\n";
         try {
             return c.run(rest);
         } catch (const std::exception& e) {

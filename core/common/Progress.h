@@ -10,8 +10,8 @@
 namespace recscope {
 
 struct Progress {
-    std::string stage;      // short human text: "Parsing ratings.csv", "Epoch 3/20"
-    double fraction = -1;   // 0..1 overall, or < 0 when unknown
+    std::string stage;     // short human text: "Parsing ratings.csv", "Epoch 3/20"
+    double fraction = -1;  // 0..1 overall, or < 0 when unknown
 };
 
 using ProgressFn = std::function<void(const Progress&)>;
@@ -31,6 +31,8 @@ inline void report(const ProgressFn& fn, std::string stage, double fraction) {
     if (fn)
         fn(Progress{std::move(stage), fraction});
 }
-inline bool isCancelled(const CancelToken* token) { return token && token->cancelled(); }
+inline bool isCancelled(const CancelToken* token) {
+    return token && token->cancelled();
+}
 
 }  // namespace recscope

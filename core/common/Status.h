@@ -22,7 +22,8 @@ struct Error {
 class Status {
 public:
     Status() = default;  // success
-    Status(Error error) : m_failed(true), m_error(std::move(error)) {}  // NOLINT: implicit by design
+    Status(Error error)
+        : m_failed(true), m_error(std::move(error)) {}  // NOLINT: implicit by design
 
     static Status success() { return {}; }
     bool ok() const { return !m_failed; }
@@ -37,8 +38,8 @@ private:
 template <typename T>
 class Result {
 public:
-    Result(T value) : m_v(std::move(value)) {}  // NOLINT: implicit by design
-    Result(Error error) : m_v(std::move(error)) {}  // NOLINT
+    Result(T value) : m_v(std::move(value)) {}             // NOLINT: implicit by design
+    Result(Error error) : m_v(std::move(error)) {}         // NOLINT
     Result(const Status& failed) : m_v(failed.error()) {}  // NOLINT: only for failed statuses
 
     bool ok() const { return m_v.index() == 0; }

@@ -144,7 +144,9 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
 
         EvalResult result;
         for (int32_t u = 0; u < numUsers; ++u)
-            if (!relevant[static_cast<size_t>(u)].empty())
+            if (!relevant[static_cast<size_t>(u)].empty() &&
+                (config.users.empty() ||
+                 std::binary_search(config.users.begin(), config.users.end(), u)))
                 result.users.push_back(u);
         const auto numEval = static_cast<int64_t>(result.users.size());
         result.usersEvaluated = static_cast<int32_t>(numEval);

@@ -30,6 +30,9 @@ struct EvalConfig {
     int threads = 2;             // rows ranked in parallel; <= 0: all cores
     bool beyondAccuracy = true;  // coverage, avgpop, novelty, gini, diversity (Full only)
     bool keepLists = false;      // fill EvalResult::lists (full ranking only)
+    // Non-empty: only these users are evaluated (those of them with a relevant item), e.g. the
+    // seeded validation sample of a large dataset (EpochTrainer::validationUsers). Ascending.
+    std::vector<int32_t> users;
 };
 
 struct EvalResult {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/models/Blas.h"
 #include "core/models/FoldIn.h"
 
 namespace recscope {
@@ -46,6 +47,153 @@ void solveSide(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
     }
 }
 
+// The conjugate-gradient half-step for rows [begin, end) (Takacs, Pilaszy, Tikk, RecSys 2011;
+// the solver implicit uses on the CPU): `steps` CG iterations on the same normal equation
+// A x = b as solveSide, started from the row's current value (the previous iteration's), so a
+// few steps per iteration track the exact solution. A p costs gram p (f x f) plus two passes
+// over the row's fixed vectors; nothing of size f x f is factorised. Plain loops that the
+// compiler vectorises for the CPU found at run time (target_clones), since the build targets
+// baseline x86-64.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RECSCOPE_CPU_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define RECSCOPE_CPU_CLONES
+#endif
+RECSCOPE_CPU_CLONES
+double cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, const float* gram,
+              float* solve, int f, float alpha, int steps, int32_t begin, int32_t end,
+              bool positiveLoss) {
+    double lossSum = 0.0;
+    constexpr int64_t kAhead = 4;
+    std::vector<float> buffer(static_cast<size_t>(3 * f));
+    float* r = buffer.data();
+    float* p = r + f;
+    float* ap = p + f;
+    const float confidence = 1.0f + alpha;
+    // out = gram v, gram symmetric: a sum of its rows scaled by v.
+    const auto gramTimes = [&](const float* v, float* out) {
+        for (int k = 0; k < f; ++k)
+            out[k] = 0.0f;
+        for (int j = 0; j < f; ++j) {
+            const float vj = v[j];
+            const float* g = gram + static_cast<int64_t>(j) * f;
+#pragma omp simd
+            for (int k = 0; k < f; ++k)
+                out[k] += vj * g[k];
+        }
+    };
+    const auto dot = [f](const float* a, const float* b) {
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int k = 0; k < f; ++k)
+            s += a[k] * b[k];
+        return s;
+    };
+    for (int32_t row = begin; row < end; ++row) {
+        float* x = solve + static_cast<int64_t>(row) * f;
+        const int32_t* items = indices + offsets[row];
+        const int64_t count = offsets[row + 1] - offsets[row];
+        if (count == 0) {
+            for (int k = 0; k < f; ++k)
+                x[k] = 0.0f;
+            continue;
+        }
+        // r = b - A x = sum_i ((1 + a) - a y_i.x) y_i - gram x
+        gramTimes(x, ap);
+        for (int k = 0; k < f; ++k)
+            r[k] = -ap[k];
+        for (int64_t e = 0; e < count; ++e) {
+            const float* y = fixed + static_cast<int64_t>(items[e]) * f;
+            if (e + kAhead < count)  // the fixed rows are scattered: fetch ahead
+                __builtin_prefetch(fixed + static_cast<int64_t>(items[e + kAhead]) * f);
+            const float c = confidence - alpha * dot(y, x);
+#pragma omp simd
+            for (int k = 0; k < f; ++k)
+                r[k] += c * y[k];
+        }
+        for (int k = 0; k < f; ++k)
+            p[k] = r[k];
+        float rsOld = dot(r, r);
+        for (int step = 0; step < steps && rsOld > 1e-20f; ++step) {
+            gramTimes(p, ap);  // A p = gram p + a sum_i (y_i.p) y_i
+            for (int64_t e = 0; e < count; ++e) {
+                const float* y = fixed + static_cast<int64_t>(items[e]) * f;
+                if (e + kAhead < count)
+                    __builtin_prefetch(fixed + static_cast<int64_t>(items[e + kAhead]) * f);
+                const float c = alpha * dot(y, p);
+#pragma omp simd
+                for (int k = 0; k < f; ++k)
+                    ap[k] += c * y[k];
+            }
+            const float pap = dot(p, ap);
+            if (!(pap > 0.0f))
+                break;
+            const float a = rsOld / pap;
+#pragma omp simd
+            for (int k = 0; k < f; ++k) {
+                x[k] += a * p[k];
+                r[k] -= a * ap[k];
+            }
+            const float rsNew = dot(r, r);
+            const float beta = rsNew / rsOld;
+#pragma omp simd
+            for (int k = 0; k < f; ++k)
+                p[k] = r[k] + beta * p[k];
+            rsOld = rsNew;
+        }
+        if (positiveLoss)  // the row's positive terms of the loss, while its rows are cached
+            for (int64_t e = 0; e < count; ++e) {
+                const double v = dot(fixed + static_cast<int64_t>(items[e]) * f, x);
+                lossSum += (1.0 + alpha) * (1.0 - v) * (1.0 - v) - v * v;
+            }
+    }
+    return lossSum;
+}
+
+// Returns sum over the rows' positives of (1+a)(1-s)^2 - s^2 at the new values when
+// positiveLoss, else 0.
+double solveSideCg(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
+                   Eigen::Map<RowMatrixF>& solve, double alpha, double lambda, int steps,
+                   bool positiveLoss) {
+    const auto f = static_cast<int>(fixed.cols());
+    RowMatrixF gram = fixed.transpose() * fixed;
+    gram.diagonal().array() += static_cast<float>(lambda);
+    constexpr int32_t kChunk = 256;
+    const int32_t chunks = (rows.rows + kChunk - 1) / kChunk;
+    double loss = 0.0;
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : loss)
+    for (int32_t c = 0; c < chunks; ++c)
+        loss += cgRows(rows.offsets.data(), rows.indices.data(), fixed.data(), gram.data(),
+                       solve.data(), f, static_cast<float>(alpha), steps, c * kChunk,
+                       std::min(rows.rows, (c + 1) * kChunk), positiveLoss);
+    return loss;
+}
+
+// Weighted squared error + L2 of the factors (what both solvers decrease):
+// sum_all s^2 + sum_pos [(1+a)(1-s)^2 - s^2] + lambda (|U|^2 + |V|^2), s = u.v; the first
+// term is trace(U^T U V^T V).
+// The terms over all pairs and the regulariser: sum_all s^2 = trace(U^T U V^T V).
+double alsDenseLoss(const Eigen::Map<RowMatrixF>& users, const Eigen::Map<RowMatrixF>& items,
+                    double lambda) {
+    const MatrixD uu = (users.transpose() * users).cast<double>();
+    const MatrixD vv = (items.transpose() * items).cast<double>();
+    return (uu.cwiseProduct(vv)).sum() + lambda * (uu.trace() + vv.trace());
+}
+
+double alsLoss(const CsrMatrix& userItems, const Eigen::Map<RowMatrixF>& users,
+               const Eigen::Map<RowMatrixF>& items, double alpha, double lambda) {
+    const double loss = alsDenseLoss(users, items, lambda);
+    double positives = 0.0;
+#pragma omp parallel for schedule(dynamic, 1024) reduction(+ : positives)
+    for (int32_t u = 0; u < userItems.rows; ++u)
+        for (int64_t p = userItems.offsets[u]; p < userItems.offsets[u + 1]; ++p) {
+            const double s = users.row(u).dot(items.row(userItems.indices[static_cast<size_t>(p)]));
+            positives += (1.0 + alpha) * (1.0 - s) * (1.0 - s) - s * s;
+        }
+    return loss + positives;
+}
+
 }  // namespace
 
 std::vector<ParamSpec> AlsModel::paramSpecs() const {
@@ -59,7 +207,22 @@ std::vector<ParamSpec> AlsModel::paramSpecs() const {
          {},
          "Confidence weight of a training positive (1 + alpha vs 1 for the rest)"},
         {"lambda", ParamType::Float, "30", 0, 1e7, {}, "L2 regularisation of the factors"},
-        {"iterations", ParamType::Int, "15", 1, 1000, {}, "Alternating passes (users then items)"}};
+        {"iterations", ParamType::Int, "15", 1, 1000, {}, "Alternating passes (users then items)"},
+        {"solver",
+         ParamType::Choice,
+         "cg",
+         0,
+         0,
+         {"cg", "cholesky"},
+         "cg: a few conjugate-gradient steps per row from its last value (fast); cholesky: the "
+         "exact solve"},
+        {"cg_steps",
+         ParamType::Int,
+         "3",
+         1,
+         64,
+         {},
+         "Conjugate-gradient steps per row and half-iteration (solver cg)"}};
 }
 
 Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
@@ -67,6 +230,8 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
     const double alpha = params().getFloat("alpha");
     const double lambda = params().getFloat("lambda");
     const int iterations = static_cast<int>(params().getInt("iterations"));
+    const bool cg = params().getString("solver") == "cg";
+    const int cgSteps = static_cast<int>(params().getInt("cg_steps"));
     m_factors = f;
     m_userFactors.assign(static_cast<size_t>(m_numUsers) * f, 0.0f);
     m_itemFactors.resize(static_cast<size_t>(m_numItems) * f);
@@ -82,21 +247,22 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
         if (isCancelled(context.cancel))
             return makeError("cancelled");
         const auto start = std::chrono::steady_clock::now();
-        solveSide(m_userItems, items, users, alpha, lambda);
-        if (isCancelled(context.cancel))
-            return makeError("cancelled");
-        solveSide(itemUsers, users, items, alpha, lambda);
-        // Loss = sum_all s^2 + sum_pos [(1+a)(1-s)^2 - s^2] + lambda (|U|^2 + |V|^2), s = u.v;
-        // the first term is trace(U^T U V^T V).
-        const MatrixD uu = (users.transpose() * users).cast<double>();
-        const MatrixD vv = (items.transpose() * items).cast<double>();
-        double loss = (uu.cwiseProduct(vv)).sum() + lambda * (uu.trace() + vv.trace());
-        for (int32_t u = 0; u < m_numUsers; ++u)
-            for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p) {
-                const double s =
-                    users.row(u).dot(items.row(m_userItems.indices[static_cast<size_t>(p)]));
-                loss += (1.0 + alpha) * (1.0 - s) * (1.0 - s) - s * s;
-            }
+        double loss = 0.0;
+        if (cg) {
+            solveSideCg(m_userItems, items, users, alpha, lambda, cgSteps, false);
+            if (isCancelled(context.cancel))
+                return makeError("cancelled");
+            // The item half-step also sums the loss's positive terms (the same pairs, seen
+            // from the items, at the final values).
+            loss = solveSideCg(itemUsers, users, items, alpha, lambda, cgSteps, true) +
+                   alsDenseLoss(users, items, lambda);
+        } else {
+            solveSide(m_userItems, items, users, alpha, lambda);
+            if (isCancelled(context.cancel))
+                return makeError("cancelled");
+            solveSide(itemUsers, users, items, alpha, lambda);
+            loss = alsLoss(m_userItems, users, items, alpha, lambda);
+        }
         if (!std::isfinite(loss))
             return makeError("ials: loss became NaN/Inf at iteration " + std::to_string(it) +
                              " — raise lambda");
@@ -151,13 +317,13 @@ bool AlsModel::itemSimilarities(int32_t item, const int32_t* items, int64_t n, f
 }
 
 void AlsModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) const {
-    const Eigen::Map<const RowMatrixF> all(m_userFactors.data(), m_numUsers, m_factors);
-    const Eigen::Map<const RowMatrixF> items(m_itemFactors.data(), m_numItems, m_factors);
-    RowMatrixF batch(n, m_factors);
+    // The users' factor rows gathered (n x f, small), then one BLAS product straight into out.
+    std::vector<float> batch(static_cast<size_t>(n) * m_factors);
     for (int64_t r = 0; r < n; ++r)
-        batch.row(r) = all.row(users[r]);
-    Eigen::Map<RowMatrixF> scores(out, n, m_numItems);
-    scores.noalias() = batch * items.transpose();
+        std::copy_n(m_userFactors.data() + static_cast<int64_t>(users[r]) * m_factors, m_factors,
+                    batch.data() + r * m_factors);
+    blas::gemmNT(n, m_numItems, m_factors, 1.0f, batch.data(), m_factors, m_itemFactors.data(),
+                 m_factors, 0.0f, out, m_numItems);
 }
 
 Status AlsModel::writeState(ModelFile& file) const {

@@ -3,13 +3,14 @@
 #include <Eigen/Core>
 #include <algorithm>
 
-#include "core/models/SpdInverse.h"
+#include "core/common/SystemMemory.h"
+#include "core/models/Blas.h"
 
 namespace recscope {
 namespace {
 // Items without training positives are never worth recommending over any scored item.
 constexpr float kInactiveScore = -1e9f;
-constexpr int32_t kMaxActiveItems = 40000;
+constexpr int64_t kMaxActiveItems = 46340;  // n * n within a 32-bit LAPACK index
 }  // namespace
 
 std::vector<ParamSpec> EaseModel::paramSpecs() const {
@@ -25,18 +26,29 @@ std::vector<ParamSpec> EaseModel::paramSpecs() const {
 Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     m_index.assign(static_cast<size_t>(m_numItems), -1);
     m_active.clear();
+    m_weights.clear();
     for (int32_t i = 0; i < m_numItems; ++i) {
         if (m_popularity[static_cast<size_t>(i)] > 0) {
             m_index[static_cast<size_t>(i)] = static_cast<int32_t>(m_active.size());
             m_active.push_back(i);
         }
     }
-    const auto n = static_cast<Eigen::Index>(m_active.size());
+    const auto n = static_cast<int64_t>(m_active.size());
     if (n > kMaxActiveItems)
         return makeError("ease: " + std::to_string(n) + " items with positives; EASE's dense " +
-                         "inverse is limited to " + std::to_string(kMaxActiveItems));
-    Eigen::MatrixXf g = Eigen::MatrixXf::Zero(n, n);
-    // Lower triangle of X^T X from each user's item pairs.
+                         "inverse is limited to " + std::to_string(kMaxActiveItems) +
+                         " (a 32-bit LAPACK index)");
+    // One n x n float matrix: the Gram matrix, inverted and turned into the weights in place.
+    const double needed = 4.0 * double(n) * double(n);
+    const int64_t available = availableMemoryBytes();
+    if (available >= 0 && needed > 0.9 * double(available))
+        return makeError("ease: " + std::to_string(n) + " items need " + formatGigabytes(needed) +
+                         " for the item x item matrix; " + formatGigabytes(double(available)) +
+                         " of memory is available (fewer items, e.g. a minimum item count, "
+                         "would fit)");
+    m_weights.assign(static_cast<size_t>(n) * static_cast<size_t>(n), 0.0f);
+    float* g = m_weights.data();
+    // Lower triangle (column-major; the matrix is symmetric) of X^T X from each user's pairs.
     std::vector<int32_t> row;
     for (int32_t u = 0; u < m_numUsers; ++u) {
         if ((u & 1023) == 0 && isCancelled(context.cancel))
@@ -47,7 +59,7 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
                 m_index[static_cast<size_t>(m_userItems.indices[static_cast<size_t>(p)])]);
         std::sort(row.begin(), row.end());
         for (size_t a = 0; a < row.size(); ++a) {
-            float* col = g.data() + static_cast<Eigen::Index>(row[a]) * n;
+            float* col = g + static_cast<int64_t>(row[a]) * n;
             for (size_t b = a; b < row.size(); ++b)
                 col[row[b]] += 1.0f;
         }
@@ -55,19 +67,22 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     report(context.progress, "EASE: inverting the Gram matrix", 0.2);
     if (isCancelled(context.cancel))
         return makeError("cancelled");
-    g.diagonal().array() += static_cast<float>(params().getFloat("lambda"));
-    if (!invertSpd(g))
+    const auto lambda = static_cast<float>(params().getFloat("lambda"));
+    for (int64_t i = 0; i < n; ++i)
+        g[i * n + i] += lambda;
+    if (!blas::invertSpd(g, n))
         return makeError("ease: X^T X + lambda I is not positive definite (lambda too small?)");
     if (isCancelled(context.cancel))
         return makeError("cancelled");
-    // B(i, j) = -P(i, j) / P(j, j), B(i, i) = 0; P is symmetric so column j of P is row j.
-    m_weights.assign(static_cast<size_t>(n) * static_cast<size_t>(n), 0.0f);
-    const Eigen::VectorXf invDiag = g.diagonal().cwiseInverse();
-    for (Eigen::Index i = 0; i < n; ++i) {
-        float* out = m_weights.data() + i * n;
-        const float* p = g.data() + i * n;  // column i == row i
-        for (Eigen::Index j = 0; j < n; ++j)
-            out[j] = -p[j] * invDiag[j];
+    // B(i, j) = -P(i, j) / P(j, j), B(i, i) = 0, in place: row i of P is its column i.
+    std::vector<float> invDiag(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j)
+        invDiag[static_cast<size_t>(j)] = 1.0f / g[j * n + j];
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+        float* out = g + i * n;
+        for (int64_t j = 0; j < n; ++j)
+            out[j] = -out[j] * invDiag[static_cast<size_t>(j)];
         out[i] = 0.0f;
     }
     return {};

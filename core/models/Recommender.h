@@ -22,7 +22,12 @@ struct EpochReport {
     int epoch = 0;                             // 1-based
     double trainLoss = 0.0;                    // mean over the epoch's batches
     std::map<std::string, double> validation;  // e.g. {"ndcg@10": 0.05}
-    double seconds = 0.0;
+    double seconds = 0.0;                      // the whole epoch: batches, validation, watch list
+    // Throughput: training samples of the epoch, counted as the PyTorch peer counts them (a BPR
+    // triplet; a scored (user, item) row for NCF and the ranker; a positive row of a two-tower
+    // batch), and the seconds its batches took. 0 when the model does not count them.
+    int64_t samples = 0;
+    double trainSeconds = 0.0;
     // Watch list (FitContext::watchUsers): each watched user's top-K items after this epoch,
     // best first, items the model trains on for that user removed. Empty when nobody is
     // watched. Not stored in the workspace (it is a live teaching aid).

@@ -17,6 +17,14 @@ int floorPowerOfTwo(int n) {
     return p;
 }
 
+// Rows ahead of the one being worked on are requested from memory early (the epoch's order is
+// random, so the hardware prefetcher cannot guess them).
+constexpr int64_t kAhead = 8;
+inline void prefetchRow(const float* row, int32_t d) {
+    for (int32_t c = 0; c < d; c += 16)
+        __builtin_prefetch(row + c);
+}
+
 // Hot loops over `dim`: `omp simd` makes GCC vectorise them whatever its -O2 cost model says.
 inline float dotDiff(const float* __restrict p, const float* __restrict a,
                      const float* __restrict b, int32_t d) {
@@ -75,6 +83,10 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
         const int64_t end = std::min<int64_t>(n, begin + chunk);
         double loss = 0.0;
         for (int64_t k = begin; k < end; ++k) {
+            if (k + kAhead < end) {  // at ML-20M size the rows miss every cache: fetch ahead
+                prefetchRow(P + size_t(u[k + kAhead]) * d, d);
+                prefetchRow(Q + size_t(j[k + kAhead]) * d, d);
+            }
             const float* pu = P + size_t(u[k]) * d;
             float x = dotDiff(pu, Q + size_t(i[k]) * d, Q + size_t(j[k]) * d, d);
             if (B)
@@ -100,6 +112,8 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
             }
         };
         for (int64_t k = 0; k < n; ++k) {
+            if (k + kAhead < n && ((uint32_t(u[k + kAhead]) & mask) == uint32_t(t)))
+                prefetchRow(GP + size_t(u[k + kAhead]) * d, d);
             const int32_t uk = u[k], ik = i[k], jk = j[k];
             const bool ownU = (uint32_t(uk) & mask) == uint32_t(t);
             const bool ownI = (uint32_t(ik) & mask) == uint32_t(t);

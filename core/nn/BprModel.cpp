@@ -81,6 +81,8 @@ public:
         return autogradStep(u, i, j, n);
     }
 
+    int64_t epochSamples() const override { return m_pairs.size(); }  // triplets
+
     void snapshot() override { m_best = {m_p.clone(), m_q.clone(), m_b.clone()}; }
     void restoreSnapshot() override {
         torch::NoGradGuard noGrad;
@@ -231,7 +233,12 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
                              fused, context.parallel);
         TrainConfig config = epochTrainConfig(params);
         EpochTrainer trainer(config);
-        trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        trainer.setSampledValidation(
+            [&](std::vector<int32_t> users) {
+                return EpochTrainer::evaluatorValidation(*this, data, context.cancel,
+                                                         std::move(users));
+            },
+            validationSample(data, params, context.seed));
         trainer.setWatchModel(this, &data);
         auto summary = trainer.run(training, context);
         if (!summary)

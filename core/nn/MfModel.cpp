@@ -162,7 +162,12 @@ Status MfModel::fit(const TrainData& data, const FitContext& context) {
         config.metric = "rmse";
         config.higherIsBetter = false;
         EpochTrainer trainer(config);
-        trainer.setValidator(EpochTrainer::evaluatorValidation(*this, data, context.cancel));
+        trainer.setSampledValidation(
+            [&](std::vector<int32_t> users) {
+                return EpochTrainer::evaluatorValidation(*this, data, context.cancel,
+                                                         std::move(users));
+            },
+            validationSample(data, params, context.seed));
         trainer.setWatchModel(this, &data);
         auto summary = trainer.run(training, context);
         if (!summary)

@@ -3,13 +3,13 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <functional>
-#include <random>
 
 #include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
+#include "core/nn/NcfFoldIn.h"
 #include "core/nn/NcfNet.h"
 #include "core/nn/TorchSupport.h"
 #include "core/split/Split.h"
@@ -40,122 +40,6 @@ const char* const kValidationMetric = "ndcg@10";
 constexpr int kFoldInSteps = 150;
 constexpr int64_t kFoldInBatch = 64;
 constexpr float kFoldInLearningRate = 0.05f;
-
-using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-RowMatrixF hostMatrix(const torch::Tensor& t) {
-    const auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    const int64_t cols = c.dim() == 2 ? c.size(1) : 1;
-    return Eigen::Map<const RowMatrixF>(c.data_ptr<float>(), c.size(0), cols);
-}
-
-// The user-embedding fold-in of an NCF net, by hand: the loss is the training loss (mean
-// BCE over the positives and `negatives` uniform non-positives each, resampled every step
-// from a fixed seed) as a function of the user's GMF and MLP embeddings only; forward,
-// backward and Adam in Eigen on the CPU, so a call costs milliseconds (LibTorch's per-op
-// overhead dominated the autograd version) and never touches the net's gradients.
-void foldInUser(const NcfNetImpl& net, const std::vector<int32_t>& positives, int negatives,
-                Eigen::VectorXf& gmfUser, Eigen::VectorXf& mlpUser) {
-    const NcfShape& shape = net.shape();
-    const int64_t g = shape.gmfDim;
-    const int64_t m = net.hasMlp() ? shape.mlpDim : 0;
-    const int32_t items = int32_t(shape.items);
-    const RowMatrixF outW = hostMatrix(net.outLayer()->weight);  // 1 x (g + last)
-    const float outB = hostMatrix(net.outLayer()->bias)(0, 0);
-    // GMF: logit part = gu . (q_i * w_g); the rows q_i * w_g are fixed.
-    RowMatrixF gmfRows;
-    if (g > 0) {
-        gmfRows = hostMatrix(net.gmfItemWeight());
-        const Eigen::RowVectorXf wGmf = outW.leftCols(g);
-        gmfRows.array().rowwise() *= wGmf.array();
-    }
-    // MLP: the first layer's item half plus bias is fixed per item.
-    std::vector<RowMatrixF> w;  // layer weights (out x in)
-    std::vector<Eigen::RowVectorXf> b;
-    RowMatrixF itemPart, w0User;
-    Eigen::RowVectorXf wMlp;
-    if (m > 0) {
-        for (const auto& layer : net.layers()) {
-            w.push_back(hostMatrix(layer->weight));
-            b.push_back(hostMatrix(layer->bias).transpose());
-        }
-        w0User = w[0].leftCols(m);
-        itemPart = hostMatrix(net.mlpItemWeight()) * w[0].rightCols(m).transpose();
-        itemPart.rowwise() += b[0];
-        wMlp = outW.rightCols(outW.cols() - g);
-    }
-    // Long histories train on a fresh sample of kFoldInBatch positives per step, so a call
-    // costs the same for every history length.
-    std::vector<int32_t> pool(positives);
-    const int64_t np = std::min<int64_t>(int64_t(pool.size()), kFoldInBatch);
-    const int64_t rows = np * (1 + negatives);
-    std::vector<int32_t> batch(static_cast<size_t>(rows));
-    Eigen::VectorXf labels = Eigen::VectorXf::Zero(rows);
-    labels.head(np).setOnes();
-    std::mt19937_64 rng(0x6e6366ULL);  // fixed: the same history always gives the same scores
-    std::uniform_int_distribution<int32_t> anyItem(0, items - 1);
-
-    Eigen::VectorXf theta = Eigen::VectorXf::Zero(g + m);  // [gmf user ; mlp user]
-    Eigen::VectorXf adamM = Eigen::VectorXf::Zero(g + m), adamV = adamM;
-    std::vector<RowMatrixF> pre(w.size());  // pre-activations per layer, rows x width
-    RowMatrixF hidden;
-    for (int step = 1; step <= kFoldInSteps; ++step) {
-        for (int64_t k = 0; k < np; ++k) {  // partial Fisher-Yates: np distinct positives
-            if (np < int64_t(pool.size())) {
-                std::uniform_int_distribution<size_t> pick(size_t(k), pool.size() - 1);
-                std::swap(pool[size_t(k)], pool[pick(rng)]);
-            }
-            batch[size_t(k)] = pool[size_t(k)];
-        }
-        for (int64_t k = np; k < rows; ++k) {
-            int32_t j = anyItem(rng);
-            while (std::binary_search(positives.begin(), positives.end(), j))
-                j = anyItem(rng);
-            batch[size_t(k)] = j;
-        }
-        Eigen::VectorXf logits = Eigen::VectorXf::Constant(rows, outB);
-        if (g > 0)
-            for (int64_t r = 0; r < rows; ++r)
-                logits[r] += gmfRows.row(batch[size_t(r)]).transpose().dot(theta.head(g));
-        if (m > 0) {
-            const Eigen::RowVectorXf userPart = (w0User * theta.tail(m)).transpose();
-            pre[0].resize(rows, itemPart.cols());
-            for (int64_t r = 0; r < rows; ++r)
-                pre[0].row(r) = itemPart.row(batch[size_t(r)]) + userPart;
-            hidden = pre[0].cwiseMax(0.0f);
-            for (size_t l = 1; l < w.size(); ++l) {
-                pre[l] = hidden * w[l].transpose();
-                pre[l].rowwise() += b[l];
-                hidden = pre[l].cwiseMax(0.0f);
-            }
-            logits += hidden * wMlp.transpose();
-        }
-        // d(mean BCE)/d logit = (sigmoid(logit) - label) / rows.
-        const Eigen::VectorXf delta =
-            ((1.0f + (-logits.array()).exp()).inverse() - labels.array()).matrix() / float(rows);
-        Eigen::VectorXf grad = Eigen::VectorXf::Zero(g + m);
-        if (g > 0)
-            for (int64_t r = 0; r < rows; ++r)
-                grad.head(g) += delta[r] * gmfRows.row(batch[size_t(r)]).transpose();
-        if (m > 0) {
-            RowMatrixF up = delta * wMlp;  // rows x last
-            for (size_t l = w.size(); l-- > 0;) {
-                up = up.cwiseProduct((pre[l].array() > 0.0f).cast<float>().matrix());
-                if (l > 0)
-                    up = up * w[l];
-            }
-            grad.tail(m) = w0User.transpose() * up.colwise().sum().transpose();
-        }
-        adamM = 0.9f * adamM + 0.1f * grad;
-        adamV = 0.999f * adamV + 0.001f * grad.cwiseProduct(grad);
-        const float c1 = 1.0f - std::pow(0.9f, float(step));
-        const float c2 = 1.0f - std::pow(0.999f, float(step));
-        theta.array() -=
-            kFoldInLearningRate * (adamM.array() / c1) / ((adamV.array() / c2).sqrt() + 1e-8f);
-    }
-    gmfUser = theta.head(g);
-    mlpUser = theta.tail(m);
-}
 
 // One epoch: every training positive once (fresh order), each followed by its `negatives`
 // sampled non-positives, so every batch keeps the 1 : n label ratio.
@@ -233,6 +117,8 @@ public:
         m_optimizer.step();
         return value;
     }
+
+    int64_t epochSamples() const override { return m_users.defined() ? m_users.size(0) : 0; }
 
     void snapshot() override {
         torch::NoGradGuard noGrad;
@@ -342,19 +228,22 @@ Status NcfRecommender::fit(const TrainData& data, const FitContext& context) {
     return {};
 }
 
-ValidateFn NcfRecommender::validation(const TrainData& data, const CancelToken* cancel) const {
+ValidateFn NcfRecommender::validation(const TrainData& data, const CancelToken* cancel,
+                                      std::vector<int32_t> users) const {
     if (!data.split || data.split->validation.empty())
         return {};
-    return [this, &data, cancel]() -> Result<std::map<std::string, double>> {
-        EvalConfig config;
-        config.ks = {10, 100};
-        config.keepPerUser = false;
-        config.beyondAccuracy = false;
-        auto result = evaluate(*this, data, EvalPart::Validation, config, cancel);
-        if (!result)
-            return result.error();
-        return result.value().metrics;
-    };
+    return
+        [this, &data, cancel, users = std::move(users)]() -> Result<std::map<std::string, double>> {
+            EvalConfig config;
+            config.users = users;
+            config.ks = {10, 100};
+            config.keepPerUser = false;
+            config.beyondAccuracy = false;
+            auto result = evaluate(*this, data, EvalPart::Validation, config, cancel);
+            if (!result)
+                return result.error();
+            return result.value().metrics;
+        };
 }
 
 Status NcfRecommender::trainChain(const TrainData& data, const FitContext& context,
@@ -385,7 +274,11 @@ Status NcfRecommender::trainChain(const TrainData& data, const FitContext& conte
         config.metric = kValidationMetric;
         EpochTrainer trainer(config);
         if (fixed <= 0)
-            trainer.setValidator(validation(data, context.cancel));
+            trainer.setSampledValidation(
+                [&](std::vector<int32_t> users) {
+                    return validation(data, context.cancel, std::move(users));
+                },
+                validationSample(data, m_params, context.seed));
         trainer.setWatchModel(this, &data);
         auto summary = trainer.run(training, context);
         s.net->eval();
@@ -459,7 +352,8 @@ Status NcfRecommender::scoreHistory(const std::vector<HistoryEntry>& history, fl
     try {
         const NcfNetImpl& net = *s.net;
         Eigen::VectorXf gmfUser, mlpUser;
-        foldInUser(net, positives, int(m_params.getInt("negatives")), gmfUser, mlpUser);
+        NcfFoldIn(net).fit(positives, int(m_params.getInt("negatives")), kFoldInSteps, kFoldInBatch,
+                           kFoldInLearningRate, gmfUser, mlpUser);
         torch::NoGradGuard noGrad;
         auto toTensor = [&](const Eigen::VectorXf& v) {
             if (v.size() == 0)

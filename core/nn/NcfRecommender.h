@@ -64,9 +64,10 @@ private:
         int mlp = 0;
         int final = 0;
     };
-    // Full-ranking validation metrics at K = 10 and 100 (null when the split has none).
+    // Full-ranking validation metrics at K = 10 and 100 (null when the split has none), of
+    // `users` only when non-empty.
     std::function<Result<std::map<std::string, double>>()> validation(
-        const TrainData& data, const CancelToken* cancel) const;
+        const TrainData& data, const CancelToken* cancel, std::vector<int32_t> users) const;
     Status trainChain(const TrainData& data, const FitContext& context, NcfEpochs& epochs,
                       bool fixedEpochs);
 

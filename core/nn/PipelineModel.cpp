@@ -160,11 +160,15 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
 
     ValidateFn validate;
     if (data.split && !data.split->validation.empty()) {
-        validate = [this, &data,
-                    cancel = context.cancel]() -> Result<std::map<std::string, double>> {
+        // The ranker's validation_users: a seeded sample of the users at scale.
+        validate = [this, &data, cancel = context.cancel,
+                    users = EpochTrainer::validationUsers(
+                        data, m_params.getInt(kRankerPrefix + "validation_users"),
+                        context.seed)]() -> Result<std::map<std::string, double>> {
             EvalConfig ec;
             ec.ks = {10};
             ec.keepPerUser = false;
+            ec.users = users;
             auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
             if (!r)
                 return r.error();

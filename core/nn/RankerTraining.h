@@ -115,10 +115,14 @@ public:
     int64_t beginEpoch(int epoch) override {
         std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
         m_epoch = epoch;
+        m_samplesBefore = m_stats.samples;
         m_impl.net->train();
         const auto rows = static_cast<int64_t>(m_rows.size());
         return std::max<int64_t>(1, (rows + m_batch - 1) / m_batch);
     }
+
+    // Rows scored this epoch (positives and their negatives), as optimise() counts them.
+    int64_t epochSamples() const override { return m_stats.samples - m_samplesBefore; }
 
     void snapshot() override {
         torch::NoGradGuard g;
@@ -201,6 +205,7 @@ protected:
     double m_dropout;
     std::string m_loss;
     int m_epoch = 1;
+    int64_t m_samplesBefore = 0;  // m_stats.samples when the epoch began
     // One entry per positive: (user, item), or (list row, position) for the holdout lists.
     std::vector<std::pair<int32_t, int32_t>> m_rows;
     std::unique_ptr<torch::optim::Adam> m_opt;

@@ -41,6 +41,11 @@ TrainConfig epochTrainConfig(const ParamValues& params) {
     return config;
 }
 
+std::vector<int32_t> validationSample(const TrainData& data, const ParamValues& params,
+                                      uint64_t seed) {
+    return EpochTrainer::validationUsers(data, params.getInt("validation_users"), seed);
+}
+
 std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
                                        int patience) {
     std::vector<ParamSpec> specs;
@@ -70,6 +75,14 @@ std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, dou
                      10.0,
                      {},
                      "L2 penalty on the parameters an example touches"});
+    specs.push_back({"validation_users",
+                     ParamType::Int,
+                     "10000",
+                     0,
+                     100000000,
+                     {},
+                     "Validation users scored after each epoch: a seeded sample of this many when "
+                     "there are more (0 = all); all of them are scored once at the end"});
     specs.push_back({"patience",
                      ParamType::Int,
                      std::to_string(patience),

@@ -24,12 +24,16 @@ Result<torch::Device> parseTorchDevice(const std::string& text);
 void prepareTorch(uint64_t seed);
 
 // The parameters every epoch-trained model declares: epochs, batch_size, lr, weight_decay,
-// patience. Defaults are per model.
+// validation_users, patience. Defaults are per model.
 std::vector<ParamSpec> epochParamSpecs(int epochs, int batchSize, double lr, double weightDecay,
                                        int patience);
 // The trainer settings those parameters describe (epochs, patience, lr); the validation metric
 // stays the trainer's default unless the caller changes it.
 TrainConfig epochTrainConfig(const ParamValues& params);
+// The per-epoch validation users of a model with epochParamSpecs' `validation_users`
+// (EpochTrainer::validationUsers; empty = all).
+std::vector<int32_t> validationSample(const TrainData& data, const ParamValues& params,
+                                      uint64_t seed);
 
 // Row ids of `n` users as a 1-D int64 tensor on `device` (indices for index_select).
 torch::Tensor indexTensor(const int32_t* ids, int64_t n, const torch::Device& device);

@@ -233,6 +233,8 @@ public:
     // scoreUsers() reads the cached vectors: validation and the watch list need this epoch's.
     void prepareScoring() override { m_impl.refreshVectors(m_device); }
 
+    int64_t epochSamples() const override { return static_cast<int64_t>(m_rows.size()); }
+
     void snapshot() override {
         torch::NoGradGuard g;
         m_best.clear();
@@ -425,18 +427,22 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         EpochTrainer trainer(tc);
         const bool hasValidation = data.split && !data.split->validation.empty();
         if (tc.patience > 0 && hasValidation) {
-            trainer.setValidator(
-                [this, &data, valK,
-                 cancel = context.cancel]() -> Result<std::map<std::string, double>> {
-                    // The vectors were refreshed by TwoTowerEpochs::prepareScoring().
-                    EvalConfig ec;
-                    ec.ks = {10, valK};
-                    ec.keepPerUser = false;
-                    auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
-                    if (!r)
-                        return r.error();
-                    return r->metrics;
-                });
+            trainer.setSampledValidation(
+                [this, &data, valK, cancel = context.cancel](std::vector<int32_t> users) {
+                    return [this, &data, valK, cancel,
+                            users = std::move(users)]() -> Result<std::map<std::string, double>> {
+                        // The vectors were refreshed by TwoTowerEpochs::prepareScoring().
+                        EvalConfig ec;
+                        ec.ks = {10, valK};
+                        ec.keepPerUser = false;
+                        ec.users = users;
+                        auto r = evaluate(*this, data, EvalPart::Validation, ec, cancel);
+                        if (!r)
+                            return r.error();
+                        return r->metrics;
+                    };
+                },
+                validationSample(data, p, context.seed));
         }
         trainer.setWatchModel(this, &data);
         auto summary = trainer.run(epochs, context);
@@ -456,28 +462,20 @@ void TwoTowerModel::scoreUsers(const int32_t* users, int64_t n, float* out) cons
     const int d = m.dim;
     if (n <= 0 || ni <= 0)
         return;
-    // One matrix product for the known users of the batch; fallback rows copied.
-    std::vector<int64_t> rows;
-    rows.reserve(static_cast<size_t>(n));
-    for (int64_t r = 0; r < n; ++r) {
-        if (knownUser(users[r]))
-            rows.push_back(r);
-        else
-            std::copy(m.fallback.begin(), m.fallback.end(), out + r * ni);
-    }
-    if (rows.empty())
-        return;
+    // One matrix product straight into `out` (unknown users' rows are zero vectors there),
+    // then the fallback rows: no n x items temporary.
     torch::NoGradGuard g;
-    auto uq = torch::empty({static_cast<int64_t>(rows.size()), d}, torch::kFloat);
+    auto uq = torch::zeros({n, d}, torch::kFloat);
     float* uqp = uq.data_ptr<float>();
-    for (size_t k = 0; k < rows.size(); ++k)
-        std::copy(m.userVecs.begin() + static_cast<int64_t>(users[rows[k]]) * d,
-                  m.userVecs.begin() + static_cast<int64_t>(users[rows[k]] + 1) * d, uqp + k * d);
+    for (int64_t r = 0; r < n; ++r)
+        if (knownUser(users[r]))
+            std::copy_n(m.userVecs.begin() + static_cast<int64_t>(users[r]) * d, d, uqp + r * d);
     auto iv = torch::from_blob(const_cast<float*>(m.itemVecs.data()), {ni, d}, torch::kFloat);
-    auto s = torch::matmul(uq, iv.t()).contiguous();
-    const float* sp = s.data_ptr<float>();
-    for (size_t k = 0; k < rows.size(); ++k)
-        std::copy(sp + k * ni, sp + (k + 1) * ni, out + rows[k] * ni);
+    auto scores = torch::from_blob(out, {n, ni}, torch::kFloat);
+    torch::mm_out(scores, uq, iv.t());
+    for (int64_t r = 0; r < n; ++r)
+        if (!knownUser(users[r]))
+            std::copy(m.fallback.begin(), m.fallback.end(), out + r * ni);
 }
 
 void TwoTowerModel::historyVector(const int32_t* items, int64_t n, float* out) const {

@@ -322,6 +322,23 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
     return c;
 }
 
+Throughput trainingThroughput(const std::vector<EpochReport>& epochs) {
+    int64_t samples = 0;
+    double batchSeconds = 0.0;
+    double epochSeconds = 0.0;
+    for (const EpochReport& e : epochs) {
+        samples += e.samples;
+        batchSeconds += e.trainSeconds;
+        epochSeconds += e.seconds;
+    }
+    Throughput t;
+    if (samples > 0 && batchSeconds > 0.0)
+        t.samplesPerSecond = double(samples) / batchSeconds;
+    if (!epochs.empty())
+        t.epochSeconds = epochSeconds / double(epochs.size());
+    return t;
+}
+
 Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
                                  const RunHooks& hooks) {
     if (Status s = validateRunConfig(config); !s)
@@ -379,6 +396,9 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     if (!fitted)
         return fitted.error();
     outcome.trainSeconds = secondsSince(trainStart);
+    const Throughput throughput = trainingThroughput(outcome.epochs);
+    outcome.trainSamplesPerSecond = throughput.samplesPerSecond;
+    outcome.epochSeconds = throughput.epochSeconds;
     outcome.fitOnTrainAndValidation = record.trainAndValidation;
     outcome.trainRatings = static_cast<int32_t>(record.ratings);
     if (hooks.parallel && !hooks.parallel->leader()) {

@@ -86,8 +86,21 @@ struct RunOutcome {
     int32_t evaluatedNegatives = 0;  // 0 = full ranking
     double trainSeconds = 0.0;
     double evalSeconds = 0.0;
+    // Throughput over `epochs` (0 when the model reports none): training samples per second of
+    // batch time (EpochReport::samples / trainSeconds), and mean wall seconds per epoch.
+    double trainSamplesPerSecond = 0.0;
+    double epochSeconds = 0.0;
     std::unique_ptr<Recommender> model;  // the trained model (save it, inspect it)
 };
+
+// Training throughput of a run's epoch reports: samples per second of batch time (the sum of
+// EpochReport::samples over the sum of trainSeconds; 0 when no epoch counts samples) and the
+// mean wall seconds of an epoch (0 without epochs).
+struct Throughput {
+    double samplesPerSecond = 0.0;
+    double epochSeconds = 0.0;
+};
+Throughput trainingThroughput(const std::vector<EpochReport>& epochs);
 
 struct RunHooks {
     TrainObserver* observer = nullptr;  // forwarded; RunOutcome::epochs is collected regardless

@@ -28,6 +28,10 @@ public:
     // model, and only when one of them will. Models whose scoreUsers() reads vectors cached
     // from the network (two-tower) recompute them here; the default does nothing.
     virtual void prepareScoring() {}
+
+    // Training samples in the epoch just trained, counted as EpochReport::samples says; 0 when
+    // the model does not count them (the default).
+    virtual int64_t epochSamples() const { return 0; }
 };
 
 }  // namespace recscope

@@ -11,6 +11,7 @@
 #include "core/eval/Metrics.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/train/CounterRandom.h"
 
 namespace recscope {
 
@@ -137,6 +138,9 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
 
         EpochReport epochReport;
         epochReport.epoch = epoch;
+        epochReport.samples = model.epochSamples();
+        epochReport.trainSeconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         epochReport.trainLoss = batches > 0 ? lossSum / double(batches) : 0.0;
 
         const Recommender* watchModel = m_watchModel ? m_watchModel : context.watchModel;
@@ -203,22 +207,80 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
                                 std::to_string(summary.bestEpoch));
         }
     }
+    if (m_validate && m_finalValidate) {
+        if (isCancelled(context.cancel))
+            return makeError("cancelled");
+        model.prepareScoring();
+        auto metrics = m_finalValidate();
+        if (!metrics)
+            return metrics.error();
+        summary.finalValidation = metrics.value();
+        const auto it = summary.finalValidation.find(m_config.metric);
+        if (observer && it != summary.finalValidation.end())
+            observer->onMessage("validation of the kept weights on every validation user: " +
+                                m_config.metric + " " + formatNumber(it->second));
+    }
     return summary;
 }
 
 ValidateFn EpochTrainer::evaluatorValidation(const Recommender& model, const TrainData& data,
-                                             const CancelToken* cancel) {
+                                             const CancelToken* cancel,
+                                             std::vector<int32_t> users) {
     if (!data.split || data.split->validation.empty())
         return {};
-    return [&model, &data, cancel]() -> Result<std::map<std::string, double>> {
+    return [&model, &data, cancel,
+            users = std::move(users)]() -> Result<std::map<std::string, double>> {
         EvalConfig config;
         config.ks = {10};
         config.keepPerUser = false;
+        config.users = users;
         auto result = evaluate(model, data, EvalPart::Validation, config, cancel);
         if (!result)
             return result.error();
         return result.value().metrics;
     };
+}
+
+}  // namespace recscope
+
+namespace recscope {
+
+std::vector<int32_t> EpochTrainer::validationUsers(const TrainData& data, int64_t maxUsers,
+                                                   uint64_t seed) {
+    if (!data.split || maxUsers <= 0)
+        return {};
+    const Split& split = *data.split;
+    std::vector<char> has(static_cast<size_t>(std::max(0, data.numUsers)), 0);
+    for (size_t r = 0; r < split.validation.size(); ++r) {
+        const int32_t u = split.validation.users[r];
+        if (u >= 0 && u < data.numUsers && split.isPositive(split.validation.ratings[r]))
+            has[static_cast<size_t>(u)] = 1;
+    }
+    std::vector<int32_t> users;
+    for (int32_t u = 0; u < data.numUsers; ++u)
+        if (has[static_cast<size_t>(u)])
+            users.push_back(u);
+    if (static_cast<int64_t>(users.size()) <= maxUsers)
+        return {};
+    // Partial Fisher-Yates with counter-based draws: the sample depends on the seed only.
+    for (int64_t k = 0; k < maxUsers; ++k) {
+        const auto left = static_cast<uint64_t>(users.size()) - static_cast<uint64_t>(k);
+        const uint64_t pick =
+            static_cast<uint64_t>(k) +
+            CounterRandom::below(CounterRandom::at(seed ^ 0x76616c75ULL, static_cast<uint64_t>(k)),
+                                 left);
+        std::swap(users[static_cast<size_t>(k)], users[static_cast<size_t>(pick)]);
+    }
+    users.resize(static_cast<size_t>(maxUsers));
+    std::sort(users.begin(), users.end());
+    return users;
+}
+
+void EpochTrainer::setSampledValidation(const std::function<ValidateFn(std::vector<int32_t>)>& make,
+                                        std::vector<int32_t> users) {
+    const bool sampled = !users.empty();
+    m_validate = make(std::move(users));
+    m_finalValidate = sampled ? make({}) : ValidateFn();
 }
 
 }  // namespace recscope

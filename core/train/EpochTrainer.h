@@ -36,6 +36,8 @@ struct TrainSummary {
     double bestMetric = 0.0;
     bool stoppedEarly = false;
     std::vector<EpochReport> history;
+    // The final full validation (setFinalValidator), empty when none ran.
+    std::map<std::string, double> finalValidation;
 };
 
 class EpochTrainer {
@@ -45,6 +47,10 @@ public:
     // Without a validator (or when it returns no value for the metric) every epoch runs and
     // the final weights are kept.
     void setValidator(ValidateFn validate) { m_validate = std::move(validate); }
+    // Runs once after the last epoch (and the restore of the best one), when the per-epoch
+    // validator scores a sample of the users: the kept weights on the whole validation part.
+    // Its metrics go to TrainSummary::finalValidation and to the observer as a message.
+    void setFinalValidator(ValidateFn validate) { m_finalValidate = std::move(validate); }
     // Watch list: after every epoch, the top-K (FitContext::watchK) of each of
     // FitContext::watchUsers is scored through `model` (as it stands after the epoch) and put in
     // EpochReport::watchTopK, under the run's list rule for the test part (excludedItems) and
@@ -65,8 +71,20 @@ public:
     // K = 10 (metrics "ndcg@10", "recall@10", ..., and "rmse"/"mae" for rating models).
     // Returns a null function when the split has no validation part. `model` and `data` must
     // outlive the returned function.
+    // `users` non-empty: only those users (see validationUsers).
     static ValidateFn evaluatorValidation(const Recommender& model, const TrainData& data,
-                                          const CancelToken* cancel);
+                                          const CancelToken* cancel,
+                                          std::vector<int32_t> users = {});
+    // Validation at scale: the users every epoch's validation scores. All users with a
+    // validation positive (returned empty, meaning "all") when there are at most maxUsers of
+    // them or maxUsers <= 0; otherwise a uniform sample of maxUsers of them drawn from `seed`,
+    // ascending. The same (data, maxUsers, seed) always gives the same sample.
+    static std::vector<int32_t> validationUsers(const TrainData& data, int64_t maxUsers,
+                                                uint64_t seed);
+    // Sets a model's validators from `users` (validationUsers()): `make(users)` builds the
+    // per-epoch one; with a sample, make({}) also becomes the final full validation.
+    void setSampledValidation(const std::function<ValidateFn(std::vector<int32_t>)>& make,
+                              std::vector<int32_t> users);
 
 private:
     // Data-parallel: rank 0's validation verdict on every rank (others' `metrics` become
@@ -76,6 +94,7 @@ private:
 
     TrainConfig m_config;
     ValidateFn m_validate;
+    ValidateFn m_finalValidate;
     const Recommender* m_watchModel = nullptr;
     const TrainData* m_watchData = nullptr;
 };

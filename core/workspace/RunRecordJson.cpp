@@ -229,10 +229,15 @@ Result<DatasetIdentity> datasetIdentityFromJson(const nlohmann::json& json) {
 }
 
 nlohmann::json epochToJson(const EpochReport& e) {
-    return {{"epoch", e.epoch},
-            {"train_loss", number(e.trainLoss)},
-            {"validation", metricsToJson(e.validation)},
-            {"seconds", number(e.seconds)}};
+    nlohmann::json j = {{"epoch", e.epoch},
+                        {"train_loss", number(e.trainLoss)},
+                        {"validation", metricsToJson(e.validation)},
+                        {"seconds", number(e.seconds)}};
+    if (e.samples > 0) {  // throughput (optional: older files and non-counting models lack it)
+        j["samples"] = e.samples;
+        j["train_seconds"] = number(e.trainSeconds);
+    }
+    return j;
 }
 
 Result<EpochReport> epochFromJson(const nlohmann::json& json) {
@@ -241,6 +246,10 @@ Result<EpochReport> epochFromJson(const nlohmann::json& json) {
     e.epoch = static_cast<int>(r.integer("epoch"));
     e.trainLoss = r.num("train_loss");
     e.seconds = r.num("seconds");
+    if (json.is_object() && json.contains("samples")) {
+        e.samples = r.integer("samples");
+        e.trainSeconds = r.num("train_seconds");
+    }
     const nlohmann::json* v = r.get("validation");
     if (!r.error.empty())
         return makeError(r.error);
@@ -258,6 +267,7 @@ nlohmann::json runRecordToJson(const RunRecord& record) {
     nlohmann::json epochs = nlohmann::json::array();
     for (const EpochReport& e : record.epochs)
         epochs.push_back(epochToJson(e));
+    const Throughput throughput = trainingThroughput(record.epochs);
     return {{"format", "recscope-run"},
             {"version", 1},
             {"name", record.name},
@@ -274,6 +284,8 @@ nlohmann::json runRecordToJson(const RunRecord& record) {
             {"users_evaluated", record.usersEvaluated},
             {"train_seconds", number(record.trainSeconds)},
             {"eval_seconds", number(record.evalSeconds)},
+            {"train_samples_per_second", number(throughput.samplesPerSecond)},
+            {"epoch_seconds", number(throughput.epochSeconds)},
             {"fit_on", record.fitOnTrainAndValidation ? "train+val" : "train"},
             {"train_ratings", record.trainRatings},
             {"negatives", record.evaluatedNegatives}};

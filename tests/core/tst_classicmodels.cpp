@@ -93,7 +93,9 @@ private slots:
     void itemKnnEqualsBruteForce();
     void userKnnEqualsBruteForce();
     void unseenUserGetsPopularity();
+    void alsLossDecreases_data();
     void alsLossDecreases();
+    void alsCgConvergesToCholesky();
     void beatsPopularity_data();
     void beatsPopularity();
     void saveLoadIdentical_data();
@@ -236,16 +238,59 @@ void TestClassicModels::unseenUserGetsPopularity() {
     }
 }
 
+void TestClassicModels::alsLossDecreases_data() {
+    QTest::addColumn<QString>("solver");
+    QTest::newRow("cg") << "cg";
+    QTest::newRow("cholesky") << "cholesky";
+}
+
 void TestClassicModels::alsLossDecreases() {
+    QFETCH(QString, solver);
     const TrainData data = TrainData::build(synthetic().split, &synthetic().dataset);
     AlsModel als;
-    QVERIFY(als.configure({{"iterations", "6"}, {"factors", "16"}}).ok());
+    QVERIFY(
+        als.configure({{"iterations", "6"}, {"factors", "16"}, {"solver", solver.toStdString()}})
+            .ok());
     QVERIFY(als.fit(data, FitContext{}).ok());
     const auto& loss = als.lossHistory();
     QCOMPARE(loss.size(), size_t{6});
     for (size_t i = 1; i < loss.size(); ++i)
         QVERIFY2(loss[i] <= loss[i - 1] * (1.0 + 1e-6), qPrintable(QString::number(i)));
     QVERIFY(loss.back() < loss.front());
+}
+
+// With as many CG steps as factors, conjugate gradient solves each row's normal equation
+// exactly (up to rounding), so every iteration matches the Cholesky solve's; the default few
+// steps stay close in loss.
+void TestClassicModels::alsCgConvergesToCholesky() {
+    const TrainData data = TrainData::build(synthetic().split, &synthetic().dataset);
+    const auto fit = [&](const std::map<std::string, std::string>& params) {
+        auto als = std::make_unique<AlsModel>();
+        std::map<std::string, std::string> all{{"iterations", "4"}, {"factors", "8"}};
+        all.insert(params.begin(), params.end());
+        if (!als->configure(all).ok() || !als->fit(data, FitContext{}).ok())
+            return std::unique_ptr<AlsModel>();
+        return als;
+    };
+    const auto exact = fit({{"solver", "cholesky"}});
+    const auto cgFull = fit({{"solver", "cg"}, {"cg_steps", "24"}});
+    const auto cgFew = fit({{"solver", "cg"}});
+    QVERIFY(exact && cgFull && cgFew);
+    const EmbeddingTable a = exact->userEmbeddings();
+    const EmbeddingTable b = cgFull->userEmbeddings();
+    QCOMPARE(a.values.size(), b.values.size());
+    double diff = 0.0, norm = 0.0;
+    for (size_t k = 0; k < a.values.size(); ++k) {
+        diff += std::pow(double(a.values[k]) - b.values[k], 2);
+        norm += std::pow(double(a.values[k]), 2);
+    }
+    QVERIFY2(std::sqrt(diff) < 1e-3 * std::sqrt(norm),
+             qPrintable(QString("relative difference %1").arg(std::sqrt(diff / norm))));
+    const double exactLoss = exact->lossHistory().back();
+    QVERIFY2(std::fabs(cgFull->lossHistory().back() - exactLoss) < 1e-4 * exactLoss,
+             qPrintable(QString::number(cgFull->lossHistory().back())));
+    QVERIFY2(cgFew->lossHistory().back() < 1.02 * exactLoss,
+             qPrintable(QString("%1 vs %2").arg(cgFew->lossHistory().back()).arg(exactLoss)));
 }
 
 void TestClassicModels::beatsPopularity_data() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/models/TrainData.h"
+#include "core/split/Split.h"
 #include "core/train/EpochTrainer.h"
 
 using namespace recscope;
@@ -401,6 +402,86 @@ private slots:
         auto result = trainer.run(model, FitContext{});
         QVERIFY(!result.ok());
         QCOMPARE(QString::fromStdString(result.error().message), QString("validation broke"));
+    }
+
+    // Validation at scale: a seeded sample of the users with a validation positive, the same
+    // for the same seed, all of them (empty) when few enough.
+    void validationSampleIsSeededSubsetOfValidationUsers() {
+        Split split;
+        split.numUsers = 50;
+        split.numItems = 3;
+        split.threshold = 4.0;
+        for (int32_t u = 0; u < 50; ++u) {
+            split.train.append(u, 0, 5, 1);
+            // Users 0..39 have a validation positive, 40..49 only a negative.
+            split.validation.append(u, 1, u < 40 ? 5.0f : 1.0f, 2);
+        }
+        const TrainData data = TrainData::build(split, nullptr);
+        QVERIFY(EpochTrainer::validationUsers(data, 40, 1).empty());
+        QVERIFY(EpochTrainer::validationUsers(data, 0, 1).empty());
+        const auto a = EpochTrainer::validationUsers(data, 10, 7);
+        QCOMPARE(a.size(), size_t{10});
+        QVERIFY(std::is_sorted(a.begin(), a.end()));
+        QVERIFY(std::adjacent_find(a.begin(), a.end()) == a.end());
+        for (int32_t u : a)
+            QVERIFY(u >= 0 && u < 40);
+        QCOMPARE(EpochTrainer::validationUsers(data, 10, 7), a);
+        QVERIFY(EpochTrainer::validationUsers(data, 10, 8) != a);
+    }
+
+    // With a sampled per-epoch validator, the final validator runs once, after the restore of
+    // the best epoch, and its metrics are in the summary.
+    void finalValidationRunsOnceOnKeptWeights() {
+        FakeModel model;
+        TrainConfig config;
+        config.epochs = 4;
+        config.patience = 0;
+        EpochTrainer trainer(config);
+        const std::vector<double> sequence{0.1, 0.5, 0.2, 0.3};
+        int sampledCalls = 0;
+        int finalCalls = 0;
+        int finalSawWeights = -1;
+        trainer.setSampledValidation(
+            [&](std::vector<int32_t> users) -> ValidateFn {
+                if (users.empty())
+                    return [&]() -> Result<std::map<std::string, double>> {
+                        ++finalCalls;
+                        finalSawWeights = model.weights;
+                        return std::map<std::string, double>{{"ndcg@10", 0.42}};
+                    };
+                return [&]() -> Result<std::map<std::string, double>> {
+                    return std::map<std::string, double>{
+                        {"ndcg@10", sequence[static_cast<size_t>(sampledCalls++)]}};
+                };
+            },
+            {3, 5});
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(sampledCalls, 4);
+        QCOMPARE(finalCalls, 1);
+        QCOMPARE(finalSawWeights, 2);  // epoch 2 had the best sampled score and was restored
+        QCOMPARE(result->finalValidation.at("ndcg@10"), 0.42);
+    }
+
+    // Without a sample there is no final pass: the per-epoch validation already saw everyone.
+    void noSampleNoFinalValidation() {
+        FakeModel model;
+        TrainConfig config;
+        config.epochs = 2;
+        EpochTrainer trainer(config);
+        int calls = 0;
+        trainer.setSampledValidation(
+            [&](std::vector<int32_t>) -> ValidateFn {
+                return [&]() -> Result<std::map<std::string, double>> {
+                    ++calls;
+                    return std::map<std::string, double>{{"ndcg@10", 0.1 * calls}};
+                };
+            },
+            {});
+        auto result = trainer.run(model, FitContext{});
+        QVERIFY(result.ok());
+        QCOMPARE(calls, 2);
+        QVERIFY(result->finalValidation.empty());
     }
 };
 
