@@ -22,6 +22,10 @@ std::string samplerName(NegativeSampler s) {
     return s == NegativeSampler::Popularity ? "popularity" : "uniform";
 }
 
+std::string evalPartName(EvalPart part) {
+    return part == EvalPart::Validation ? "validation" : "test";
+}
+
 // Records every epoch for RunOutcome and passes all events on to the caller's observer.
 class ForwardingObserver : public TrainObserver {
 public:
@@ -146,6 +150,8 @@ Status validateRunConfig(const RunConfig& config) {
         return makeError("device: must be cpu, cuda or cuda:N, got '" + config.device + "'");
     if (config.fitOn != "auto" && config.fitOn != "train" && config.fitOn != "train+val")
         return makeError("fitOn: must be auto, train or train+val, got '" + config.fitOn + "'");
+    if (config.evaluateOn == EvalPart::Validation && config.fitOn == "train+val")
+        return makeError("fitOn: a run evaluated on the validation part cannot train on it");
     if (config.negatives < -1 || config.negatives > 1000000)
         return makeError("negatives: must be -1 (protocol default) or between 0 and 1000000, got " +
                          std::to_string(config.negatives));
@@ -175,7 +181,8 @@ nlohmann::json runConfigToJson(const RunConfig& config) {
             {"ks", config.ks},
             {"negatives", config.negatives},
             {"sampler", samplerName(config.sampler)},
-            {"keep_per_user", config.keepPerUser}};
+            {"keep_per_user", config.keepPerUser},
+            {"evaluate_on", evalPartName(config.evaluateOn)}};
 }
 
 Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
@@ -195,6 +202,13 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
         r.fail("field 'sampler' must be uniform or popularity, got '" + sampler + "'");
     c.sampler = sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
     c.keepPerUser = r.boolean("keep_per_user");
+    // Optional: runs recorded before sweeps existed were all evaluated on the test part.
+    if (json.is_object() && json.contains("evaluate_on")) {
+        const std::string part = r.string("evaluate_on");
+        if (r.error().empty() && part != "test" && part != "validation")
+            r.fail("field 'evaluate_on' must be test or validation, got '" + part + "'");
+        c.evaluateOn = part == "validation" ? EvalPart::Validation : EvalPart::Test;
+    }
     if (const nlohmann::json* ks = r.field("ks")) {
         if (!ks->is_array()) {
             r.wrongType("ks", "an array of integers");
@@ -264,7 +278,8 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     RunOutcome outcome;
     outcome.params = model->params().values();
     outcome.fitOnTrainAndValidation =
-        config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation());
+        config.evaluateOn == EvalPart::Test &&
+        (config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation()));
     // Both parts live until the end: TrainData points into the split it was built from.
     const Split fitSplit =
         outcome.fitOnTrainAndValidation ? withValidationInTrain(split.value()) : split.value();
@@ -304,7 +319,8 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     outcome.evaluatedNegatives = negatives;
 
     report(hooks.progress, "Evaluating", 0.0);
-    observer.onMessage("Evaluating on the test part (" +
+    const EvalPart part = config.evaluateOn;
+    observer.onMessage("Evaluating on the " + evalPartName(part) + " part (" +
                        (negatives > 0 ? std::to_string(negatives) + " " +
                                             samplerName(config.sampler) + " negatives"
                                       : std::string("full ranking")) +
@@ -313,7 +329,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
     if (config.model == "pipeline") {
         Result<PipelineReport> stages =
-            evaluatePipelineStages(*model, train, EvalPart::Test, eval, hooks.cancel);
+            evaluatePipelineStages(*model, train, part, eval, hooks.cancel);
         if (!stages)
             return stages.error();
         PipelineReport& r = stages.value();
@@ -326,7 +342,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
         outcome.stages = std::move(m);
         outcome.test = std::move(r.final);
     } else {
-        Result<EvalResult> result = evaluate(*model, train, EvalPart::Test, eval, hooks.cancel);
+        Result<EvalResult> result = evaluate(*model, train, part, eval, hooks.cancel);
         if (!result)
             return result.error();
         outcome.test = std::move(result).value();
