@@ -16,5 +16,9 @@ int cmdGenerate(const Args& args);
 int cmdRun(const Args& args);
 int cmdRuns(const Args& args);
 int cmdExport(const Args& args);
+int cmdSweep(const Args& args);
+int cmdRecommend(const Args& args);
+int cmdInspect(const Args& args);
+int cmdCompare(const Args& args);
 
 }  // namespace recscope::cli

@@ -25,6 +25,10 @@ const Command kCommands[] = {
     {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
     {"export", recscope::cli::cmdExport,
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
+    {"recommend", recscope::cli::cmdRecommend, "A recorded run's top-K for one user"},
+    {"inspect", recscope::cli::cmdInspect, "One user's history and a run's lists (both stages)"},
+    {"compare", recscope::cli::cmdCompare, "Two runs user by user: wins, Wilcoxon, bootstrap"},
+    {"sweep", recscope::cli::cmdSweep, "Tune a model's hyper-parameters on validation"},
 };
 
 void printHelp(std::ostream& out) {
