@@ -90,28 +90,41 @@ public:
 };
 
 nlohmann::json splitJson(const SplitConfig& c) {
-    nlohmann::json j = {{"protocol", protocolName(c.protocol)}, {"threshold", c.threshold}};
+    nlohmann::json j = {{"protocol", protocolName(c.protocol)},
+                        {"threshold", c.threshold},
+                        {"exclude", excludeRuleName(c.exclude)}};
     if (c.protocol == Protocol::Temporal) {
         j["n_test"] = c.nTest;
         j["n_val"] = c.nVal;
     }
     if (c.protocol != Protocol::Ratio) {
         j["min_train"] = c.minTrain;
-    } else {
+    }
+    if (c.protocol == Protocol::Ratio || c.protocol == Protocol::Strong) {
         j["test_fraction"] = c.testFraction;
-        j["val_fraction"] = c.valFraction;
         j["seed"] = c.seed;
     }
+    if (c.protocol == Protocol::Ratio) {
+        j["val_fraction"] = c.valFraction;
+        j["stratify"] = stratifyName(c.stratify);
+    }
+    if (c.protocol == Protocol::Strong)
+        j["heldout_users"] = c.heldoutUsers;
+    if (c.minRating > 0.0)
+        j["min_rating"] = c.minRating;
+    if (c.kcore > 0)
+        j["kcore"] = c.kcore;
     return j;
 }
 
-void printTable(const EvalResult& r, const std::vector<int>& ks) {
+void printTable(const EvalResult& r, const std::vector<int>& ks, bool cappedRecall) {
     struct Column {
         const char* key;
         const char* title;
     };
     const Column columns[] = {{"hit", "HitRate"},
                               {"recall", "Recall"},
+                              {"recall_capped", "RecallCap"},
                               {"precision", "Precision"},
                               {"ndcg", "NDCG"},
                               {"mrr", "MRR"},
@@ -123,14 +136,23 @@ void printTable(const EvalResult& r, const std::vector<int>& ks) {
                               {"diversity", "Diversity"}};
     std::ostringstream out;
     out << std::setw(6) << "K";
+    int probe = ks.front();  // a cut-off the evaluation reported
+    for (int k : ks)
+        if (r.metrics.count("hit@" + std::to_string(k))) {
+            probe = k;
+            break;
+        }
     std::vector<const Column*> shown;
     for (const Column& c : columns)
-        if (r.metrics.count(std::string(c.key) + "@" + std::to_string(ks.front()))) {
+        if (r.metrics.count(std::string(c.key) + "@" + std::to_string(probe)) &&
+            (cappedRecall || std::string(c.key) != "recall_capped")) {
             shown.push_back(&c);
             out << std::setw(11) << c.title;
         }
     out << "\n";
     for (int k : ks) {
+        if (!r.metrics.count("hit@" + std::to_string(k)))
+            continue;  // sampled evaluation leaves out K >= negatives + 1
         out << std::setw(6) << k;
         for (const Column* c : shown) {
             const double v = r.metrics.at(std::string(c->key) + "@" + std::to_string(k));
@@ -184,8 +206,9 @@ int cmdRun(const Args& args) {
     ArgParser parser("run",
                      "Train a model on the training part of a split (the validation part drives\n"
                      "early stopping) and evaluate it on the test part. Full ranking over the\n"
-                     "catalogue with the user's training positives removed; protocol loo ranks\n"
-                     "the test item among 99 never-seen sampled items unless --negatives 0.");
+                     "catalogue minus what --exclude names; protocol loo ranks the test item\n"
+                     "among 99 never-seen sampled items unless --negatives 0. The rules are in\n"
+                     "docs/protocols.md.");
     parser.addPositional("DATA", "Dataset folder, .zip, or demo");
     parser.addOption("model", "NAME", "Model: " + joinNames(modelNames()));
     addSplitOptions(parser);
@@ -193,7 +216,8 @@ int cmdRun(const Args& args) {
                      "Sampled evaluation with N never-seen items; 0 = full ranking",
                      "loo 99, else 0");
     parser.addOption("fit-on", "PART",
-                     "auto (early-stopping models: train; others: train+val), train or train+val",
+                     "auto (early-stopping models: train, refit on train+val where they refit; "
+                     "others: train+val), train (never a refit) or train+val",
                      "auto");
     parser.addOption("sampler", "NAME", "Negatives drawn uniform or by popularity", "uniform");
     parser.addOption("param", "KEY=VALUE", "Model parameter (repeatable)");
@@ -343,6 +367,7 @@ int cmdRun(const Args& args) {
     const RunOutcome& o = outcome.value();
     const EvalResult& r = o.test;
     const bool mergeValidation = o.fitOnTrainAndValidation;
+    const bool strong = config.split.protocol == Protocol::Strong;
     const double trainSeconds = o.trainSeconds;
     const double evalSeconds = o.evalSeconds;
     EvalConfig eval;
@@ -363,14 +388,16 @@ int cmdRun(const Args& args) {
                               {"protocol", protocolName(splitConfig->protocol)},
                               {"split", splitJson(config.split)},
                               {"evaluation", eval.mode == EvalMode::Full ? "full" : "sampled"},
+                              {"exclude", excludeRuleName(config.split.exclude)},
                               {"fit_on", mergeValidation ? "train+val" : "train"},
+                              {"train_ratings", o.trainRatings},
                               {"negatives", eval.mode == EvalMode::Full ? 0 : eval.negatives},
                               {"sampler", sampler},
                               {"ks", eval.ks},
                               {"users_evaluated", r.usersEvaluated},
                               {"train_seconds", trainSeconds},
                               {"eval_seconds", evalSeconds},
-                              {"device", device},
+                              {"device", o.device},
                               {"seed", seed.value()},
                               {"threads", computeThreads()},
                               {"metrics", metrics}};
@@ -378,11 +405,14 @@ int cmdRun(const Args& args) {
             nlohmann::json retriever = nlohmann::json::object();
             for (const auto& [k, v] : stages->retriever)
                 retriever[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            const auto finite = [](double v) {
+                return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            };
             out["stages"] = {{"retriever", retriever},
                              {"candidates",
                               {{"n", stages->candidates},
-                               {"recall", stages->candidateRecall},
-                               {"hit", stages->candidateHit},
+                               {"recall", finite(stages->candidateRecall)},
+                               {"hit", finite(stages->candidateHit)},
                                {"index", stages->index}}}};
         }
         std::cout << out.dump(2) << "\n";
@@ -397,19 +427,26 @@ int cmdRun(const Args& args) {
               << (eval.mode == EvalMode::Full
                       ? std::string("full ranking")
                       : std::to_string(eval.negatives) + " " + sampler + " negatives")
-              << ", " << r.usersEvaluated << " users evaluated\n"
+              << ", excluding " << excludeRuleName(config.split.exclude) << ", " << r.usersEvaluated
+              << " users evaluated\n"
+              << "Fitted on:  " << (mergeValidation ? "train + validation" : "train") << ", "
+              << o.trainRatings << " ratings\n"
               << std::fixed << std::setprecision(2) << "Time:       train " << trainSeconds
-              << " s, evaluation " << evalSeconds << " s (" << device << ", " << computeThreads()
+              << " s, evaluation " << evalSeconds << " s (" << o.device << ", " << computeThreads()
               << " threads)\n\n";
-    printTable(r, eval.ks);
+    printTable(r, eval.ks, strong);
     if (stages) {
         std::cout << "\nRetriever alone (same users):\n";
         EvalResult retriever;
         retriever.metrics = stages->retriever;
-        printTable(retriever, eval.ks);
+        printTable(retriever, eval.ks, strong);
         std::cout << std::setprecision(4) << "\nCandidates: " << stages->candidates << " from "
-                  << stages->index << " index, recall " << stages->candidateRecall << ", hit rate "
-                  << stages->candidateHit << " (the ranker's ceiling)\n";
+                  << stages->index << " index";
+        if (std::isfinite(stages->candidateRecall))
+            std::cout << ", recall " << stages->candidateRecall << ", hit rate "
+                      << stages->candidateHit << " (the ranker's ceiling)\n";
+        else
+            std::cout << " (their recall is not measured in sampled evaluation)\n";
     }
     return 0;
 }

@@ -48,10 +48,10 @@ nlohmann::json toJson(const PartSummary& s) {
 
 int cmdSplit(const Args& args) {
     ArgParser parser("split",
-                     "Split a dataset with a protocol of protocols.md and report the size of the\n"
-                     "train, validation and test parts and the users in each. Positives are\n"
-                     "ratings >= threshold; users with a positive test rating are the ones a\n"
-                     "ranking evaluation scores.");
+                     "Split a dataset with a protocol of docs/protocols.md and report the size\n"
+                     "of the train, validation and test parts (and fold-in, for strong) and the\n"
+                     "users in each. Positives are ratings >= threshold; users with a positive\n"
+                     "test rating are the ones a ranking evaluation scores.");
     parser.addPositional("PATH", "Dataset folder, .zip, or demo");
     addSplitOptions(parser);
     parser.addFlag("json", "Print one JSON object instead of text");
@@ -98,17 +98,28 @@ int cmdSplit(const Args& args) {
             cfg["testFraction"] = c.testFraction;
             cfg["valFraction"] = c.valFraction;
             cfg["seed"] = c.seed;
+            cfg["stratify"] = stratifyName(c.stratify);
         }
-        const nlohmann::json j = {{"source", loaded.value().source()},
-                                  {"config", cfg},
-                                  {"train", toJson(train)},
-                                  {"validation", toJson(val)},
-                                  {"test", toJson(test)}};
+        if (c.protocol == Protocol::Strong) {
+            cfg["testFraction"] = c.testFraction;
+            cfg["seed"] = c.seed;
+            cfg["heldoutUsers"] = c.heldoutUsers;
+        }
+        cfg["exclude"] = excludeRuleName(c.exclude);
+        cfg["minRating"] = c.minRating;
+        cfg["kcore"] = c.kcore;
+        nlohmann::json j = {{"source", loaded.value().source()},
+                            {"config", cfg},
+                            {"train", toJson(train)},
+                            {"validation", toJson(val)},
+                            {"test", toJson(test)}};
+        if (c.protocol == Protocol::Strong)
+            j["fold_in"] = toJson(summarise(sp.foldIn, sp));
         std::cout << j.dump(2) << "\n";
         return 0;
     }
     std::cout << "Protocol:    " << protocolName(c.protocol) << " (threshold " << c.threshold
-              << ")\n";
+              << ", lists exclude " << excludeRuleName(c.exclude) << ")\n";
     const auto line = [](const char* label, const PartSummary& s) {
         std::cout << label << s.ratings << " ratings, " << s.users << " users, " << s.positives
                   << " positives (" << s.usersWithPositives << " users with positives)\n";
@@ -116,6 +127,8 @@ int cmdSplit(const Args& args) {
     line("Train:       ", train);
     line("Validation:  ", val);
     line("Test:        ", test);
+    if (c.protocol == Protocol::Strong)
+        line("Fold-in:     ", summarise(sp.foldIn, sp));
     return 0;
 }
 

@@ -9,11 +9,13 @@
 
 namespace recscope::cli {
 
-// --protocol, --n-test, --n-val, --min-train, --threshold, --test-fraction, --val-fraction, --seed.
+// --protocol, --n-test, --n-val, --min-train, --threshold, --test-fraction, --val-fraction,
+// --seed, --exclude, --min-rating, --kcore, --stratify, --heldout-users.
 void addSplitOptions(ArgParser& parser);
 
-// A malformed number, an unknown protocol or an invalid combination is an error (a usage
-// error for the caller: exit code 2).
+// A malformed number, an unknown protocol or rule, an option of another protocol (--stratify
+// outside ratio, --heldout-users outside strong) or an invalid combination is an error (a
+// usage error for the caller: exit code 2).
 Result<SplitConfig> splitConfigFromArgs(const ArgParser& parser);
 
 }  // namespace recscope::cli

@@ -20,7 +20,9 @@ inline uint64_t splitMix64(uint64_t& state) {
 }
 
 // Seed of sub-stream `stream` of `seed` (e.g. stream = user id); distinct inputs give
-// statistically independent streams.
+// statistically independent streams. The one definition in the tree: splits, synthetic data,
+// sampled negatives and the evaluator's tie order all derive their streams here, so a Debug
+// and a Release build draw the same numbers (tests/core/tst_determinism.cpp pins values).
 inline uint64_t mixSeed(uint64_t seed, uint64_t stream) {
     uint64_t s = seed ^ (stream * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL);
     splitMix64(s);

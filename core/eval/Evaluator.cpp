@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/data/Dataset.h"
+#include "core/eval/Exclusion.h"
 #include "core/eval/Metrics.h"
 #include "core/eval/NegativeItemSampler.h"
 #include "core/models/Recommender.h"
@@ -93,36 +94,50 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
         ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
         if (ks.empty())
             return makeError("evaluate: no positive K in the list of cut-offs");
+        const bool sampled = config.mode == EvalMode::Sampled;
+        if (sampled) {
+            // A sampled list holds negatives + 1 items: at K beyond that every metric is fixed.
+            if (config.negatives < 1)
+                return makeError("evaluate: sampled evaluation needs at least one negative");
+            ks.erase(std::remove_if(ks.begin(), ks.end(),
+                                    [&](int k) { return k >= config.negatives + 1; }),
+                     ks.end());
+            if (ks.empty())
+                return makeError("evaluate: sampled evaluation ranks " +
+                                 std::to_string(config.negatives + 1) +
+                                 " items per test item; every cut-off must be below that");
+        }
         const int kMax = ks.back();
         const size_t numK = ks.size();
-        const bool sampled = config.mode == EvalMode::Sampled;
+        const bool strong = split.config.protocol == Protocol::Strong;
+        if (strong && !model.canFoldIn())
+            return makeError("evaluate: " + model.name() +
+                             " cannot fold in a new user, so it cannot be evaluated under the "
+                             "strong protocol (held-out users)");
 
         const Interactions& evalPart = part == EvalPart::Test ? split.test : split.validation;
         const ItemLists relevant = itemsByUser(evalPart, numUsers, &split, true);
-        ItemLists validationItems;
-        if (part == EvalPart::Test)
-            validationItems = itemsByUser(split.validation, numUsers, &split, false);
-        ItemLists seenOutside;  // sampled: validation + test items (train comes from allRatings)
+        ItemLists seenOutside;  // sampled: validation, test, fold-in (train: allRatings)
         if (sampled) {
             const ItemLists v = itemsByUser(split.validation, numUsers, &split, false);
             const ItemLists t = itemsByUser(split.test, numUsers, &split, false);
+            const ItemLists f = itemsByUser(split.foldIn, numUsers, &split, false);
             seenOutside.resize(static_cast<size_t>(numUsers));
             for (size_t u = 0; u < seenOutside.size(); ++u) {
                 auto& s = seenOutside[u];
                 s = v[u];
                 s.insert(s.end(), t[u].begin(), t[u].end());
+                s.insert(s.end(), f[u].begin(), f[u].end());
                 std::sort(s.begin(), s.end());
                 s.erase(std::unique(s.begin(), s.end()), s.end());
             }
         }
 
-        std::vector<char> isCandidate(static_cast<size_t>(numItems), 0);
-        for (int32_t item : train.allRatings.indices)
-            isCandidate[static_cast<size_t>(item)] = 1;
+        const std::vector<char> isCandidate = rankableItems(train);
         std::vector<int32_t> candidates;
-        std::vector<int32_t> nonCandidates;
         for (int32_t i = 0; i < numItems; ++i)
-            (isCandidate[static_cast<size_t>(i)] ? candidates : nonCandidates).push_back(i);
+            if (isCandidate[static_cast<size_t>(i)])
+                candidates.push_back(i);
         const NegativeItemSampler sampler(candidates, config.sampler == NegativeSampler::Popularity
                                                           ? train.itemPopularity
                                                           : std::vector<int64_t>{});
@@ -151,28 +166,33 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
                 return makeError("cancelled");
             const int64_t n = std::min(batch, numEval - start);
             scores.assign(static_cast<size_t>(n) * numItems, 0.0f);
-            model.scoreUsers(result.users.data() + start, n, scores.data());
+            if (strong) {
+                // Held-out users exist only through their fold-in rows.
+                for (int64_t row = 0; row < n; ++row) {
+                    const int32_t u = result.users[static_cast<size_t>(start + row)];
+                    if (Status st = model.scoreHistory(foldInHistory(split, u),
+                                                       scores.data() + row * numItems);
+                        !st)
+                        return makeError("evaluate: " + st.error().message);
+                }
+            } else {
+                model.scoreUsers(result.users.data() + start, n, scores.data());
+            }
             parallelRows(n, threads, [&](int64_t row) {
                 const int64_t e = start + row;
                 const int32_t u = result.users[static_cast<size_t>(e)];
                 float* s = scores.data() + row * numItems;
-                for (int32_t i = 0; i < numItems; ++i)
-                    if (std::isnan(s[i]))
-                        s[i] = -INFINITY;
                 const auto& rel = relevant[static_cast<size_t>(u)];
                 ListMetrics* out = perUser.data() + e * static_cast<int64_t>(numK);
                 int32_t* userRecs = recs.data() + e * kMax;
+                const TieOrder ties(config.seed, u);
                 std::vector<int32_t> list;
                 if (!sampled) {
-                    for (int32_t i : nonCandidates)
-                        s[i] = -INFINITY;
-                    const CsrMatrix& pos = train.positives;
-                    for (int64_t p = pos.offsets[u]; p < pos.offsets[u + 1]; ++p)
-                        s[pos.indices[static_cast<size_t>(p)]] = -INFINITY;
-                    if (!validationItems.empty())
-                        for (int32_t i : validationItems[static_cast<size_t>(u)])
-                            s[i] = -INFINITY;
-                    const int64_t got = topK(s, numItems, kMax, list);
+                    // One pass: catalogue mask, the rule's items, NaN, partial top-K.
+                    std::vector<int32_t> excluded;
+                    excludedItems(train, part, u, excluded);
+                    const RankFilter filter{isCandidate.data(), excluded.data(), excluded.size()};
+                    const int64_t got = topK(s, numItems, kMax, ties, list, filter);
                     std::copy(list.begin(), list.end(), userRecs);
                     recCount[static_cast<size_t>(e)] = static_cast<int32_t>(got);
                     for (size_t k = 0; k < numK; ++k)
@@ -180,6 +200,9 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
                     return;
                 }
                 // Sampled: each relevant item against its own never-seen negatives.
+                for (int32_t i = 0; i < numItems; ++i)
+                    if (std::isnan(s[i]))
+                        s[i] = -INFINITY;
                 std::vector<int32_t> seen;
                 const CsrMatrix& all = train.allRatings;
                 seen.assign(all.indices.begin() + all.offsets[u],
@@ -197,36 +220,25 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
                     const float ts = s[target];
                     int64_t rank = 1;
                     for (int32_t neg : negatives)
-                        if (s[neg] > ts || (s[neg] == ts && neg < target))
+                        if (ties.before(s[neg], neg, ts, target))
                             ++rank;
                     mrrSum += 1.0 / static_cast<double>(rank);
                     for (size_t k = 0; k < numK; ++k) {
                         const ListMetrics m = singleItemMetrics(rank, ks[k]);
                         out[k].hit += m.hit;
                         out[k].recall += m.recall;
+                        out[k].recallCapped += m.recallCapped;
                         out[k].precision += m.precision;
                         out[k].ndcg += m.ndcg;
                         out[k].mrr += m.mrr;
                         out[k].map += m.map;
-                    }
-                    if (t == 0) {
-                        // Recommendations of the sampled list feed the catalogue statistics.
-                        list = negatives;
-                        list.push_back(target);
-                        const auto better = [s](int32_t a, int32_t b) {
-                            return s[a] > s[b] || (s[a] == s[b] && a < b);
-                        };
-                        std::sort(list.begin(), list.end(), better);
-                        const auto got = std::min<size_t>(list.size(), static_cast<size_t>(kMax));
-                        std::copy(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(got),
-                                  userRecs);
-                        recCount[static_cast<size_t>(e)] = static_cast<int32_t>(got);
                     }
                 }
                 const auto count = static_cast<double>(rel.size());
                 for (size_t k = 0; k < numK; ++k) {
                     out[k].hit /= count;
                     out[k].recall /= count;
+                    out[k].recallCapped /= count;
                     out[k].precision /= count;
                     out[k].ndcg /= count;
                     out[k].mrr /= count;
@@ -236,27 +248,35 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
             });
         }
 
+        if (config.keepLists && !sampled) {
+            result.listWidth = kMax;
+            result.lists = recs;
+        }
+
         // Accuracy: mean over evaluated users; per-user vectors on request.
-        static const char* names[] = {"hit", "recall", "precision", "ndcg", "mrr", "map"};
+        constexpr int kNames = 7;
+        static const char* names[kNames] = {"hit", "recall", "recall_capped", "precision", "ndcg",
+                                            "mrr", "map"};
         for (size_t k = 0; k < numK; ++k) {
-            double sums[6] = {0, 0, 0, 0, 0, 0};
-            std::vector<float>* vectors[6] = {};
+            double sums[kNames] = {};
+            std::vector<float>* vectors[kNames] = {};
             if (config.keepPerUser)
-                for (int m = 0; m < 6; ++m) {
+                for (int m = 0; m < kNames; ++m) {
                     vectors[m] = &result.perUser[key(names[m], ks[k])];
                     vectors[m]->resize(static_cast<size_t>(numEval));
                 }
             for (int64_t e = 0; e < numEval; ++e) {
                 const ListMetrics& lm =
                     perUser[static_cast<size_t>(e * static_cast<int64_t>(numK) + k)];
-                const double values[6] = {lm.hit, lm.recall, lm.precision, lm.ndcg, lm.mrr, lm.map};
-                for (int m = 0; m < 6; ++m) {
+                const double values[kNames] = {lm.hit,  lm.recall, lm.recallCapped, lm.precision,
+                                               lm.ndcg, lm.mrr,    lm.map};
+                for (int m = 0; m < kNames; ++m) {
                     sums[m] += values[m];
                     if (vectors[m])
                         (*vectors[m])[static_cast<size_t>(e)] = static_cast<float>(values[m]);
                 }
             }
-            for (int m = 0; m < 6; ++m)
+            for (int m = 0; m < kNames; ++m)
                 result.metrics[key(names[m], ks[k])] =
                     numEval > 0 ? sums[m] / static_cast<double>(numEval) : 0.0;
         }
@@ -270,7 +290,7 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
         }
 
         // Catalogue statistics of the recommended lists.
-        if (config.beyondAccuracy && numEval > 0) {
+        if (config.beyondAccuracy && !sampled && numEval > 0) {
             int64_t usersWithTrain = 0;
             for (int32_t u = 0; u < numUsers; ++u)
                 usersWithTrain += train.allRatings.rowSize(u) > 0 ? 1 : 0;
@@ -324,7 +344,7 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
         }
 
         // Rating error over every rating of the part (rating models only).
-        if (model.predictsRatings() && !evalPart.empty()) {
+        if (model.predictsRatings() && !strong && !evalPart.empty()) {
             std::vector<float> predicted(evalPart.size());
             const int64_t chunk = 65536;
             for (int64_t start = 0; start < static_cast<int64_t>(evalPart.size()); start += chunk) {

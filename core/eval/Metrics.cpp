@@ -31,6 +31,7 @@ ListMetrics listMetrics(const int32_t* ranked, int64_t rankedCount,
         idcg += 1.0 / std::log2(static_cast<double>(r) + 2.0);
     m.hit = hits > 0 ? 1.0 : 0.0;
     m.recall = static_cast<double>(hits) / static_cast<double>(numRelevant);
+    m.recallCapped = static_cast<double>(hits) / static_cast<double>(idealCount);
     m.precision = static_cast<double>(hits) / static_cast<double>(k);
     m.ndcg = dcg / idcg;
     m.map = apSum / static_cast<double>(idealCount);
@@ -43,6 +44,7 @@ ListMetrics singleItemMetrics(int64_t rank, int k) {
         return m;
     m.hit = 1.0;
     m.recall = 1.0;
+    m.recallCapped = 1.0;
     m.precision = 1.0 / k;
     m.ndcg = 1.0 / std::log2(static_cast<double>(rank) + 1.0);
     m.mrr = 1.0 / static_cast<double>(rank);
@@ -50,24 +52,46 @@ ListMetrics singleItemMetrics(int64_t rank, int k) {
     return m;
 }
 
-int64_t topK(const float* scores, int32_t n, int k, std::vector<int32_t>& out) {
+int64_t topK(const float* scores, int32_t n, int k, const TieOrder& ties, std::vector<int32_t>& out,
+             const RankFilter& filter) {
     out.clear();
-    if (k <= 0)
+    if (k <= 0 || n <= 0)
         return 0;
-    out.reserve(static_cast<size_t>(n));
-    for (int32_t i = 0; i < n; ++i)
-        if (scores[i] > -INFINITY)  // also false for NaN
-            out.push_back(i);
-    const auto better = [scores](int32_t a, int32_t b) {
-        return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+    const auto cap = static_cast<size_t>(std::min(k, n));
+    out.reserve(cap);
+    // A heap whose front is the worst item kept: `better` as the heap's "less".
+    const auto better = [scores, &ties](int32_t a, int32_t b) {
+        return ties.before(scores[a], a, scores[b], b);
     };
-    const auto kk = std::min<size_t>(static_cast<size_t>(k), out.size());
-    if (kk < out.size())
-        std::nth_element(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kk), out.end(),
-                         better);
-    out.resize(kk);
+    float worst = -INFINITY;  // score of the front once the heap is full
+    size_t ex = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        const float s = scores[i];
+        // Hot path: most items fall below the k-th best; -inf and NaN fail this too.
+        if (!(s >= worst) || s == -INFINITY)
+            continue;
+        if (filter.allowed && !filter.allowed[i])
+            continue;
+        while (ex < filter.numExcluded && filter.excluded[ex] < i)
+            ++ex;
+        if (ex < filter.numExcluded && filter.excluded[ex] == i)
+            continue;
+        if (out.size() < cap) {
+            out.push_back(i);
+            std::push_heap(out.begin(), out.end(), better);
+            if (out.size() == cap)
+                worst = scores[out.front()];
+            continue;
+        }
+        if (!better(i, out.front()))
+            continue;
+        std::pop_heap(out.begin(), out.end(), better);
+        out.back() = i;
+        std::push_heap(out.begin(), out.end(), better);
+        worst = scores[out.front()];
+    }
     std::sort(out.begin(), out.end(), better);
-    return static_cast<int64_t>(kk);
+    return static_cast<int64_t>(out.size());
 }
 
 double giniCoefficient(std::vector<int64_t> counts) {

@@ -6,13 +6,6 @@
 
 namespace recscope {
 
-uint64_t mixSeed(uint64_t a, uint64_t b) {
-    uint64_t z = a + 0x9e3779b97f4a7c15ULL * (b + 1);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 NegativeItemSampler::NegativeItemSampler(std::vector<int32_t> pool,
                                          const std::vector<int64_t>& weights)
     : m_pool(std::move(pool)) {

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/data/DeterministicRng.h"  // mixSeed: the one definition, shared with the splits
+
 namespace recscope {
 
 class NegativeItemSampler {
@@ -25,8 +27,5 @@ private:
     std::vector<double> m_cumulative;  // popularity mode: prefix sums of pool weights
     std::vector<double> m_weight;      // popularity mode: weight per pool position
 };
-
-// SplitMix64 finaliser: decorrelates seeds built from (seed, user, index).
-uint64_t mixSeed(uint64_t a, uint64_t b);
 
 }  // namespace recscope

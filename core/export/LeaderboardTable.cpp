@@ -14,17 +14,21 @@ bool higherIsBetter(const std::string& metric) {
 Table leaderboardTable(const std::vector<RunRecord>& runs, const std::vector<std::string>& metrics,
                        int decimals) {
     Table t;
-    t.headers = {"id", "name", "model", "dataset"};
-    t.numeric = {true, false, false, false};
+    t.headers = {"id", "name", "model", "dataset", "exclude", "fit_on"};
+    t.numeric = {true, false, false, false, false, false};
     for (const std::string& m : metrics) {
         t.headers.push_back(m);
         t.numeric.push_back(true);
     }
-    const size_t fixed = 4;
+    const size_t fixed = 6;
     t.best.assign(runs.size(), std::vector<bool>(t.headers.size(), false));
     for (const RunRecord& r : runs) {
-        std::vector<std::string> row = {std::to_string(r.id), r.name, r.config.model,
-                                        r.dataset.name};
+        std::vector<std::string> row = {std::to_string(r.id),
+                                        r.name,
+                                        r.config.model,
+                                        r.dataset.name,
+                                        excludeRuleName(r.config.split.exclude),
+                                        r.fitOnTrainAndValidation ? "train+val" : "train"};
         for (const std::string& m : metrics) {
             const auto it = r.metrics.find(m);
             if (it == r.metrics.end() || !std::isfinite(it->second)) {

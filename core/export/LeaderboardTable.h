@@ -15,7 +15,8 @@ namespace recscope {
 // (concentration of recommendations).
 bool higherIsBetter(const std::string& metric);
 
-// Columns: id, name, model, dataset, then `metrics` (values with `decimals` decimals; a run
+// Columns: id, name, model, dataset, exclude (the list rule), fit_on (train or train+val, what
+// the model saw), then `metrics` (values with `decimals` decimals; a run
 // without the metric gets an empty cell). Rows in the order of `runs`. Ties for best are all
 // marked; non-finite values are never best.
 Table leaderboardTable(const std::vector<RunRecord>& runs, const std::vector<std::string>& metrics,

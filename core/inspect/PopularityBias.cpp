@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/eval/Exclusion.h"
 #include "core/eval/Metrics.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
@@ -57,12 +58,13 @@ Result<PopularityBias> measurePopularityBias(const Recommender& model, const Tra
 
         // Who gets a list, and what is removed from it besides the training positives.
         std::vector<int32_t> users;
-        std::vector<std::vector<int32_t>> alsoRemoved;
+        EvalPart part = EvalPart::Validation;  // All: the training part of the rule only
         if (config.users == PopularityBiasUsers::All) {
             for (int32_t u = 0; u < numUsers; ++u)
                 if (train.allRatings.rowSize(u) > 0)
                     users.push_back(u);
         } else {
+            part = EvalPart::Test;
             const Split& split = *train.split;
             std::vector<char> tested(static_cast<size_t>(numUsers), 0);
             for (size_t i = 0; i < split.test.size(); ++i) {
@@ -73,12 +75,6 @@ Result<PopularityBias> measurePopularityBias(const Recommender& model, const Tra
             for (int32_t u = 0; u < numUsers; ++u)
                 if (tested[static_cast<size_t>(u)])
                     users.push_back(u);
-            alsoRemoved.resize(static_cast<size_t>(numUsers));
-            for (size_t i = 0; i < split.validation.size(); ++i) {
-                const int32_t u = split.validation.users[i];
-                if (u >= 0 && u < numUsers)
-                    alsoRemoved[static_cast<size_t>(u)].push_back(split.validation.items[i]);
-            }
         }
         out.usersScored = static_cast<int32_t>(users.size());
 
@@ -104,13 +100,10 @@ Result<PopularityBias> measurePopularityBias(const Recommender& model, const Tra
                         s[i] = -INFINITY;
                 for (int32_t i : outside)
                     s[i] = -INFINITY;
-                const CsrMatrix& pos = train.positives;
-                for (int64_t p = pos.offsets[u]; p < pos.offsets[u + 1]; ++p)
-                    s[pos.indices[static_cast<size_t>(p)]] = -INFINITY;
-                if (!alsoRemoved.empty())
-                    for (int32_t i : alsoRemoved[static_cast<size_t>(u)])
-                        s[i] = -INFINITY;
-                const int64_t got = topK(s, numItems, config.k, list);
+                excludedItems(train, part, u, list);
+                for (int32_t i : list)
+                    s[i] = -INFINITY;
+                const int64_t got = topK(s, numItems, config.k, TieOrder(config.seed, u), list);
                 for (int64_t r = 0; r < got; ++r) {
                     const auto item = static_cast<size_t>(list[static_cast<size_t>(r)]);
                     ++out.recommendationCounts[item];

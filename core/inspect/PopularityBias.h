@@ -3,8 +3,9 @@
 // against how popular it was in training, and the catalogue statistics of those lists.
 //
 // The lists are made as the evaluator makes them (core/eval/Evaluator.h, full ranking): the
-// candidates are the catalogue (items with at least one training rating), the user's training
-// positives are removed, equal scores rank the lower item id first. The statistics use the
+// candidates are the catalogue (items with at least one training rating) minus the run's list
+// rule (core/eval/Exclusion.h; the test part's for Evaluated users), ties in the run's
+// TieOrder (config.seed). The statistics use the
 // evaluator's definitions, so with PopularityBiasUsers::Evaluated the numbers equal the
 // leaderboard's coverage@K, gini@K and avgpop@K of a full-ranking run:
 //   coverage  = distinct recommended items / catalogue size
@@ -32,7 +33,7 @@ struct TrainData;
 
 enum class PopularityBiasUsers {
     All,       // every user with at least one training rating
-    Evaluated  // the evaluator's test users (a test positive), validation items removed too
+    Evaluated  // the evaluator's test users (a test positive), with the test part's rule
 };
 
 struct PopularityBiasConfig {
@@ -40,6 +41,7 @@ struct PopularityBiasConfig {
     PopularityBiasUsers users = PopularityBiasUsers::All;
     int batchUsers = 256;
     double headFraction = 0.2;  // share of the catalogue counted as the popular head
+    uint64_t seed = 42;         // tie order (TieOrder): the run's seed
 };
 
 struct PopularityBias {

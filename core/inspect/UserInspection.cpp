@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/data/DeterministicRng.h"
+#include "core/eval/Exclusion.h"
 #include "core/nn/PipelineModel.h"
 #include "core/split/Split.h"
 
@@ -42,9 +43,7 @@ std::string historyPartName(HistoryPart part) {
 
 UserInspection::UserInspection(std::shared_ptr<const LoadedRun> run) : m_run(std::move(run)) {
     const TrainData& train = *m_run->train;
-    m_candidate.assign(static_cast<size_t>(train.numItems), 0);
-    for (int32_t item : train.allRatings.indices)
-        m_candidate[static_cast<size_t>(item)] = 1;
+    m_candidate = rankableItems(train);
     m_itemUsers = transposed(train.positives);
 
     std::vector<char> hasTest(static_cast<size_t>(train.numUsers), 0);
@@ -97,20 +96,8 @@ std::vector<int32_t> UserInspection::testPositives(int32_t user) const {
 }
 
 std::vector<int32_t> UserInspection::excludedItems(int32_t user) const {
-    const TrainData& train = *m_run->train;
     std::vector<int32_t> items;
-    if (user < 0 || user >= train.numUsers)
-        return items;
-    const CsrMatrix& pos = train.positives;
-    items.assign(pos.indices.begin() + pos.offsets[user],
-                 pos.indices.begin() + pos.offsets[user + 1]);
-    // The split the model was fitted on: its validation part is empty when it was merged.
-    const Interactions& validation = train.split->validation;
-    const auto [begin, end] = userRows(validation, user);
-    for (size_t i = begin; i < end; ++i)
-        items.push_back(validation.items[i]);
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
+    recscope::excludedItems(*m_run->train, EvalPart::Test, user, items);
     return items;
 }
 
@@ -132,7 +119,7 @@ HistoryEntry UserInspection::entry(int32_t item, float rating) const {
 
 std::vector<RecommendedItem> UserInspection::rank(std::vector<float>& scores,
                                                   const std::vector<int32_t>& excluded, int k,
-                                                  int32_t hitsOf) const {
+                                                  int32_t tieUser, int32_t hitsOf) const {
     const auto numItems = static_cast<int32_t>(scores.size());
     for (int32_t i = 0; i < numItems; ++i)
         if (std::isnan(scores[static_cast<size_t>(i)]) || !m_candidate[static_cast<size_t>(i)])
@@ -141,7 +128,7 @@ std::vector<RecommendedItem> UserInspection::rank(std::vector<float>& scores,
         if (i >= 0 && i < numItems)
             scores[static_cast<size_t>(i)] = -std::numeric_limits<float>::infinity();
     std::vector<int32_t> top;
-    recscope::topK(scores.data(), numItems, k, top);
+    recscope::topK(scores.data(), numItems, k, TieOrder(m_run->config.seed, tieUser), top);
     const std::vector<int32_t> relevant =
         hitsOf >= 0 ? testPositives(hitsOf) : std::vector<int32_t>{};
     std::vector<RecommendedItem> list;
@@ -183,8 +170,16 @@ Result<std::vector<RecommendedItem>> UserInspection::topK(RunStage stage, int32_
     try {
         const Recommender& model = m_run->stageModel(stage);
         std::vector<float> scores(static_cast<size_t>(model.numItems()), 0.0f);
-        model.scoreUsers(&user, 1, scores.data());
-        std::vector<RecommendedItem> list = rank(scores, excludedItems(user), k, user);
+        // A strong split's held-out user exists for the model only through the fold-in rows,
+        // as in the evaluator.
+        const std::vector<HistoryEntry> foldIn = foldInHistory(*m_run->split, user);
+        if (!foldIn.empty()) {
+            if (Status s = model.scoreHistory(foldIn, scores.data()); !s)
+                return s.error();
+        } else {
+            model.scoreUsers(&user, 1, scores.data());
+        }
+        std::vector<RecommendedItem> list = rank(scores, excludedItems(user), k, user, user);
         useRankerScores(stage, user, list);
         return list;
     } catch (const std::exception& e) {
@@ -201,11 +196,10 @@ Result<std::vector<RecommendedItem>> UserInspection::topKForHistory(
         std::vector<float> scores(static_cast<size_t>(model.numItems()), 0.0f);
         if (Status s = model.scoreHistory(history, scores.data()); !s)
             return s.error();
-        std::vector<int32_t> excluded;
-        excluded.reserve(history.size());
-        for (const HistoryEntry& e : history)
-            excluded.push_back(e.item);
-        return rank(scores, excluded, k, hitsOf < numUsers() ? hitsOf : -1);
+        const std::vector<int32_t> excluded = excludedHistoryItems(
+            history, m_run->split->config.exclude, static_cast<int32_t>(scores.size()));
+        const int32_t user = hitsOf < numUsers() ? hitsOf : -1;
+        return rank(scores, excluded, k, user, user);
     } catch (const std::exception& e) {
         return makeError(m_run->stageName(stage) + ": scoring failed: " + e.what());
     }

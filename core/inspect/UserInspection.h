@@ -5,9 +5,10 @@
 //
 // Lists follow the evaluator's full-ranking rules (core/eval/Evaluator.h), so that a user's
 // metrics here equal the run's per-user values (for runs evaluated by full ranking): candidates
-// are the items with a training rating; the user's training positives and, when the run kept a
-// validation part, validation items are removed; equal scores rank the lower item id first.
-// What-if lists remove the history's items instead.
+// are the items with a training rating (rankableItems); the items of the run's list rule for
+// the test part are removed (excludedItems, core/eval/Exclusion.h); ties follow the run's
+// TieOrder. What-if lists remove the history's items under the same rule
+// (excludedHistoryItems: its positives, or every item under --exclude rated).
 //
 // Thread rules: immutable after construction; every const call is safe from several threads.
 // Users are dense ids of the run's dataset; items likewise.
@@ -65,15 +66,16 @@ public:
     std::vector<HistoryRow> history(int32_t user) const;
     // The user's test positives (relevant items of the evaluation), ascending.
     std::vector<int32_t> testPositives(int32_t user) const;
-    // Items the evaluator removes for `user`: training positives (of the data the model was
-    // fitted on) and validation items, ascending.
+    // Items the evaluator removes from `user`'s test list (excludedItems for EvalPart::Test),
+    // ascending.
     std::vector<int32_t> excludedItems(int32_t user) const;
 
     // Top-k of a known user (scoreUsers). Errors: user out of range, k < 1.
     Result<std::vector<RecommendedItem>> topK(RunStage stage, int32_t user, int k) const;
     // Top-k of a what-if user known only by `history` (the stage model's scoreHistory(); its
     // error, e.g. "ease cannot fold in a new user: ...", is passed through). History items are
-    // removed. `hitsOf` >= 0 marks hits against that user's test positives; -1: no hits.
+    // removed under the run's rule (excludedHistoryItems). `hitsOf` >= 0 marks hits against
+    // that user's test positives (and seeds the tie order with that user); -1: no hits.
     Result<std::vector<RecommendedItem>> topKForHistory(RunStage stage,
                                                         const std::vector<HistoryEntry>& history,
                                                         int k, int32_t hitsOf = -1) const;
@@ -112,7 +114,7 @@ public:
 
 private:
     std::vector<RecommendedItem> rank(std::vector<float>& scores,
-                                      const std::vector<int32_t>& excluded, int k,
+                                      const std::vector<int32_t>& excluded, int k, int32_t tieUser,
                                       int32_t hitsOf) const;
     void useRankerScores(RunStage stage, int32_t user, std::vector<RecommendedItem>& list) const;
 

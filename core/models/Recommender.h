@@ -16,7 +16,6 @@ namespace recscope {
 
 struct TrainData;
 class Recommender;
-class Recommender;
 
 struct EpochReport {
     int epoch = 0;                             // 1-based
@@ -55,8 +54,18 @@ public:
     virtual void onMessage(const std::string& text) {}
 };
 
+// What a model's final weights were trained on (docs/protocols.md, "What a model is fitted
+// on"): the caller fills it before fit() with the data it passes; a model that refits on
+// train + validation (FitContext::refitOnValidation) updates it.
+struct FitRecord {
+    bool trainAndValidation = false;
+    int64_t ratings = 0;  // training rows of the final fit
+};
+
 struct FitContext {
-    std::string device = "cpu";  // "cpu" or "cuda[:N]"; non-torch models ignore it
+    // "cpu" or "cuda[:N]"; models whose usesDevice() is false run on the CPU whatever it says
+    // (runExperiment tells the user and records "cpu").
+    std::string device = "cpu";
     uint64_t seed = 42;
     TrainObserver* observer = nullptr;    // may be null
     const CancelToken* cancel = nullptr;  // may be null; checked at least once per batch
@@ -70,6 +79,11 @@ struct FitContext {
     // EpochTrainer's own setWatchModel() takes precedence.
     const Recommender* watchModel = nullptr;
     const TrainData* watchData = nullptr;
+    // The fit rule (--fit-on). True only under "auto": a model that stops early on the
+    // validation part may then retrain on train + validation for the chosen epoch count (and
+    // say so in `record`). False: the model trains on exactly the data it is given.
+    bool refitOnValidation = false;
+    FitRecord* record = nullptr;  // may be null
 };
 
 class Recommender {
@@ -87,9 +101,13 @@ public:
     // error whose message is "cancelled"; a NaN/Inf loss returns an error saying so.
     virtual Status fit(const TrainData& data, const FitContext& context) = 0;
 
-    // True when fit() reads the validation part (early stopping). Models that do not are trained
-    // on train + validation before the test evaluation (see withValidationInTrain).
+    // True when fit() reads the validation part (early stopping). Under --fit-on auto, models
+    // that do not are trained on train + validation (see withValidationInTrain).
     virtual bool usesValidation() const { return true; }
+    // True when fit() and scoring honour FitContext::device (LibTorch models); false: CPU only.
+    virtual bool usesDevice() const { return false; }
+    // True for a staged model whose stages the run reports separately (PipelineReport).
+    virtual bool reportsStages() const { return false; }
 
     virtual int32_t numItems() const = 0;
     // Scores of n users against every item: out is n x numItems(), row-major, caller-owned.

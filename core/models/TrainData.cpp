@@ -71,6 +71,10 @@ CsrMatrix transposed(const CsrMatrix& m) {
     return t;
 }
 
+const CsrMatrix& TrainData::listExclusion() const {
+    return split && split->config.exclude == ExcludeRule::Rated ? allRatings : positives;
+}
+
 TrainData TrainData::build(const Split& split, const Dataset* dataset) {
     TrainData data;
     data.split = &split;

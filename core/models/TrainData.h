@@ -30,9 +30,15 @@ struct TrainData {
     const Dataset* dataset = nullptr;  // for item metadata; may be null
     int32_t numUsers = 0;
     int32_t numItems = 0;
-    CsrMatrix positives;    // users x items, train ratings >= threshold, value = rating
-    CsrMatrix allRatings;   // users x items, every train rating, value = rating
+    CsrMatrix positives;   // users x items, train ratings >= threshold, value = rating
+    CsrMatrix allRatings;  // users x items, every train rating, value = rating
     std::vector<int64_t> itemPopularity;  // training-positive count per item
+
+    // The training part of what every list of this run leaves out under the split's rule
+    // (core/eval/Exclusion.h): `positives` under ExcludeRule::Positives, `allRatings` under
+    // Rated. A staged model may skip these items when it picks its candidates (never more);
+    // lists themselves are filtered by excludedItems() alone. Positives when there is no split.
+    const CsrMatrix& listExclusion() const;
 
     static TrainData build(const Split& split, const Dataset* dataset);
 };

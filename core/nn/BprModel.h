@@ -19,6 +19,7 @@ public:
     std::string name() const override { return "bpr"; }
     std::vector<ParamSpec> paramSpecs() const override;
     Status fit(const TrainData& data, const FitContext& context) override;
+    bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
     int32_t numItems() const override;
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;

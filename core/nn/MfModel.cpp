@@ -186,7 +186,9 @@ void MfModel::scoreUsers(const int32_t* users, int64_t n, float* out) const {
     auto scores = torch::addmm(s.itemBias.unsqueeze(0), s.userFactors.index_select(0, idx),
                                s.itemFactors.t());
     scores.add_(s.userBias.index_select(0, idx).unsqueeze(1)).add_(s.mean);
-    copyToHost(scores.clamp_(s.minRating, s.maxRating), out);
+    // Ranking uses the raw prediction: clamped, every score above the scale's top would tie
+    // (predictRatings clamps, for RMSE and MAE).
+    copyToHost(scores, out);
 }
 
 void MfModel::predictRatings(const int32_t* users, const int32_t* items, int64_t n,
@@ -243,7 +245,7 @@ Status MfModel::scoreHistory(const std::vector<HistoryEntry>& history, float* ou
         float r = s.mean + bp[i];
         for (int32_t k = 0; k < dim; ++k)
             r += x[size_t(k)] * row[k];
-        out[i] = std::min(std::max(r, s.minRating), s.maxRating);
+        out[i] = r;  // unclamped, as scoreUsers()
     }
     return {};
 }

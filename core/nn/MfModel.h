@@ -2,8 +2,9 @@
 // Explicit matrix factorisation with biases (seed 002, Koren's "biased MF"):
 // r_hat(u, i) = mu + b_u + b_i + p_u . q_i, trained on every training rating with squared error
 // plus L2 on the touched rows; mu is the training mean. SGD (sparse row updates, the classic
-// Funk-SVD step on mini-batches) or Adam (dense autograd). Predicts ratings; scoreUsers()
-// returns predicted ratings, so ranking works too.
+// Funk-SVD step on mini-batches) or Adam (dense autograd). Predicts ratings (clamped to the
+// training range, for RMSE and MAE); scoreUsers() returns the unclamped predictions, so that
+// ranking is not decided by ties at the top of the scale.
 
 #include <memory>
 
@@ -19,6 +20,7 @@ public:
     std::string name() const override { return "mf"; }
     std::vector<ParamSpec> paramSpecs() const override;
     Status fit(const TrainData& data, const FitContext& context) override;
+    bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
     int32_t numItems() const override;
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     bool predictsRatings() const override { return true; }
@@ -31,7 +33,7 @@ public:
     // Fold-in: the user's factors and bias by least squares on every history rating against
     // the frozen item factors, item biases and mean, with the training objective's L2
     // (weight_decay per rating, on the factors and the bias): a (factors + 1)-sized ridge
-    // solve. Scores are clipped predicted ratings, as scoreUsers(). No rating: mean + item bias.
+    // solve. Scores are unclamped predictions, as scoreUsers(). No rating: mean + item bias.
     bool canFoldIn() const override { return true; }
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
     EmbeddingTable itemEmbeddings() const override;  // item factors (biases not included)

@@ -271,14 +271,14 @@ std::vector<ParamSpec> NcfRecommender::commonSpecs(int factors, int epochs, int 
                      100,
                      {},
                      "Uniformly sampled non-positives per training positive"});
-    specs.push_back(
-        {"refit",
-         ParamType::Bool,
-         "true",
-         0,
-         0,
-         {},
-         "After early stopping, retrain on train + validation for the best epoch count"});
+    specs.push_back({"refit",
+                     ParamType::Bool,
+                     "true",
+                     0,
+                     0,
+                     {},
+                     "After early stopping, retrain on train + validation for the best epoch count "
+                     "(only under --fit-on auto)"});
     specs.push_back({"dropout",
                      ParamType::Float,
                      "0",
@@ -305,19 +305,22 @@ Status NcfRecommender::fit(const TrainData& data, const FitContext& context) {
         if (Status st = trainChain(data, context, epochs, false); !st)
             return st;
 
-        // The validation part only chose the epoch counts. Like the models without early
-        // stopping (which the CLI fits on train + validation), retrain from the same initial
-        // weights on both for those counts: the validation interactions are each user's most
-        // recent training signal, the closest in time to the test part.
+        // The validation part only chose the epoch counts. Under the fit rule's "auto" (and
+        // only then: docs/protocols.md, "What a model is fitted on"), retrain from the same
+        // initial weights on train + validation for those counts: the validation interactions
+        // are each user's most recent training signal, the closest in time to the test part.
         const bool pretrained = fineTuneLearningRate() > 0.0;
         const bool chosen = epochs.final > 0 && (!pretrained || (epochs.gmf > 0 && epochs.mlp > 0));
-        if (m_params.getBool("refit") && chosen && data.split && !data.split->validation.empty()) {
+        if (context.refitOnValidation && m_params.getBool("refit") && chosen && data.split &&
+            !data.split->validation.empty()) {
             if (context.observer)
                 context.observer->onMessage("refitting on train + validation");
             const Split merged = withValidationInTrain(*data.split);
             const TrainData full = TrainData::build(merged, data.dataset);
             if (Status st = trainChain(full, context, epochs, true); !st)
                 return st;
+            if (context.record)
+                *context.record = {true, static_cast<int64_t>(merged.train.size())};
         }
     } catch (const std::exception& e) {
         return makeError(name() + ": " + e.what());

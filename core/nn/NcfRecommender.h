@@ -1,9 +1,9 @@
 #pragma once
 // Common base of the LibTorch NCF models (NeuralMF, NeuMF): binary cross-entropy on each
 // training positive and `negatives` uniformly sampled non-positives, Adam, EpochTrainer with
-// early stopping on validation NDCG@100, then (param `refit`) a retrain on train + validation
-// for the chosen epoch count. A subclass declares its parameters and how they map to
-// the network's shape (NcfShape in NcfNet.h).
+// early stopping on validation NDCG@100, then (param `refit`, and only when the fit rule allows
+// it: FitContext::refitOnValidation) a retrain on train + validation for the chosen epoch count. A
+// subclass declares its parameters and how they map to the network's shape (NcfShape in NcfNet.h).
 
 #include <functional>
 #include <map>
@@ -21,6 +21,7 @@ public:
     ~NcfRecommender() override;
 
     Status fit(const TrainData& data, const FitContext& context) override;
+    bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
     int32_t numItems() const override;
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;

@@ -1,5 +1,7 @@
 #include "core/nn/PipelineModel.h"
 
+#include "core/eval/Exclusion.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <numeric>
 
 #include "core/eval/Evaluator.h"
+#include "core/eval/Exclusion.h"
 #include "core/index/VectorIndex.h"
 #include "core/models/FoldIn.h"
 #include "core/pipeline/CandidateRetriever.h"
@@ -149,8 +152,10 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     if (auto st = index->build(m_retriever.itemVectors(), m_retriever.numItems()); !st)
         return st;
     m_index = std::make_unique<VectorIndex>(std::move(index.value()));
-    m_seen = data.allRatings;
+    // Candidates skip what every list of the run leaves out anyway (the run's rule), never more.
+    m_seen = data.listExclusion();
     m_seen.values.clear();
+    m_exclude = data.split ? data.split->config.exclude : ExcludeRule::Positives;
     m_genreMasks = ItemFeatures::fromDataset(data.dataset, data.numItems).genreMasks;
 
     ValidateFn validate;
@@ -244,7 +249,7 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
                   first.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
                   queries.begin() + static_cast<int64_t>(k) * d);
     auto lists = retrieveCandidates(firstIndex.value(), queries.data(), users.data(),
-                                    static_cast<int64_t>(users.size()), &prefixData.allRatings,
+                                    static_cast<int64_t>(users.size()), &prefixData.listExclusion(),
                                     candidates(), context.cancel);
     if (!lists)
         return lists.error();
@@ -295,7 +300,7 @@ void PipelineModel::recommendLists(const int32_t* users, int64_t n, int32_t* ite
             const float* v = m_retriever.userVectors() + static_cast<int64_t>(users[r]) * d;
             queries.insert(queries.end(), v, v + d);
         } else {
-            // Unknown user: the popularity fallback's order, rated items skipped.
+            // Unknown user: the popularity fallback's order, the rule's items skipped.
             const float* f = m_retriever.fallbackScores();
             std::vector<int32_t> order(static_cast<size_t>(numItems()));
             std::iota(order.begin(), order.end(), 0);
@@ -431,7 +436,8 @@ Status PipelineModel::scoreHistory(const std::vector<HistoryEntry>& history, flo
     if (!m_index || ni <= 0 || !m_ranker.trained())
         return Status(notTrainedForFoldIn(name()));
     const std::vector<int32_t> positives = historyItems(history, ni, true);
-    const std::vector<int32_t> rated = historyItems(history, ni, false);
+    // What the run's rule removes from this user's list: the candidates skip it, never more.
+    const std::vector<int32_t> rated = excludedHistoryItems(history, m_exclude, ni);
     const int32_t cap = candidates();
     // Beyond the list: the retriever's fold-in cosines (or its fallback), as in scoreUsers().
     m_retriever.scoreItemHistory(positives.data(), static_cast<int64_t>(positives.size()), out);
@@ -452,7 +458,7 @@ Status PipelineModel::scoreHistory(const std::vector<HistoryEntry>& history, flo
         std::vector<float> query(static_cast<size_t>(m_retriever.dim()));
         m_retriever.historyVector(positives.data(), static_cast<int64_t>(positives.size()),
                                   query.data());
-        CsrMatrix exclude;  // one row: the what-if user's rated items
+        CsrMatrix exclude;  // one row: the history items the rule removes
         exclude.rows = 1;
         exclude.cols = ni;
         exclude.indices = rated;
@@ -513,6 +519,7 @@ Status PipelineModel::save(const std::string& path) const {
         return makeError("cannot write", path + "/pipeline.txt");
     for (const auto& [k, v] : m_params.values())
         std::fprintf(f, "param %s=%s\n", k.c_str(), v.c_str());
+    std::fprintf(f, "exclude %s\n", excludeRuleName(m_exclude).c_str());
     std::fprintf(f, "seen %d %d\n", m_seen.rows, m_seen.cols);
     for (int32_t u = 0; u < m_seen.rows; ++u) {
         std::fprintf(f, "%lld", static_cast<long long>(m_seen.rowSize(u)));
@@ -536,6 +543,8 @@ Status PipelineModel::load(const std::string& path) {
     char buf[4096];
     int64_t line = 0;
     CsrMatrix seen;
+    // Files written before the rule was recorded skipped every rated item.
+    ExcludeRule exclude = ExcludeRule::Rated;
     std::vector<uint32_t> genres;
     auto fail = [&](const std::string& what) {
         std::fclose(f);
@@ -549,6 +558,11 @@ Status PipelineModel::load(const std::string& path) {
             if (eq == std::string::npos)
                 return fail("expected 'param name=value'");
             overrides[s.substr(6, eq - 6)] = s.substr(eq + 1, s.find_last_not_of("\r\n") - eq);
+        } else if (startsWith(s, "exclude ")) {
+            const auto rule = parseExcludeRule(s.substr(8, s.find_last_not_of("\r\n") - 7));
+            if (!rule)
+                return fail("expected 'exclude positives' or 'exclude rated'");
+            exclude = *rule;
         } else if (startsWith(s, "seen ")) {
             if (std::sscanf(buf, "seen %d %d", &seen.rows, &seen.cols) != 2 || seen.rows < 0)
                 return fail("expected 'seen <rows> <cols>'");
@@ -591,6 +605,7 @@ Status PipelineModel::load(const std::string& path) {
         return st;
     m_index = std::make_unique<VectorIndex>(std::move(index.value()));
     m_seen = std::move(seen);
+    m_exclude = exclude;
     m_genreMasks = std::move(genres);
     m_numUsers = m_retriever.numUsers();
     return {};

@@ -1,7 +1,7 @@
 #pragma once
 // Two-stage recommender (seed 000), registry name "pipeline":
-//   retrieve  the two-tower retriever's top-N through a VectorIndex (items the user has rated
-//             in training removed),
+//   retrieve  the two-tower retriever's top-N through a VectorIndex (skipping the items the
+//             run's list rule removes anyway: TrainData::listExclusion(), core/eval/Exclusion.h),
 //   rank      the candidates with RankerModel (trained by default on the candidates of a
 //             second retriever fitted without each user's latest training ratings, labelled
 //             by those ratings: see RankerModel.h),
@@ -22,6 +22,7 @@
 #include "core/models/TrainData.h"
 #include "core/nn/RankerModel.h"
 #include "core/nn/TwoTowerModel.h"
+#include "core/split/Split.h"
 
 namespace recscope {
 
@@ -35,6 +36,8 @@ public:
     std::string name() const override { return "pipeline"; }
     std::vector<ParamSpec> paramSpecs() const override;
     Status fit(const TrainData& data, const FitContext& context) override;
+    bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
+    bool reportsStages() const override { return true; }
     int32_t numItems() const override;
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     // A folder: retriever.pt, ranker.pt, pipeline.pt (seen items, genres, settings).
@@ -61,9 +64,9 @@ public:
     const VectorIndex* index() const { return m_index.get(); }
     int32_t candidates() const;
 
-    // The first stage alone, in the same encoding as scoreUsers(): the candidates (rated items
-    // removed) get 10 + their retriever cosine, every other item its cosine - 10. Used for the
-    // candidates' Recall@N (see PipelineReport.h).
+    // The first stage alone, in the same encoding as scoreUsers(): the candidates (the rule's
+    // items skipped) get 10 + their retriever cosine, every other item its cosine - 10. Used for
+    // the candidates' Recall@N (see PipelineReport.h).
     void scoreCandidates(const int32_t* users, int64_t n, float* out) const;
 
     // Final lists: for each user, up to candidates() items in final order (ranked and, when
@@ -80,7 +83,10 @@ private:
     TwoTowerModel m_retriever;
     RankerModel m_ranker;
     std::unique_ptr<VectorIndex> m_index;
-    CsrMatrix m_seen;  // every training rating per user (values unused): never recommended
+    // The run's list rule, training part (TrainData::listExclusion(): positives or every
+    // rating; values unused): candidates skip these items, which every list excludes anyway.
+    CsrMatrix m_seen;
+    ExcludeRule m_exclude = ExcludeRule::Positives;  // for fold-in histories, the same rule
     std::vector<uint32_t> m_genreMasks;
     int32_t m_numUsers = 0;
 };

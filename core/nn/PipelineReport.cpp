@@ -1,5 +1,7 @@
 #include "core/nn/PipelineReport.h"
 
+#include <limits>
+
 #include "core/index/VectorIndex.h"
 #include "core/nn/PipelineModel.h"
 
@@ -46,6 +48,13 @@ Result<PipelineReport> evaluatePipelineStages(const PipelineModel& model, const 
     if (!final)
         return final.error();
     report.final = std::move(final.value());
+    if (config.mode == EvalMode::Sampled) {
+        // A sampled list holds negatives + 1 items, fewer than N: candidate recall would be a
+        // constant, so it is not measured (docs/protocols.md, "Sampled evaluation").
+        report.candidateRecall = std::numeric_limits<double>::quiet_NaN();
+        report.candidateHit = std::numeric_limits<double>::quiet_NaN();
+        return report;
+    }
     CandidateStage stage(model);
     EvalConfig cc = config;
     cc.ks = {report.candidates};

@@ -331,7 +331,7 @@ Status RankerModel::save(const std::string& path) const {
         return makeError("ranker: nothing to save before fit()");
     try {
         torch::serialize::OutputArchive archive;
-        m.net->save(archive);
+        saveModuleOnCpu(*m.net, archive);  // CPU copies: reloads anywhere
         writeParams(archive, m_params);
         const auto& c = m.net->config();
         archive.write(

@@ -142,6 +142,22 @@ std::map<std::string, std::string> readParams(torch::serialize::InputArchive& ar
     return params;
 }
 
+void saveModuleOnCpu(const torch::nn::Module& module, torch::serialize::OutputArchive& archive) {
+    // Mirrors Module::save (LibTorch 1.13 and 2.x): own parameters, own buffers, then each
+    // serialisable child in a nested archive under its name.
+    for (const auto& p : module.named_parameters(/*recurse=*/false))
+        archive.write(p.key(), p.value().detach().to(torch::kCPU));
+    for (const auto& b : module.named_buffers(/*recurse=*/false))
+        archive.write(b.key(), b.value().detach().to(torch::kCPU), /*is_buffer=*/true);
+    for (const auto& child : module.named_children()) {
+        if (!child.value()->is_serializable())
+            continue;
+        torch::serialize::OutputArchive nested(archive.compilation_unit());
+        saveModuleOnCpu(*child.value(), nested);
+        archive.write(child.key(), nested);
+    }
+}
+
 Status saveModelArchive(const std::string& path, const std::string& modelName,
                         const ParamValues& params,
                         const std::map<std::string, torch::Tensor>& tensors) {

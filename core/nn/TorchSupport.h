@@ -46,6 +46,11 @@ void fillColdUsers(const int32_t* users, int64_t n, const std::vector<uint8_t>& 
 std::vector<uint8_t> coldUserMask(const TrainData& data);
 std::vector<float> popularityScores(const TrainData& data);
 
+// Module::save() with every parameter and buffer copied to the CPU first, in the same layout,
+// so Module::load() reads it back on any device: a checkpoint written by a CUDA run reloads on a
+// machine without a GPU. Every model's weights go through this (or saveModelArchive).
+void saveModuleOnCpu(const torch::nn::Module& module, torch::serialize::OutputArchive& archive);
+
 // Parameters inside a torch archive: one "param.<name>" string each. Every model file uses
 // this layout, so params written by one model's save() read back the same way everywhere.
 void writeParams(torch::serialize::OutputArchive& archive, const ParamValues& params);

@@ -532,7 +532,7 @@ Status TwoTowerModel::save(const std::string& path) const {
         return makeError("two-tower: nothing to save before fit()");
     try {
         torch::serialize::OutputArchive archive;
-        m.net->save(archive);
+        saveModuleOnCpu(*m.net, archive);  // CPU copies: reloads anywhere
         writeParams(archive, m_params);
         archive.write("shape", torch::tensor({static_cast<int64_t>(m.numUsers),
                                               static_cast<int64_t>(m.numItems),

@@ -36,6 +36,7 @@ public:
     std::string name() const override { return "twotower"; }
     std::vector<ParamSpec> paramSpecs() const override;
     Status fit(const TrainData& data, const FitContext& context) override;
+    bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
     int32_t numItems() const override;
     // Cosine of user and item vectors. Users without training positives (or beyond the trained
     // range) get the items' log popularity, scaled into [-1, 1].

@@ -1,5 +1,6 @@
 #include "core/run/Experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -107,6 +108,8 @@ public:
             wrongType(key, "true or false");
         return v && v->is_boolean() && v->get<bool>();
     }
+    // A field added after version 1 of the format: absent means "not recorded".
+    bool has(const std::string& key) const { return m_j.is_object() && m_j.contains(key); }
     const std::string& error() const { return m_error; }
     void fail(const std::string& message) {
         if (m_error.empty())
@@ -155,7 +158,24 @@ Status validateRunConfig(const RunConfig& config) {
     if (config.negatives < -1 || config.negatives > 1000000)
         return makeError("negatives: must be -1 (protocol default) or between 0 and 1000000, got " +
                          std::to_string(config.negatives));
+    const int negatives = effectiveNegatives(config);
+    const bool strong = config.split.protocol == Protocol::Strong;
+    if (strong && negatives > 0)
+        return makeError("negatives: the strong protocol ranks the full catalogue (use 0)");
+    if (negatives > 0 &&
+        std::none_of(config.ks.begin(), config.ks.end(), [&](int k) { return k < negatives + 1; }))
+        return makeError("ks: sampled evaluation ranks " + std::to_string(negatives + 1) +
+                         " items per test item; at least one cut-off must be below that");
+    if (strong && !model->canFoldIn())
+        return makeError("model: " + config.model +
+                         " cannot fold in a new user, so it cannot be evaluated under the strong "
+                         "protocol (held-out users)");
     return {};
+}
+
+int effectiveNegatives(const RunConfig& config) {
+    return config.negatives >= 0 ? config.negatives
+                                 : (config.split.protocol == Protocol::Loo ? 99 : 0);
 }
 
 nlohmann::json runConfigToJson(const RunConfig& config) {
@@ -172,7 +192,12 @@ nlohmann::json runConfigToJson(const RunConfig& config) {
               {"threshold", s.threshold},
               {"test_fraction", s.testFraction},
               {"val_fraction", s.valFraction},
-              {"seed", s.seed}}},
+              {"seed", s.seed},
+              {"exclude", excludeRuleName(s.exclude)},
+              {"min_rating", s.minRating},
+              {"kcore", s.kcore},
+              {"stratify", stratifyName(s.stratify)},
+              {"heldout_users", s.heldoutUsers}}},
             {"model", config.model},
             {"params", params},
             {"fit_on", config.fitOn},
@@ -240,7 +265,8 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
         const std::string protocol = s.string("protocol");
         const std::optional<Protocol> p = parseProtocol(protocol);
         if (s.error().empty() && !p)
-            s.fail("field 'split.protocol' must be temporal, loo or ratio, got '" + protocol + "'");
+            s.fail("field 'split.protocol' must be temporal, loo, ratio or strong, got '" +
+                   protocol + "'");
         c.split.protocol = p.value_or(Protocol::Temporal);
         c.split.nTest = static_cast<int>(s.integer("n_test"));
         c.split.nVal = static_cast<int>(s.integer("n_val"));
@@ -249,6 +275,29 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
         c.split.testFraction = s.number("test_fraction");
         c.split.valFraction = s.number("val_fraction");
         c.split.seed = s.unsignedInteger("seed");
+        if (s.has("exclude")) {
+            const std::string rule = s.string("exclude");
+            const std::optional<ExcludeRule> e = parseExcludeRule(rule);
+            if (s.error().empty() && !e)
+                s.fail("field 'split.exclude' must be positives or rated, got '" + rule + "'");
+            c.split.exclude = e.value_or(ExcludeRule::Positives);
+        }
+        if (s.has("min_rating"))
+            c.split.minRating = s.number("min_rating");
+        if (s.has("kcore"))
+            c.split.kcore = static_cast<int>(s.integer("kcore"));
+        if (s.has("stratify")) {
+            const std::string name = s.string("stratify");
+            const std::optional<Stratify> st = parseStratify(name);
+            if (s.error().empty() && !st)
+                s.fail("field 'split.stratify' must be user or item, got '" + name + "'");
+            c.split.stratify = st.value_or(Stratify::User);
+        }
+        if (s.has("heldout_users"))
+            c.split.heldoutUsers = static_cast<int>(s.integer("heldout_users"));
+        if (s.error().empty())
+            if (Status v = validateSplitConfig(c.split); !v)
+                s.fail("field 'split': " + v.error().message);
         if (!s.error().empty())
             r.fail(s.error());
     }
@@ -277,38 +326,49 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
 
     RunOutcome outcome;
     outcome.params = model->params().values();
-    outcome.fitOnTrainAndValidation =
-        config.evaluateOn == EvalPart::Test &&
+    // The fit rule (docs/protocols.md, "What a model is fitted on"). A run scored on the
+    // validation part (a sweep trial) never trains on it, neither merged nor by a refit.
+    const bool onValidation = config.evaluateOn == EvalPart::Validation;
+    const bool merge =
+        !onValidation &&
         (config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation()));
     // Both parts live until the end: TrainData points into the split it was built from.
-    const Split fitSplit =
-        outcome.fitOnTrainAndValidation ? withValidationInTrain(split.value()) : split.value();
+    const Split fitSplit = merge ? withValidationInTrain(split.value()) : split.value();
     const TrainData train = TrainData::build(fitSplit, &data);
-    outcome.trainRatings = static_cast<int32_t>(fitSplit.train.size());
+    FitRecord record{merge, static_cast<int64_t>(fitSplit.train.size())};
 
     ForwardingObserver observer(hooks.observer);
+    // A model without device code runs on the CPU whatever was asked, and the run says so.
+    outcome.device = model->usesDevice() ? config.device : "cpu";
+    if (outcome.device != config.device)
+        observer.onMessage(config.model + " has no GPU code: it runs on the CPU (device '" +
+                           config.device + "' ignored, the run records cpu)");
     FitContext context;
-    context.device = config.device;
+    context.device = outcome.device;
     context.seed = config.seed;
+    context.refitOnValidation = !onValidation && config.fitOn == "auto" && !merge;
+    context.record = &record;
     context.observer = &observer;
     context.cancel = hooks.cancel;
     context.progress = hooks.progress;
     context.watchUsers = hooks.watchUsers;
     context.watchK = hooks.watchK;
     report(hooks.progress, "Training", 0.0);
-    observer.onMessage("Training " + config.model + " on " + std::to_string(outcome.trainRatings) +
-                       " ratings (" + std::to_string(train.positives.nnz()) + " positives)");
+    observer.onMessage("Training " + config.model + " on " + std::to_string(record.ratings) +
+                       " ratings (" + std::to_string(train.positives.nnz()) + " positives, " +
+                       (merge ? "train + validation" : "train") + ")");
     const auto trainStart = Clock::now();
     const Status fitted = model->fit(train, context);
     outcome.epochs = observer.take();
     if (!fitted)
         return fitted.error();
     outcome.trainSeconds = secondsSince(trainStart);
+    outcome.fitOnTrainAndValidation = record.trainAndValidation;
+    outcome.trainRatings = static_cast<int32_t>(record.ratings);
     if (isCancelled(hooks.cancel))
         return makeError("cancelled");
 
-    const int negatives = config.negatives >= 0 ? config.negatives
-                                                : (config.split.protocol == Protocol::Loo ? 99 : 0);
+    const int negatives = effectiveNegatives(config);
     EvalConfig eval;
     eval.ks = config.ks;
     eval.mode = negatives > 0 ? EvalMode::Sampled : EvalMode::Full;
@@ -327,7 +387,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
                        ")");
     const auto evalStart = Clock::now();
     // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
-    if (config.model == "pipeline") {
+    if (model->reportsStages()) {
         Result<PipelineReport> stages =
             evaluatePipelineStages(*model, train, part, eval, hooks.cancel);
         if (!stages)

@@ -27,8 +27,12 @@ struct RunConfig {
     SplitConfig split;                          // protocol and its options
     std::string model;                          // registry name
     std::map<std::string, std::string> params;  // overrides; unset ones take the defaults
-    std::string fitOn = "auto";                 // "auto" | "train" | "train+val" (see CmdRun)
-    std::string device = "cpu";                 // "cpu" | "cuda" | "cuda:N"
+    // "auto" | "train" | "train+val": the fit rule (docs/protocols.md, "What a model is fitted
+    // on"). auto: models that stop early train on train and, if they refit, refit on
+    // train + validation for the chosen epoch count; the others train on train + validation.
+    // train: train only, never a refit. train+val: train + validation, no early stopping.
+    std::string fitOn = "auto";
+    std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N" (requested)
     uint64_t seed = 42;
     std::vector<int> ks{10, 20, 50, 100};
     int negatives = -1;  // sampled evaluation; -1 = protocol default
@@ -43,20 +47,26 @@ struct RunConfig {
 };
 
 // Checks everything that can be checked before any work: model name, parameter values, split
-// options, ks, device string, fitOn. Errors name the offending field.
+// options, ks, device string, fitOn, negatives against the cut-offs, and that a strong-protocol
+// model can fold in new users (Recommender::canFoldIn()). Errors name the offending field.
 Status validateRunConfig(const RunConfig& config);
+// Sampled negatives per test item the run evaluates with: config.negatives, or the protocol's
+// default when it is -1 (loo: 99, others: 0 = full ranking).
+int effectiveNegatives(const RunConfig& config);
 // "cpu", "cuda" or "cuda:N" (whether such a device exists is checked when training starts).
 bool isValidDeviceName(const std::string& device);
 
 // Lossless JSON form (stored in run.json and the workspace). fromJson rejects missing or
-// ill-typed fields with a message naming them.
+// ill-typed fields with a message naming them; split fields added later (exclude, min_rating,
+// kcore, stratify, heldout_users) may be missing and then take their defaults, so older runs
+// load as they were made (exclude = positives).
 nlohmann::json runConfigToJson(const RunConfig& config);
 Result<RunConfig> runConfigFromJson(const nlohmann::json& json);
 
 struct StageMetrics {                         // two-stage models only
     std::map<std::string, double> retriever;  // the retriever alone, same users, same keys
     int32_t candidates = 0;                   // N
-    double candidateRecall = 0.0;
+    double candidateRecall = 0.0;             // NaN in sampled evaluation (not measured)
     double candidateHit = 0.0;
     std::string index;  // "Flat", "HNSW32", ...
 };
@@ -65,10 +75,13 @@ struct RunOutcome {
     std::map<std::string, std::string> params;  // resolved parameters (defaults filled in)
     EvalResult test;  // metrics (+ per-user vectors if keepPerUser) on RunConfig::evaluateOn
     std::optional<StageMetrics> stages;
-    std::vector<EpochReport> epochs;       // one per epoch for epoch models, else empty
-    bool fitOnTrainAndValidation = false;  // what "auto" resolved to
-    int32_t trainRatings = 0;              // ratings the model was fitted on
-    int32_t evaluatedNegatives = 0;        // 0 = full ranking
+    std::vector<EpochReport> epochs;  // one per epoch for epoch models, else empty
+    // What the model's final weights actually saw (FitRecord): train + validation (merged up
+    // front, or by the model's refit under "auto") or train only, and how many ratings.
+    bool fitOnTrainAndValidation = false;
+    int32_t trainRatings = 0;
+    std::string device = "cpu";      // the device it ran on (cpu for CPU-only models)
+    int32_t evaluatedNegatives = 0;  // 0 = full ranking
     double trainSeconds = 0.0;
     double evalSeconds = 0.0;
     std::unique_ptr<Recommender> model;  // the trained model (save it, inspect it)

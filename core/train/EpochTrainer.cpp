@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "core/eval/Evaluator.h"
+#include "core/eval/Exclusion.h"
+#include "core/eval/Metrics.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
 
@@ -19,10 +21,12 @@ std::string formatNumber(double v) {
     return out.str();
 }
 
-// Each watched user's top-k as `model` scores them now, the user's training ratings removed.
-// Best first; equal scores keep the lower item id first.
+// Each watched user's top-k as `model` scores them now, under the run's list rule for the test
+// part (core/eval/Exclusion.h, catalogue and excluded items) and tie order, so the last epoch's row
+// is the inspector's list.
 std::map<int32_t, std::vector<int32_t>> watchLists(const Recommender& model, const TrainData& data,
-                                                   const std::vector<int32_t>& watchUsers, int k) {
+                                                   const std::vector<int32_t>& watchUsers, int k,
+                                                   uint64_t seed) {
     std::map<int32_t, std::vector<int32_t>> lists;
     std::vector<int32_t> users;
     for (int32_t u : watchUsers)
@@ -35,27 +39,19 @@ std::map<int32_t, std::vector<int32_t>> watchLists(const Recommender& model, con
         return {};
     std::vector<float> scores(users.size() * static_cast<size_t>(items));
     model.scoreUsers(users.data(), static_cast<int64_t>(users.size()), scores.data());
-    const CsrMatrix& rated = data.allRatings;
-    std::vector<int32_t> order;
+    const std::vector<char> rankable = rankableItems(data);
+    std::vector<int32_t> excluded;
     for (size_t r = 0; r < users.size(); ++r) {
         const int32_t u = users[r];
-        const float* row = scores.data() + r * static_cast<size_t>(items);
-        const int32_t* seenBegin = nullptr;
-        const int32_t* seenEnd = nullptr;
-        if (u < rated.rows) {
-            seenBegin = rated.indices.data() + rated.offsets[u];
-            seenEnd = rated.indices.data() + rated.offsets[u + 1];
-        }
-        order.clear();
-        for (int32_t i = 0; i < items; ++i)
-            if (!seenBegin || !std::binary_search(seenBegin, seenEnd, i))
-                order.push_back(i);
-        const size_t take = std::min(order.size(), static_cast<size_t>(k));
-        std::partial_sort(
-            order.begin(), order.begin() + static_cast<std::ptrdiff_t>(take), order.end(),
-            [row](int32_t a, int32_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
-        order.resize(take);
-        lists[u] = order;
+        float* row = scores.data() + r * static_cast<size_t>(items);
+        for (int64_t i = 0; i < items && i < static_cast<int64_t>(rankable.size()); ++i)
+            if (!rankable[static_cast<size_t>(i)])
+                row[i] = -INFINITY;
+        excludedItems(data, EvalPart::Test, u, excluded);
+        for (int32_t i : excluded)
+            if (i < items)
+                row[i] = -INFINITY;
+        topK(row, static_cast<int32_t>(items), k, TieOrder(seed, u), lists[u]);
     }
     return lists;
 }
@@ -142,8 +138,8 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
         }
         // This epoch's weights, even when early stopping later restores an earlier epoch's.
         if (watching)
-            epochReport.watchTopK =
-                watchLists(*watchModel, *watchData, context.watchUsers, context.watchK);
+            epochReport.watchTopK = watchLists(*watchModel, *watchData, context.watchUsers,
+                                               context.watchK, context.seed);
         epochReport.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         summary.history.push_back(epochReport);

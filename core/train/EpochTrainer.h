@@ -46,7 +46,8 @@ public:
     void setValidator(ValidateFn validate) { m_validate = std::move(validate); }
     // Watch list: after every epoch, the top-K (FitContext::watchK) of each of
     // FitContext::watchUsers is scored through `model` (as it stands after the epoch) and put in
-    // EpochReport::watchTopK, the items of that user in data.allRatings removed. Both must
+    // EpochReport::watchTopK, under the run's list rule for the test part (excludedItems) and
+    // tie order (TieOrder with FitContext::seed). Both must
     // outlive run(). Without this call FitContext::watchModel/watchData are used, if set;
     // otherwise the watch list stays empty.
     void setWatchModel(const Recommender* model, const TrainData* data) {

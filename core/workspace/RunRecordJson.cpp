@@ -189,6 +189,7 @@ void applyOutcome(RunRecord& record, const RunOutcome& outcome) {
     record.trainSeconds = outcome.trainSeconds;
     record.evalSeconds = outcome.evalSeconds;
     record.fitOnTrainAndValidation = outcome.fitOnTrainAndValidation;
+    record.config.device = outcome.device;  // what it ran on, not what was asked
     record.trainRatings = outcome.trainRatings;
     record.evaluatedNegatives = outcome.evaluatedNegatives;
 }

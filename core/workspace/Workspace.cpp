@@ -349,7 +349,7 @@ Status Workspace::writeResults(int64_t runId, const RunRecord& r, const PerUserM
                    "UPDATE runs SET status = ?, message = ?, params = ?, metrics = ?, stages = ?, "
                    "stages_index = ?, users_evaluated = ?, train_seconds = ?, eval_seconds = ?, "
                    "fit_on_train_val = ?, train_ratings = ?, evaluated_negatives = ?, "
-                   "checkpoint = ? WHERE id = ?");
+                   "checkpoint = ?, config = ? WHERE id = ?");
     q.bind(1, runStatusName(r.status))
         .bind(2, r.message)
         .bind(3, params.dump())
@@ -363,7 +363,8 @@ Status Workspace::writeResults(int64_t runId, const RunRecord& r, const PerUserM
         .bind(11, static_cast<int64_t>(r.trainRatings))
         .bind(12, static_cast<int64_t>(r.evaluatedNegatives))
         .bind(13, r.checkpoint)
-        .bind(14, runId);
+        .bind(14, runConfigToJson(r.config).dump())  // the device it ran on (applyOutcome)
+        .bind(15, runId);
     if (Status s = q.run(); !s)
         return s;
     if (sqlite3_changes(m_db) == 0)

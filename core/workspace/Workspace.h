@@ -67,8 +67,9 @@ struct RunRecord {
     int32_t evaluatedNegatives = 0;  // 0 = full ranking
 };
 
-// Fills a record's results from an outcome: params, metrics, stages, epochs, users, times and
-// the fit/eval details; status becomes Finished. The checkpoint is left alone.
+// Fills a record's results from an outcome: params, metrics, stages, epochs, users, times, the
+// fit/eval details and config.device (the device the run ran on); status becomes Finished. The
+// checkpoint is left alone.
 void applyOutcome(RunRecord& record, const RunOutcome& outcome);
 // The per-user vectors of an evaluation (empty when it kept none).
 PerUserMetrics perUserMetrics(const EvalResult& result);

@@ -72,7 +72,11 @@ Split handSplit() {
 }
 
 float handScore(int32_t user, int32_t item) {
-    return user == 0 ? static_cast<float>(9 - item) : 1.0f;  // user 2: all tied
+    return user == 1 ? 1.0f : static_cast<float>(9 - item);  // lower id first, no ties
+}
+
+float tiedScore(int32_t user, int32_t item) {
+    return user == 0 ? static_cast<float>(9 - item) : 1.0f;  // users 1..3: all tied
 }
 
 // 30 users, 300 items; per user 20 train items, then 1 validation and 1 test item, all positive.
@@ -106,6 +110,11 @@ class TestEvaluator : public QObject {
 
 private slots:
     void fullRankingByHand();
+    void excludeRatedByHand();
+    void tiesFollowSeededOrder();
+    void sampledTiesFollowSeededOrder();
+    void sampledReportsOnlyMeaningfulMetrics();
+    void strongFoldIn();
     void validationPart();
     void catalogueStatistics();
     void ratingErrors();
@@ -133,7 +142,7 @@ void TestEvaluator::fullRankingByHand() {
     QCOMPARE(r->users, (std::vector<int32_t>{0, 2}));
     const auto& m = r->metrics;
     // User 0 ranks 2, 4, 5 (0, 1 train positives, 3 validation); relevant {4} at rank 2.
-    // User 2 ranks 1, 3, 4, 5 (ties by id; 0 train, 2 validation); relevant {3, 5} at 2 and 4.
+    // User 2 ranks 1, 3, 4, 5 (0 train, 2 validation); relevant {3, 5} at 2 and 4.
     QCOMPARE(m.at("hit@1"), 0.0);
     QCOMPARE(m.at("hit@2"), 1.0);
     QVERIFY(near(m.at("recall@2"), (1.0 + 0.5) / 2));
@@ -148,8 +157,180 @@ void TestEvaluator::fullRankingByHand() {
     QVERIFY(near(m.at("ndcg@10"), (g2 + ndcg2) / 2));
     QVERIFY(near(m.at("map@10"), (0.5 + 0.5) / 2));
     QCOMPARE(r->perUser.at("recall@2"), (std::vector<float>{1.0f, 0.5f}));
+    // Capped recall divides by min(K, |relevant|): user 2 at K = 1 has 0 hits of min(1, 2).
+    QVERIFY(near(m.at("recall_capped@2"), (1.0 + 0.5) / 2));
+    QVERIFY(near(m.at("recall_capped@1"), 0.0));
     QVERIFY(m.find("rmse") == m.end());
     QVERIFY(m.find("mrr") == m.end());
+}
+
+// --exclude rated: user 0's non-positive training item 2 (rating 2) leaves the list too, so
+// user 0 ranks 4, 5 and finds relevant {4} at rank 1; user 2 (only positives) is unchanged.
+void TestEvaluator::excludeRatedByHand() {
+    Split split = handSplit();
+    split.config.exclude = ExcludeRule::Rated;
+    const TrainData data = TrainData::build(split, nullptr);
+    TableModel model(6, handScore);
+    EvalConfig config;
+    config.ks = {1, 2};
+    config.keepLists = true;
+    auto r = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY(r.ok());
+    QCOMPARE(r->listWidth, 2);
+    QCOMPARE(r->lists, (std::vector<int32_t>{4, 5, 1, 3}));
+    QVERIFY(near(r->metrics.at("hit@1"), 0.5));
+    QVERIFY(near(r->metrics.at("mrr@2"), (1.0 + 0.5) / 2));
+    // Fitted on train + validation, the lists lose the same items: validation items stay out
+    // of test lists whatever --fit-on says.
+    const Split merged = withValidationInTrain(split);
+    const TrainData mergedData = TrainData::build(merged, nullptr);
+    auto m = evaluate(model, mergedData, EvalPart::Test, config);
+    QVERIFY(m.ok());
+    QCOMPARE(m->lists, r->lists);
+    const Split positives = handSplit();
+    const Split mergedPositives = withValidationInTrain(positives);
+    const TrainData p1 = TrainData::build(positives, nullptr);
+    const TrainData p2 = TrainData::build(mergedPositives, nullptr);
+    auto a = evaluate(model, p1, EvalPart::Test, config);
+    auto b = evaluate(model, p2, EvalPart::Test, config);
+    QVERIFY(a.ok() && b.ok());
+    QCOMPARE(a->lists, (std::vector<int32_t>{2, 4, 1, 3}));
+    QCOMPARE(b->lists, a->lists);
+}
+
+// Ties follow the seeded order of docs/protocols.md ("Ties"). User 2 scores every item alike;
+// its candidates {1, 3, 4, 5} in key order, computed by an independent implementation of
+// mixSeed (Python, see tst_determinism.cpp): seed 42 -> 4, 3, 5, 1; seed 7 -> 3, 4, 5, 1.
+void TestEvaluator::tiesFollowSeededOrder() {
+    const Split split = handSplit();
+    const TrainData data = TrainData::build(split, nullptr);
+    TableModel model(6, tiedScore);
+    EvalConfig config;
+    config.ks = {4};
+    config.keepLists = true;
+    config.seed = 42;
+    auto r = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY(r.ok());
+    QCOMPARE(r->users, (std::vector<int32_t>{0, 2}));
+    const std::vector<int32_t> user2(r->lists.begin() + 4, r->lists.end());
+    QCOMPARE(user2, (std::vector<int32_t>{4, 3, 5, 1}));
+    // Relevant {3, 5} at ranks 2 and 3.
+    QVERIFY(near(r->perUser.at("mrr@4")[1], 0.5));
+    config.seed = 7;
+    auto s = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY(s.ok());
+    QCOMPARE(std::vector<int32_t>(s->lists.begin() + 4, s->lists.end()),
+             (std::vector<int32_t>{3, 4, 5, 1}));
+    QVERIFY(near(s->perUser.at("mrr@4")[1], 1.0));
+}
+
+// Sampled ranking breaks ties the same way: user 0 has seen {0, 1} and tests {2}; the only
+// never-seen items {3, 4, 5} are all drawn, all tied with the target. Key order of {2, 3, 4, 5}
+// for user 0 (Python reference): seed 1 puts 2 first (rank 1), seed 2 last (rank 4), seed 3
+// third.
+void TestEvaluator::sampledTiesFollowSeededOrder() {
+    Split split;
+    split.numUsers = 2;
+    split.numItems = 6;
+    split.train.append(0, 0, 5, 1);
+    split.train.append(0, 1, 5, 2);
+    split.train.append(1, 2, 5, 4);
+    split.train.append(1, 3, 5, 1);
+    split.train.append(1, 4, 5, 2);
+    split.train.append(1, 5, 5, 3);
+    split.test.append(0, 2, 5, 3);
+    const TrainData data = TrainData::build(split, nullptr);
+    TableModel model(6, [](int32_t, int32_t) { return 0.5f; });
+    EvalConfig config;
+    config.mode = EvalMode::Sampled;
+    config.negatives = 99;
+    config.ks = {1, 3};
+    const std::pair<uint64_t, double> expected[] = {{1, 1.0}, {2, 0.25}, {3, 1.0 / 3.0}};
+    for (const auto& [seed, mrr] : expected) {
+        config.seed = seed;
+        auto r = evaluate(model, data, EvalPart::Test, config);
+        QVERIFY(r.ok());
+        QVERIFY2(near(r->metrics.at("mrr"), mrr), std::to_string(seed).c_str());
+    }
+}
+
+// A sampled list holds negatives + 1 items: K at or beyond that and the catalogue statistics
+// are left out, and cut-offs that are all too large are an error.
+void TestEvaluator::sampledReportsOnlyMeaningfulMetrics() {
+    const Split split = randomSplit(5);
+    const TrainData data = TrainData::build(split, nullptr);
+    TableModel model(300,
+                     [](int32_t u, int32_t i) { return static_cast<float>((u * 7 + i) % 13); });
+    EvalConfig config;
+    config.mode = EvalMode::Sampled;
+    config.negatives = 9;
+    config.ks = {5, 10, 20};
+    auto r = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY(r.ok());
+    QVERIFY(r->metrics.count("hit@5"));
+    QVERIFY(!r->metrics.count("hit@10"));
+    QVERIFY(!r->metrics.count("ndcg@20"));
+    for (const char* k : {"coverage@5", "avgpop@5", "novelty@5", "gini@5"})
+        QVERIFY2(!r->metrics.count(k), k);
+    config.ks = {10, 20};
+    auto bad = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY(!bad.ok());
+    QVERIFY(bad.error().message.find("below") != std::string::npos);
+}
+
+// Strong protocol: held-out users are scored through scoreHistory() of their fold-in rows
+// only, the fold-in items removed under the rule; a model that cannot fold in is refused.
+void TestEvaluator::strongFoldIn() {
+    Split split;
+    split.config = defaultSplitConfig(Protocol::Strong);
+    split.config.threshold = 4.0;
+    split.threshold = 4.0;
+    split.numUsers = 3;
+    split.numItems = 6;
+    for (int32_t i = 0; i < 6; ++i)
+        split.train.append(0, i, 5, i);  // user 0 trains; users 1 and 2 are held out
+    split.foldIn.append(1, 0, 5, 1);
+    split.foldIn.append(1, 1, 2, 2);  // not a positive: stays in the list under "positives"
+    split.test.append(1, 3, 5, 3);
+    split.foldIn.append(2, 5, 5, 1);
+    split.test.append(2, 4, 5, 2);
+    const TrainData data = TrainData::build(split, nullptr);
+
+    // Fold-in scores: item i gets i, plus 10 for every history item (so the rule decides).
+    struct FoldInModel : TableModel {
+        FoldInModel() : TableModel(6, [](int32_t, int32_t) { return 0.0f; }) {}
+        bool canFoldIn() const override { return true; }
+        Status scoreHistory(const std::vector<HistoryEntry>& h, float* out) const override {
+            calls += 1;
+            for (int32_t i = 0; i < 6; ++i)
+                out[i] = static_cast<float>(i);
+            for (const HistoryEntry& e : h)
+                out[e.item] += 10.0f;
+            return {};
+        }
+        mutable int calls = 0;
+    } model;
+    EvalConfig config;
+    config.ks = {1, 2};
+    config.keepLists = true;
+    auto r = evaluate(model, data, EvalPart::Test, config);
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+    QCOMPARE(model.calls, 2);
+    QCOMPARE(r->users, (std::vector<int32_t>{1, 2}));
+    // User 1: 0 removed (positive), 1 stays and leads (11), then 5; user 2: 5 removed -> 4, 3.
+    QCOMPARE(r->lists, (std::vector<int32_t>{1, 5, 4, 3}));
+    QVERIFY(near(r->metrics.at("hit@1"), 0.5));
+    Split rated = split;
+    rated.config.exclude = ExcludeRule::Rated;
+    const TrainData ratedData = TrainData::build(rated, nullptr);
+    auto q = evaluate(model, ratedData, EvalPart::Test, config);
+    QVERIFY(q.ok());
+    QCOMPARE(q->lists, (std::vector<int32_t>{5, 4, 4, 3}));
+
+    TableModel plain(6, handScore);  // canFoldIn() is false
+    auto refused = evaluate(plain, data, EvalPart::Test, config);
+    QVERIFY(!refused.ok());
+    QVERIFY(refused.error().message.find("cannot fold in") != std::string::npos);
 }
 
 void TestEvaluator::validationPart() {
@@ -298,14 +479,14 @@ void TestEvaluator::sampledWorstRank() {
     EvalConfig config;
     config.mode = EvalMode::Sampled;
     config.negatives = 99;
-    config.ks = {10, 100};
+    config.ks = {10, 99, 100};
     auto r = evaluate(model, data, EvalPart::Test, config);
     QVERIFY(r.ok());
     // 99 negatives are drawn for every user (278 eligible), so the test item is 100th.
     QVERIFY(near(r->metrics.at("mrr"), 0.01));
     QCOMPARE(r->metrics.at("hit@10"), 0.0);
-    QCOMPARE(r->metrics.at("hit@100"), 1.0);
-    QVERIFY(near(r->metrics.at("ndcg@100"), 1.0 / std::log2(101.0)));
+    QCOMPARE(r->metrics.at("hit@99"), 0.0);
+    QVERIFY(!r->metrics.count("hit@100"));  // always 1 with 100 items: not reported
 }
 
 void TestEvaluator::sampledIsSeeded() {

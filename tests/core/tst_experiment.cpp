@@ -5,6 +5,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "core/data/SyntheticGenerator.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
+#include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/run/Experiment.h"
@@ -272,6 +274,10 @@ private slots:
         c.negatives = 50;
         c.sampler = NegativeSampler::Popularity;
         c.keepPerUser = false;
+        c.split.exclude = ExcludeRule::Rated;
+        c.split.minRating = 3.0;
+        c.split.kcore = 4;
+        c.split.stratify = Stratify::Item;
         const nlohmann::json j = runConfigToJson(c);
         Result<RunConfig> back = runConfigFromJson(nlohmann::json::parse(j.dump()));
         QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
@@ -290,6 +296,10 @@ private slots:
         QCOMPARE(back->split.seed, uint64_t(99));
         QCOMPARE(back->split.nTest, c.split.nTest);
         QCOMPARE(back->split.threshold, c.split.threshold);
+        QVERIFY(back->split.exclude == ExcludeRule::Rated);
+        QCOMPARE(back->split.minRating, 3.0);
+        QCOMPARE(back->split.kcore, 4);
+        QVERIFY(back->split.stratify == Stratify::Item);
         QCOMPARE(runConfigToJson(back.value()), j);
     }
 
@@ -341,6 +351,135 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY2(QString::fromStdString(r.error().message).contains(mention),
                  r.error().message.c_str());
+    }
+
+    // The fit rule (docs/protocols.md, "What a model is fitted on"), per registered model with
+    // tiny settings: "train" never adds the validation part (no refit either), "train+val"
+    // always does, and "auto" does for models that do not stop early and for the models that
+    // declare and enable a refit; ratings counted accordingly.
+    void fitRulePerModel_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("fitOn");
+        for (const auto& entry : ModelRegistry::global().entries())
+            for (const char* fitOn : {"auto", "train", "train+val"})
+                QTest::newRow((entry.name + " " + fitOn).c_str())
+                    << QString::fromStdString(entry.name) << QString(fitOn);
+    }
+    void fitRulePerModel() {
+        QFETCH(QString, model);
+        QFETCH(QString, fitOn);
+        static const Dataset tiny = [] {
+            SyntheticConfig cfg;
+            cfg.seed = 4;
+            cfg.users = 60;
+            cfg.items = 80;
+            cfg.ratings = 2400;
+            return generateSynthetic(cfg).value();
+        }();
+        RunConfig c = config(model.toStdString());
+        std::unique_ptr<Recommender> probe = createModel(c.model);
+        for (const ParamSpec& p : probe->paramSpecs()) {
+            const std::string base = p.name.substr(p.name.rfind('.') + 1);
+            if (base == "epochs")
+                c.params[p.name] = "1";
+            else if (base == "patience")
+                c.params[p.name] = "0";
+            else if (base == "candidates")
+                c.params[p.name] = "30";
+        }
+        c.fitOn = fitOn.toStdString();
+        c.keepPerUser = false;
+        Result<RunOutcome> o = runExperiment(tiny, c);
+        QVERIFY2(o.ok(), o.ok() ? "" : o.error().message.c_str());
+        QVERIFY(probe->configure(c.params).ok());
+        const bool refits =
+            probe->params().values().count("refit") && probe->params().getBool("refit");
+        const bool expected =
+            c.fitOn == "train+val" || (c.fitOn == "auto" && (!probe->usesValidation() || refits));
+        QCOMPARE(o->fitOnTrainAndValidation, expected);
+        const Split split = makeSplit(tiny, c.split).value();
+        QVERIFY(!split.validation.empty());
+        const auto trainOnly = int32_t(split.train.size());
+        const auto both = int32_t(split.train.size() + split.validation.size());
+        QCOMPARE(o->trainRatings, expected ? both : trainOnly);
+        QCOMPARE(o->device, std::string("cpu"));
+    }
+
+    // A model without GPU code runs on the CPU whatever is asked, says so, and records "cpu".
+    void deviceHonesty() {
+        RunConfig c = config("ease");
+        c.device = "cuda";
+        std::vector<std::string> messages;
+        struct Messages : CountingObserver {
+            std::vector<std::string>* out = nullptr;
+            void onMessage(const std::string& text) override { out->push_back(text); }
+        } log;
+        log.out = &messages;
+        RunHooks hooks;
+        hooks.observer = &log;
+        Result<RunOutcome> o = runExperiment(m_data, c, hooks);
+        QVERIFY2(o.ok(), o.ok() ? "" : o.error().message.c_str());
+        QCOMPARE(o->device, std::string("cpu"));
+        QVERIFY(std::any_of(messages.begin(), messages.end(), [](const std::string& m) {
+            return m.find("runs on the CPU") != std::string::npos;
+        }));
+    }
+
+    // Sampled evaluation ranks negatives + 1 items: cut-offs that are all beyond are refused up
+    // front; the strong protocol ranks the full catalogue.
+    void sampledAndStrongConfigErrors() {
+        RunConfig c = config("pop");
+        c.split = defaultSplitConfig(Protocol::Loo);
+        c.ks = {100, 200};
+        Status s = validateRunConfig(c);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.rfind("ks:", 0) == 0, s.error().message.c_str());
+        c.ks = {10, 100};
+        QVERIFY(validateRunConfig(c).ok());
+        c.split = defaultSplitConfig(Protocol::Strong);
+        c.negatives = 99;
+        s = validateRunConfig(c);
+        QVERIFY(!s.ok());
+        QVERIFY(s.error().message.find("strong") != std::string::npos);
+    }
+
+    // Strong generalisation end to end: held-out users are folded in and the metrics include
+    // the capped recall and NDCG@100 (the evaluator's fold-in path is checked by hand in
+    // tst_evaluator).
+    void strongProtocolRun() {
+        RunConfig c = config("ease");
+        c.split = defaultSplitConfig(Protocol::Strong);
+        c.split.minRating = 3.0;
+        c.split.heldoutUsers = 40;
+        c.ks = {20, 50, 100};
+        Result<RunOutcome> o = runExperiment(m_data, c);
+        QVERIFY2(o.ok(), o.ok() ? "" : o.error().message.c_str());
+        QVERIFY(o->test.usersEvaluated > 30 && o->test.usersEvaluated <= 40);
+        QVERIFY(o->test.metrics.count("recall_capped@20"));
+        QVERIFY(o->test.metrics.count("ndcg@100"));
+        QVERIFY(o->test.metrics.at("ndcg@100") > 0.0);
+    }
+
+    // Runs recorded before the split gained exclude / row filters load with the old meaning.
+    void configJsonWithoutNewSplitFields() {
+        nlohmann::json j = runConfigToJson(config("bpr"));
+        for (const char* key : {"exclude", "min_rating", "kcore", "stratify", "heldout_users"})
+            j["split"].erase(key);
+        Result<RunConfig> r = runConfigFromJson(j);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        QVERIFY(r->split.exclude == ExcludeRule::Positives);
+        QCOMPARE(r->split.kcore, 0);
+        QCOMPARE(r->split.minRating, 0.0);
+        QVERIFY(r->split.stratify == Stratify::User);
+        j["split"]["exclude"] = "everything";
+        r = runConfigFromJson(j);
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.find("split.exclude") != std::string::npos);
+        j["split"]["exclude"] = "rated";
+        j["split"]["kcore"] = -2;
+        r = runConfigFromJson(j);
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.find("kcore") != std::string::npos);
     }
 
     // Issue 8: the same seed on CPU gives identical metrics twice, for a LibTorch model and a

@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "core/data/SyntheticGenerator.h"
+#include "core/eval/Metrics.h"
 #include "core/inspect/LoadedRun.h"
 #include "core/inspect/UserInspection.h"
 #include "core/models/Compute.h"
@@ -121,17 +122,18 @@ std::vector<int32_t> bruteTopK(const LoadedRun& run, const Recommender& model, i
             allowed[size_t(train.allRatings.indices[size_t(p)])] = 1;
     for (int64_t p = train.positives.offsets[user]; p < train.positives.offsets[user + 1]; ++p)
         allowed[size_t(train.positives.indices[size_t(p)])] = 0;
-    const Interactions& v = train.split->validation;
-    for (size_t i = 0; i < v.size(); ++i)
-        if (v.users[i] == user)
-            allowed[size_t(v.items[i])] = 0;
+    // Validation items are removed from test lists even when the run trained on them.
+    for (const Interactions* v : {&train.split->validation, &train.split->validationInTrain})
+        for (size_t i = 0; i < v->size(); ++i)
+            if (v->users[i] == user)
+                allowed[size_t(v->items[i])] = 0;
     std::vector<int32_t> items;
     for (int32_t i = 0; i < train.numItems; ++i)
         if (allowed[size_t(i)])
             items.push_back(i);
-    std::sort(items.begin(), items.end(), [&](int32_t a, int32_t b) {
-        return s[size_t(a)] > s[size_t(b)] || (s[size_t(a)] == s[size_t(b)] && a < b);
-    });
+    const TieOrder ties(run.config.seed, user);
+    std::sort(items.begin(), items.end(),
+              [&](int32_t a, int32_t b) { return ties.before(s[size_t(a)], a, s[size_t(b)], b); });
     items.resize(std::min<size_t>(items.size(), size_t(k)));
     return items;
 }
@@ -155,10 +157,12 @@ private:
     std::shared_ptr<const LoadedRun> m_easeRun;
 
     // A run of `model` over m_data (its split) without training.
-    std::shared_ptr<const LoadedRun> stubRun(bool similarities) {
+    std::shared_ptr<const LoadedRun> stubRun(bool similarities,
+                                             ExcludeRule rule = ExcludeRule::Positives) {
         LoadRunRequest r;
         r.runId = 9;
         r.config = config("pop");
+        r.config.split.exclude = rule;
         Result<LoadedRun> run =
             loadRun(r, m_data, std::make_shared<StubModel>(m_data->numItems(), similarities));
         if (!run)
@@ -373,14 +377,23 @@ private slots:
                                                    inspect.entry(11, 2.0f)};
         QVERIFY(history[0].positive);
         QVERIFY(!history[1].positive);  // threshold 3.5
-        const auto list = inspect.topKForHistory(RunStage::Final, history, 5);
+        // --exclude rated: item 11 gets +5 (from 10) but is in the history; item 12 gets +2
+        // and leads.
+        UserInspection rated(stubRun(false, ExcludeRule::Rated));
+        const auto list = rated.topKForHistory(RunStage::Final, history, 5);
         QVERIFY(list.ok());
-        // Item 11 gets +5 (from 10) but is in the history; item 12 gets +2 and leads.
         QCOMPARE(list.value()[0].item, 12);
         for (const RecommendedItem& r : list.value()) {
             QVERIFY(r.item != 10 && r.item != 11);
             QVERIFY(!r.hit);
         }
+        // --exclude positives (the default): only the positive 10 leaves; 11 leads.
+        const auto positives = inspect.topKForHistory(RunStage::Final, history, 5);
+        QVERIFY(positives.ok());
+        QCOMPARE(positives.value()[0].item, 11);
+        QCOMPARE(positives.value()[1].item, 12);
+        for (const RecommendedItem& r : positives.value())
+            QVERIFY(r.item != 10);
         // A model that cannot fold in says so.
         UserInspection ease(m_easeRun);
         const auto refused = ease.topKForHistory(RunStage::Final, history, 5);

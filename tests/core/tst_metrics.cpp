@@ -18,7 +18,8 @@ private slots:
     void noRelevantItem();
     void relevantItemsNotRanked();
     void singleItem();
-    void topKTiesByLowerId();
+    void topKTiesBySeededOrder();
+    void recallCapped();
     void topKLargerThanCatalogue();
     void gini();
     void diversity();
@@ -97,24 +98,38 @@ void TestMetrics::singleItem() {
     QCOMPARE(out.mrr, 0.0);
 }
 
-void TestMetrics::topKTiesByLowerId() {
+// Ties in the seeded order (docs/protocols.md, "Ties"). Key order for seed 42, user 0, by an
+// independent Python mixSeed (tst_determinism.cpp): 2, 3, 0, 1, 5, 4.
+void TestMetrics::topKTiesBySeededOrder() {
     const float nan = std::nanf("");
     const std::vector<float> scores{1.0f, 3.0f, 3.0f, -INFINITY, 2.0f, 3.0f, nan};
+    const TieOrder ties(42, 0);
     std::vector<int32_t> out;
-    QCOMPARE(topK(scores.data(), 7, 3, out), int64_t{3});
-    QCOMPARE(out, (std::vector<int32_t>{1, 2, 5}));
-    QCOMPARE(topK(scores.data(), 7, 4, out), int64_t{4});
-    QCOMPARE(out, (std::vector<int32_t>{1, 2, 5, 4}));
+    QCOMPARE(topK(scores.data(), 7, 3, ties, out), int64_t{3});
+    QCOMPARE(out, (std::vector<int32_t>{2, 1, 5}));
+    QCOMPARE(topK(scores.data(), 7, 4, ties, out), int64_t{4});
+    QCOMPARE(out, (std::vector<int32_t>{2, 1, 5, 4}));
 }
 
 void TestMetrics::topKLargerThanCatalogue() {
     const std::vector<float> scores{0.5f, -INFINITY, 0.5f, 0.7f};
     std::vector<int32_t> out;
-    QCOMPARE(topK(scores.data(), 4, 100, out), int64_t{3});
-    QCOMPARE(out, (std::vector<int32_t>{3, 0, 2}));
-    const ListMetrics m = listMetrics(out.data(), 3, {2}, 100);
+    QCOMPARE(topK(scores.data(), 4, 100, TieOrder(42, 0), out), int64_t{3});
+    QCOMPARE(out, (std::vector<int32_t>{3, 2, 0}));  // 2 before 0 (seed 42, user 0)
+    const ListMetrics m = listMetrics(out.data(), 3, {0}, 100);
     QVERIFY(std::fabs(m.ndcg - 0.5) < 1e-12);  // rank 3
     QVERIFY(std::fabs(m.precision - 0.01) < 1e-12);
+}
+
+// Recall capped at K (Mult-VAE): 1 hit of 3 relevant at K = 2 is 1/2, plain recall 1/3.
+void TestMetrics::recallCapped() {
+    const std::vector<int32_t> ranked{7, 1, 8};
+    const ListMetrics m = listMetrics(ranked.data(), 3, {1, 2, 3}, 2);
+    QVERIFY(std::fabs(m.recall - 1.0 / 3.0) < 1e-12);
+    QVERIFY(std::fabs(m.recallCapped - 0.5) < 1e-12);
+    const ListMetrics wide = listMetrics(ranked.data(), 3, {1, 2, 3}, 10);
+    QVERIFY(std::fabs(wide.recallCapped - 1.0 / 3.0) < 1e-12);
+    QCOMPARE(singleItemMetrics(3, 10).recallCapped, 1.0);
 }
 
 void TestMetrics::gini() {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include "core/data/DatasetLoader.h"
@@ -246,6 +247,26 @@ private slots:
         // The evaluation engine agrees with the hand computation.
         auto metrics = testMetrics(*model, d.train);
         QVERIFY(std::abs(metrics["rmse"] - rmseMf) < 1e-4);
+        // Ranking uses the unclamped prediction; predictRatings clamps it to [1, 5]. Clamped,
+        // every score above 5 would tie.
+        const int32_t numItems = d.split.numItems;
+        std::vector<int32_t> users(50), itemIds(static_cast<size_t>(numItems));
+        std::iota(users.begin(), users.end(), 0);
+        std::iota(itemIds.begin(), itemIds.end(), 0);
+        std::vector<float> scores(users.size() * size_t(numItems)),
+            clamped(static_cast<size_t>(numItems));
+        model->scoreUsers(users.data(), int64_t(users.size()), scores.data());
+        int64_t outside = 0;
+        for (size_t r = 0; r < users.size(); ++r) {
+            std::vector<int32_t> u(size_t(numItems), users[r]);
+            model->predictRatings(u.data(), itemIds.data(), numItems, clamped.data());
+            for (int32_t i = 0; i < numItems; ++i) {
+                const float raw = scores[r * size_t(numItems) + size_t(i)];
+                outside += raw > 5.0f || raw < 1.0f;
+                QVERIFY(std::abs(clamped[size_t(i)] - std::min(5.0f, std::max(1.0f, raw))) < 1e-4);
+            }
+        }
+        QVERIFY(outside > 0);
     }
 
     void saveLoadGivesIdenticalScores_data() {
@@ -318,7 +339,12 @@ private slots:
         EpochLog log;
         FitContext ctx;
         ctx.observer = &log;
+        ctx.refitOnValidation = true;  // --fit-on auto
+        FitRecord record{false, int64_t(d.split.train.size())};
+        ctx.record = &record;
         QVERIFY(withRefit->fit(d.train, ctx).ok());
+        QVERIFY(record.trainAndValidation);
+        QCOMPARE(record.ratings, int64_t(d.split.train.size() + d.split.validation.size()));
         QVERIFY(!log.ndcg.empty());
         int best = 1;  // first epoch with the highest validation score, as EpochTrainer keeps it
         for (size_t k = 1; k < log.ndcg.size(); ++k)
@@ -336,12 +362,23 @@ private slots:
         params.erase("epochs");
         auto trainOnly = make(n, params);
         QVERIFY(trainOnly->fit(d.train, FitContext{}).ok());
+        // refit=true under --fit-on train (refitOnValidation false): no refit, the record
+        // stays as given, and the model equals the one fitted without refit.
+        auto noRefit = make(n, base);
+        FitRecord untouched{false, 7};
+        FitContext trainCtx;
+        trainCtx.record = &untouched;
+        QVERIFY(noRefit->fit(d.train, trainCtx).ok());
+        QVERIFY(!untouched.trainAndValidation);
+        QCOMPARE(untouched.ratings, int64_t(7));
+        const auto e = allScores(*noRefit, d.train.numUsers);
 
         const auto a = allScores(*withRefit, d.train.numUsers);
         const auto b = allScores(*direct, d.train.numUsers);
         const auto c = allScores(*trainOnly, d.train.numUsers);
         QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
         QVERIFY(std::memcmp(a.data(), c.data(), a.size() * sizeof(float)) != 0);
+        QVERIFY(std::memcmp(e.data(), c.data(), e.size() * sizeof(float)) == 0);
     }
 
     // NCF pre-training runs three phases (GMF, MLP, fused), each stopped early on validation,
@@ -362,6 +399,7 @@ private slots:
         } log;
         FitContext ctx;
         ctx.observer = &log;
+        ctx.refitOnValidation = true;
         QVERIFY(model->fit(m_temporal->train, ctx).ok());
         QCOMPARE(int(log.runs.size()), 6);
         int messagesAboutPhases = 0;

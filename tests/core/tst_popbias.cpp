@@ -154,7 +154,7 @@ void TestPopularityBias::randomAgainstBruteForce() {
                 split.train.append(u, i, float(1 + rng() % 5), 0);
     std::vector<float> scores(40 * 30);
     for (float& s : scores)
-        s = float(rng() % 7);  // many ties: lower id first
+        s = float(rng() % 7);  // many ties: the seeded tie order (TieOrder, seed 42)
     const TrainData train = TrainData::build(split, nullptr);
     const TableModel model(40, 30, scores);
     for (int k : {1, 5, 30}) {
@@ -196,8 +196,10 @@ void TestPopularityBias::randomAgainstBruteForce() {
                 if (catalogue[i] &&
                     std::find(positives[u].begin(), positives[u].end(), i) == positives[u].end())
                     items.push_back(i);
-            std::stable_sort(items.begin(), items.end(),
-                             [&](int a, int b) { return scores[u * 30 + a] > scores[u * 30 + b]; });
+            const TieOrder ties(config.seed, u);
+            std::sort(items.begin(), items.end(), [&](int a, int b) {
+                return ties.before(scores[u * 30 + a], a, scores[u * 30 + b], b);
+            });
             items.resize(std::min<size_t>(items.size(), size_t(k)));
             for (int i : items) {
                 ++counts[i];

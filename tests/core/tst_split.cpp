@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/data/DatasetBuilder.h"
@@ -114,6 +115,131 @@ private slots:
         QCOMPARE(r.testFraction, 0.2);
         QCOMPARE(r.valFraction, 0.0);
         QCOMPARE(r.seed, uint64_t(42));
+    }
+
+    void newNamesAndDefaults() {
+        QCOMPARE(parseProtocol("strong"), std::optional<Protocol>(Protocol::Strong));
+        QCOMPARE(parseExcludeRule("rated"), std::optional<ExcludeRule>(ExcludeRule::Rated));
+        QCOMPARE(excludeRuleName(ExcludeRule::Positives), std::string("positives"));
+        QVERIFY(!parseExcludeRule("seen").has_value());
+        QCOMPARE(parseStratify("item"), std::optional<Stratify>(Stratify::Item));
+        QVERIFY(!parseStratify("both").has_value());
+        for (Protocol p : {Protocol::Temporal, Protocol::Loo, Protocol::Ratio, Protocol::Strong})
+            QCOMPARE(defaultSplitConfig(p).exclude, ExcludeRule::Positives);
+        const SplitConfig s = defaultSplitConfig(Protocol::Strong);
+        QCOMPARE(s.minRating, 4.0);
+        QCOMPARE(s.minTrain, 5);
+        QCOMPARE(s.testFraction, 0.2);
+        QCOMPARE(s.heldoutUsers, -1);
+    }
+
+    // --min-rating drops rows before the protocol: user 10 keeps 102 101 103 105 107 108,
+    // user 20 keeps 101 109 (too short for loo: all train), user 30 keeps 110 111 101.
+    void minRatingBeforeLoo() {
+        const Dataset d = handMade();
+        SplitConfig c = defaultSplitConfig(Protocol::Loo);
+        c.minRating = 3.0;
+        const Split s = splitOk(d, c);
+        QCOMPARE(pairs(d, s.test), (Pairs{{10, 108}, {30, 101}}));
+        QCOMPARE(pairs(d, s.validation), (Pairs{{10, 107}, {30, 111}}));
+        QCOMPARE(
+            pairs(d, s.train),
+            (Pairs{{10, 102}, {10, 101}, {10, 103}, {10, 105}, {20, 101}, {20, 109}, {30, 110}}));
+    }
+
+    // --kcore: items 101 (3 users), 102 and 103 (2 each) survive a 2-core, and then every user
+    // still has 2; a 3-core keeps only item 101, which leaves every user with one rating, so
+    // the repeated filter empties the data.
+    void kcoreRepeatsUntilStable() {
+        const Dataset d = handMade();
+        SplitConfig c = defaultSplitConfig(Protocol::Ratio);
+        c.testFraction = 0.0;
+        c.kcore = 2;
+        const Split s = splitOk(d, c);
+        QCOMPARE(
+            pairs(d, s.train),
+            (Pairs{{10, 102}, {10, 101}, {10, 103}, {20, 103}, {20, 101}, {30, 101}, {30, 102}}));
+        c.kcore = 3;
+        const Split empty = splitOk(d, c);
+        QVERIFY(empty.train.empty() && empty.test.empty());
+    }
+
+    // --stratify item: round(n * 0.5) of each item's ratings to test, keeping one in training:
+    // 101 (3 ratings) -> 2, 102 and 103 (2 each) -> 1, the single-rating items -> 0.
+    void ratioStratifiedByItem() {
+        const Dataset d = handMade();
+        SplitConfig c = defaultSplitConfig(Protocol::Ratio);
+        c.testFraction = 0.5;
+        c.stratify = Stratify::Item;
+        const Split s = splitOk(d, c);
+        checkPartition(d, s);
+        std::map<int64_t, int> perItem;
+        for (const auto& p : pairs(d, s.test))
+            ++perItem[p.second];
+        QCOMPARE(perItem, (std::map<int64_t, int>{{101, 2}, {102, 1}, {103, 1}}));
+        QCOMPARE(pairs(d, splitOk(d, c).test), pairs(d, s.test));  // seeded
+        SyntheticConfig g;
+        g.users = 100;
+        g.items = 60;
+        g.ratings = 3000;
+        const Dataset big = std::move(generateSynthetic(g)).value();
+        const Split a = splitOk(big, c);
+        checkPartition(big, a);
+        c.seed = 43;
+        QVERIFY(pairs(big, splitOk(big, c).test) != pairs(big, a.test));
+    }
+
+    // Strong generalisation on generated data: ratings >= 4 only, users with >= 5 of them,
+    // the asked number of held-out users, each with floor(0.2 n) (at least 1) target rows and
+    // the rest fold-in, no training row of theirs, no held-out row of an item nobody trains.
+    void strongHeldOutUsers() {
+        SyntheticConfig g;
+        g.users = 200;
+        g.items = 150;
+        g.ratings = 9000;
+        const Dataset d = std::move(generateSynthetic(g)).value();
+        SplitConfig c = defaultSplitConfig(Protocol::Strong);
+        c.heldoutUsers = 30;
+        const Split s = splitOk(d, c);
+        QVERIFY(s.validation.empty());
+        std::set<int32_t> heldOut(s.foldIn.users.begin(), s.foldIn.users.end());
+        heldOut.insert(s.test.users.begin(), s.test.users.end());
+        QCOMPARE(int(heldOut.size()), 30);
+        const std::set<int32_t> trainUsers(s.train.users.begin(), s.train.users.end());
+        const std::set<int32_t> trainItems(s.train.items.begin(), s.train.items.end());
+        for (int32_t u : heldOut)
+            QVERIFY(!trainUsers.count(u));
+        for (const Interactions* p : {&s.train, &s.test, &s.foldIn})
+            for (float r : p->ratings)
+                QVERIFY(r >= 4.0f);
+        for (const Interactions* p : {&s.test, &s.foldIn})
+            for (int32_t i : p->items)
+                QVERIFY(trainItems.count(i));
+        // Per held-out user: kept rows of trained items split floor(0.2 n) / rest.
+        for (int32_t u : heldOut) {
+            int64_t kept = 0;
+            for (int64_t r = d.userOffsets()[size_t(u)]; r < d.userOffsets()[size_t(u) + 1]; ++r)
+                kept += d.rating(r) >= 4.0f ? 1 : 0;
+            QVERIFY(kept >= 5);
+            const auto target = std::count(s.test.users.begin(), s.test.users.end(), u);
+            const auto foldIn = std::count(s.foldIn.users.begin(), s.foldIn.users.end(), u);
+            QVERIFY(target >= 1);
+            QVERIFY(target <= std::max<int64_t>(1, kept / 5));
+            QVERIFY(target + foldIn <= kept);
+        }
+        for (int32_t u : trainUsers) {
+            int64_t kept = 0;
+            for (int64_t r = d.userOffsets()[size_t(u)]; r < d.userOffsets()[size_t(u) + 1]; ++r)
+                kept += d.rating(r) >= 4.0f ? 1 : 0;
+            QVERIFY(kept >= 5);
+        }
+        QCOMPARE(pairs(d, splitOk(d, c).test), pairs(d, s.test));
+        c.seed = 7;
+        QVERIFY(pairs(d, splitOk(d, c).test) != pairs(d, s.test));
+        c.heldoutUsers = 100000;
+        QVERIFY(!makeSplit(d, c).ok());
+        // Merging validation (there is none) keeps the fold-in rows.
+        QCOMPARE(withValidationInTrain(s).foldIn.size(), s.foldIn.size());
     }
 
     void temporalHandMade() {
@@ -315,6 +441,9 @@ private slots:
         QCOMPARE(m.train.items, items);
         QCOMPARE(m.train.timestamps, times);
         QCOMPARE(m.train.ratings[1], 2.f);
+        // The merged rows stay known, for the exclusion rule of the test part.
+        QCOMPARE(m.validationInTrain.items, s.validation.items);
+        QCOMPARE(m.validationInTrain.users, s.validation.users);
     }
 
     void configErrors_data() {
@@ -328,6 +457,10 @@ private slots:
         QTest::newRow("val fraction 1.5") << "valFraction" << 1.5;
         QTest::newRow("test + val = 1") << "sum" << 0.5;
         QTest::newRow("NaN threshold") << "threshold" << std::nan("");
+        QTest::newRow("negative kcore") << "kcore" << -1.0;
+        QTest::newRow("held-out users 0") << "heldout" << 0.0;
+        QTest::newRow("NaN min-rating") << "minRating" << std::nan("");
+        QTest::newRow("negative min-rating") << "minRating" << -1.0;
     }
     void configErrors() {
         QFETCH(QString, field);
@@ -345,6 +478,12 @@ private slots:
             c.valFraction = value;
         else if (field == "threshold")
             c.threshold = value;
+        else if (field == "kcore")
+            c.kcore = int(value);
+        else if (field == "heldout")
+            c.heldoutUsers = int(value);
+        else if (field == "minRating")
+            c.minRating = value;
         else
             c.testFraction = c.valFraction = value;
         QVERIFY(!validateSplitConfig(c).ok());

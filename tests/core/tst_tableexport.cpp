@@ -243,15 +243,21 @@ private slots:
             run(3, "ials", {{"ndcg@10", 0.10996}, {"gini@10", 0.95}, {"rmse", NAN}}),
         };
         const Table t = leaderboardTable(runs, {"ndcg@10", "gini@10", "rmse"}, 3);
-        QCOMPARE(t.headers, (std::vector<std::string>{"id", "name", "model", "dataset", "ndcg@10",
-                                                      "gini@10", "rmse"}));
-        QCOMPARE(t.rows[0], (std::vector<std::string>{"1", "pop #1", "pop", "demo", "0.050",
-                                                      "0.990", "1.200"}));
-        QCOMPARE(t.rows[2][6], std::string(""));  // NaN shows as empty
+        QCOMPARE(t.headers, (std::vector<std::string>{"id", "name", "model", "dataset", "exclude",
+                                                      "fit_on", "ndcg@10", "gini@10", "rmse"}));
+        QCOMPARE(t.rows[0], (std::vector<std::string>{"1", "pop #1", "pop", "demo", "positives",
+                                                      "train", "0.050", "0.990", "1.200"}));
+        QCOMPARE(t.rows[2][8], std::string(""));  // NaN shows as empty
         // 0.110 and 0.10996 print the same at 3 decimals: both best.
-        QCOMPARE(t.best[0], (std::vector<bool>{false, false, false, false, false, false, true}));
-        QCOMPARE(t.best[1], (std::vector<bool>{false, false, false, false, true, true, false}));
-        QCOMPARE(t.best[2], (std::vector<bool>{false, false, false, false, true, false, false}));
+        const std::vector<bool> none(6, false);
+        const auto marks = [&none](std::vector<bool> metrics) {
+            std::vector<bool> all = none;
+            all.insert(all.end(), metrics.begin(), metrics.end());
+            return all;
+        };
+        QCOMPARE(t.best[0], marks({false, false, true}));
+        QCOMPARE(t.best[1], marks({true, true, false}));
+        QCOMPARE(t.best[2], marks({true, false, false}));
         QVERIFY(higherIsBetter("recall@20"));
         QVERIFY(!higherIsBetter("avgpop@10"));
         QVERIFY(!higherIsBetter("mae"));

@@ -95,21 +95,21 @@ private:
     const FakeModel& m_model;
 };
 
-// 3 users x 8 items; user 0 rated items 1 and 2, user 1 nothing, user 2 item 0.
+// 4 users x 8 items; user 0 rated items 1 and 2, user 1 nothing, user 2 item 0, user 3 all.
 TrainData watchData() {
     TrainData d;
-    d.numUsers = 3;
+    d.numUsers = 4;
     d.numItems = FakeScorer::kItems;
-    d.allRatings.rows = 3;
+    d.allRatings.rows = 4;
     d.allRatings.cols = FakeScorer::kItems;
-    d.allRatings.offsets = {0, 2, 2, 3};
-    d.allRatings.indices = {1, 2, 0};
-    d.allRatings.values = {4, 5, 3};
+    d.allRatings.offsets = {0, 2, 2, 3, 11};  // user 3 rated every item: all are in the catalogue
+    d.allRatings.indices = {1, 2, 0, 0, 1, 2, 3, 4, 5, 6, 7};
+    d.allRatings.values = {4, 5, 3, 5, 5, 5, 5, 5, 5, 5, 5};
     d.positives = d.allRatings;
     return d;
 }
 
-// Brute force: all items but the rated ones, by score, best first.
+// Brute force: all items but the rated ones (all positives here), by score, best first.
 std::vector<int32_t> bruteTopK(const TrainData& d, int32_t user, int epoch, int k) {
     std::vector<std::pair<float, int32_t>> all;
     for (int32_t i = 0; i < d.numItems; ++i) {

@@ -1,6 +1,11 @@
 // Two-tower retriever: InfoNCE against a hand-computed batch (masking, logQ), fold-in of a
 // user absent from training on synthetic genre-taste data, and errors as values.
 
+// LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
+#include "core/nn/TorchSupport.h"
+
+#include <QDir>
+#include <QFile>
 #include <QtTest>
 
 #include <algorithm>
@@ -87,7 +92,51 @@ private slots:
     void foldInFollowsHistoryGenres();
     void badDeviceIsAnError();
     void cancelledFit();
+    void checkpointFromCpuCopies();
 };
+
+// Checkpoints are written from CPU copies (saveModuleOnCpu, which TwoTowerModel::save and
+// RankerModel::save use): the archive holds only CPU tensors in Module::save's layout, so a
+// fresh module on the CPU loads it. On a machine with CUDA the source module sits on the GPU,
+// which is the case that used to fail.
+void TestTwoTower::checkpointFromCpuCopies() {
+    struct Inner : torch::nn::Module {
+        Inner() { w = register_parameter("w", torch::randn({3, 2})); }
+        torch::Tensor w;
+    };
+    struct Outer : torch::nn::Module {
+        Outer() {
+            linear = register_module("linear", torch::nn::Linear(4, 3));
+            inner = register_module("inner", std::make_shared<Inner>());
+            register_buffer("counts", torch::arange(5, torch::kFloat));
+        }
+        torch::nn::Linear linear{nullptr};
+        std::shared_ptr<Inner> inner;
+    };
+    torch::manual_seed(3);
+    Outer source;
+    if (torch::cuda::is_available())
+        source.to(torch::kCUDA);
+    const QString path = QDir::temp().filePath("recscope_cpu_copy_test.pt");
+    torch::serialize::OutputArchive archive;
+    saveModuleOnCpu(source, archive);
+    archive.save_to(path.toStdString());
+
+    torch::manual_seed(99);  // different initial weights
+    Outer target;
+    torch::serialize::InputArchive in;
+    in.load_from(path.toStdString(), torch::kCPU);
+    target.load(in);
+    QFile::remove(path);
+    const auto a = source.named_parameters();
+    const auto b = target.named_parameters();
+    QCOMPARE(a.size(), b.size());
+    for (const auto& p : a) {
+        QVERIFY(b[p.key()].device().is_cpu());
+        QVERIFY(torch::equal(p.value().to(torch::kCPU), b[p.key()]));
+    }
+    QVERIFY(torch::equal(target.named_buffers()["counts"], torch::arange(5, torch::kFloat)));
+}
 
 void TestTwoTower::infoNceHandComputed_data() {
     QTest::addColumn<bool>("mask");
