@@ -3,10 +3,12 @@
 #include <qcustomplot.h>
 #include <QDir>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QMenu>
 #include <QSettings>
 #include <QSvgGenerator>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include "ui/FileDialog.h"
 
@@ -78,6 +80,20 @@ bool ChartExport::save(QCustomPlot* plot, const QString& path, Format format, QS
     return ok;
 }
 
+QString ChartExport::askSavePath(QWidget* parent, const QString& caption, const QString& baseName,
+                                 const QString& suffix, const QString& filter) {
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
+    QString path = FileDialog::instance().getSaveFileName(
+        parent, caption, QDir(dir).filePath(baseName + QLatin1Char('.') + suffix), filter);
+    if (path.isEmpty())
+        return {};
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QLatin1Char('.') + suffix;
+    settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
+    return path;
+}
+
 QToolButton* ChartExport::makeExportButton(QWidget* parent, const QString& actionPrefix,
                                            const QString& toolTip, const QString& baseName,
                                            SaveFn save,
@@ -105,16 +121,10 @@ QToolButton* ChartExport::makeExportButton(QWidget* parent, const QString& actio
         const QString filter = f.filter;
         QObject::connect(
             action, &QAction::triggered, button, [parent, suffix, filter, baseName, save, failed] {
-                QSettings settings;
-                const QString dir = settings.value(QStringLiteral("lastExportDir")).toString();
-                QString path = FileDialog::instance().getSaveFileName(
-                    parent, QObject::tr("Export Chart"),
-                    QDir(dir).filePath(baseName + QLatin1Char('.') + suffix), filter);
+                const QString path =
+                    askSavePath(parent, QObject::tr("Export Chart"), baseName, suffix, filter);
                 if (path.isEmpty())
                     return;
-                if (QFileInfo(path).suffix().isEmpty())
-                    path += QLatin1Char('.') + suffix;
-                settings.setValue(QStringLiteral("lastExportDir"), QFileInfo(path).absolutePath());
                 QString error;
                 if (!save(path, &error))
                     failed(error);
@@ -122,6 +132,24 @@ QToolButton* ChartExport::makeExportButton(QWidget* parent, const QString& actio
     }
     button->setMenu(menu);
     return button;
+}
+
+QWidget* ChartExport::withExportButton(QWidget* chart, QCustomPlot* plot,
+                                       const QString& actionPrefix, const QString& baseName,
+                                       std::function<void(const QString&)> failed) {
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    auto* tools = new QHBoxLayout;
+    tools->addStretch(1);
+    tools->addWidget(makeExportButton(
+        panel, actionPrefix, QObject::tr("Save the chart as PNG, SVG or PDF"), baseName,
+        [plot](const QString& path, QString* error) { return save(plot, path, error); },
+        std::move(failed)));
+    layout->addLayout(tools);
+    layout->addWidget(chart, 1);
+    return panel;
 }
 
 }  // namespace recscope::ui

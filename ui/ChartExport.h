@@ -24,6 +24,11 @@ public:
     // As above with the format taken from the suffix.
     static bool save(QCustomPlot* plot, const QString& path, QString* error = nullptr);
 
+    // Asks for a file to write in the last export folder (default "<baseName>.<suffix>"; the
+    // suffix added when the user types none) and remembers the folder. Empty: cancelled.
+    static QString askSavePath(QWidget* parent, const QString& caption, const QString& baseName,
+                               const QString& suffix, const QString& filter);
+
     // Writes one chart to a file chosen by the user; returns false and sets `error` on failure.
     using SaveFn = std::function<bool(const QString& path, QString* error)>;
     // The views' "Export" tool button: a PNG / SVG / PDF menu (actions named
@@ -33,6 +38,11 @@ public:
     static QToolButton* makeExportButton(QWidget* parent, const QString& actionPrefix,
                                          const QString& toolTip, const QString& baseName,
                                          SaveFn save, std::function<void(const QString&)> failed);
+    // `chart` (holding `plot`) under a right-aligned Export button for `plot` (named
+    // `actionPrefix`, default file "<baseName>.<suffix>"): the panel the views lay out.
+    static QWidget* withExportButton(QWidget* chart, QCustomPlot* plot, const QString& actionPrefix,
+                                     const QString& baseName,
+                                     std::function<void(const QString&)> failed);
 };
 
 }  // namespace recscope::ui

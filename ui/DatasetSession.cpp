@@ -1,5 +1,6 @@
 #include "ui/DatasetSession.h"
 
+#include <QFileInfo>
 #include <QThread>
 
 #include "ui/DatasetLoadWorker.h"
@@ -110,6 +111,19 @@ void DatasetSession::onFailed(quint64 id, const Error& error) {
     m_failedLabel = m_loadingLabel;
     m_lastError = error;
     emit changed(Change::LoadFailed);
+}
+
+QString DatasetSession::recordPath() const {
+    return m_sourcePath.isEmpty() ? QStringLiteral("demo") : m_sourcePath;
+}
+
+QString DatasetSession::recordName() const {
+    QString name = m_sourcePath.isEmpty() ? m_sourceLabel : QFileInfo(m_sourcePath).fileName();
+    if (m_sourcePath.isEmpty() && name == tr("Demo data"))
+        name = QStringLiteral("demo");
+    if (name.endsWith(QLatin1String(".zip"), Qt::CaseInsensitive))
+        name.chop(4);
+    return name;
 }
 
 }  // namespace recscope::ui

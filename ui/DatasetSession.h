@@ -59,6 +59,10 @@ public:
     QString sourceLabel() const { return m_sourceLabel; }
     // The path when the current dataset came from disk, else empty.
     QString sourcePath() const { return m_sourcePath; }
+    // How a run records the data: RunConfig::dataset (the path, or "demo") and the short name
+    // of its DatasetIdentity ("ml-100k", "demo"; a zip without ".zip").
+    QString recordPath() const;
+    QString recordName() const;
 
     // The error of the last failed load; cleared when a load starts.
     std::optional<Error> lastError() const { return m_lastError; }

@@ -6,9 +6,25 @@
 #include <functional>
 #include <numeric>
 
+#include "core/common/CivilDate.h"
 #include "core/data/Dataset.h"
 
 namespace recscope::ui {
+
+namespace {
+
+// Months since 1970-01 (UTC), and the first second of such a month.
+int64_t monthIndex(int64_t seconds) {
+    const CivilDate d = civilDate(seconds);
+    return (d.year - 1970) * 12 + (d.month - 1);
+}
+
+int64_t monthStart(int64_t index) {
+    const int64_t year = 1970 + (index >= 0 ? index / 12 : (index - 11) / 12);
+    return unixSeconds(CivilDate{year, int(index - (year - 1970) * 12 + 1), 1});
+}
+
+}  // namespace
 
 DatasetSummary DatasetSummary::compute(const Dataset& dataset) {
     DatasetSummary summary;
@@ -46,6 +62,34 @@ DatasetSummary DatasetSummary::compute(const Dataset& dataset) {
         const size_t head = static_cast<size_t>(std::ceil(0.2 * static_cast<double>(pop.size())));
         const int64_t headSum = std::accumulate(pop.begin(), pop.begin() + head, int64_t{0});
         summary.headShare = static_cast<double>(headSum) / static_cast<double>(total);
+    }
+    const auto& offsets = dataset.userOffsets();
+    for (size_t u = 0; u + 1 < offsets.size(); ++u) {
+        const int64_t n = offsets[u + 1] - offsets[u];
+        if (n <= 0)
+            continue;
+        size_t bin = 0;
+        while ((int64_t{2} << bin) <= n)
+            ++bin;
+        if (summary.activityCounts.size() <= bin)
+            summary.activityCounts.resize(bin + 1, 0);
+        ++summary.activityCounts[bin];
+        summary.maxUserRatings = std::max(summary.maxUserRatings, n);
+    }
+
+    if (dataset.numRatings() > 0 && dataset.maxTimestamp() > 0) {
+        const int64_t first = monthIndex(dataset.minTimestamp());
+        const int64_t last = monthIndex(dataset.maxTimestamp());
+        if (last - first < 12 * 200) {  // a corrupt timestamp must not allocate millions of bars
+            summary.monthCounts.assign(static_cast<size_t>(last - first + 1), 0);
+            for (int64_t t : dataset.timestamps()) {
+                const int64_t m = monthIndex(t) - first;
+                if (m >= 0 && m <= last - first)
+                    ++summary.monthCounts[static_cast<size_t>(m)];
+            }
+            for (int64_t m = first; m <= last; ++m)
+                summary.monthStarts.push_back(monthStart(m));
+        }
     }
     return summary;
 }

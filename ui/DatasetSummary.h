@@ -26,6 +26,17 @@ struct DatasetSummary {
     // Share (0..1) of all ratings held by the most-rated 20 % of rated items.
     double headShare = 0;
 
+    // User activity: users by number of ratings in logarithmic bins [2^b, 2^(b+1)) — 1, 2-3,
+    // 4-7, ... — so the long tail of very active users stays visible. Users without ratings are
+    // not counted. activityCounts[b] is the number of users in bin b.
+    std::vector<int64_t> activityCounts;
+    int64_t maxUserRatings = 0;
+
+    // Ratings per calendar month (UTC), from the first rated month to the last, gaps included.
+    // monthStarts[i] is the month's first second (Unix time); empty without timestamps.
+    std::vector<int64_t> monthStarts;
+    std::vector<int64_t> monthCounts;
+
     static DatasetSummary compute(const Dataset& dataset);
 };
 

@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "core/data/Dataset.h"
+#include "ui/ChartExport.h"
 #include "ui/CountAxisTicker.h"
 #include "ui/DatasetSession.h"
 #include "ui/PlotTheme.h"
@@ -58,23 +59,13 @@ QString timeSpan(const Dataset& dataset) {
 }
 
 void setupPlot(QCustomPlot* plot, const QString& title) {
-    plot->setMinimumSize(320, 220);
-    plot->plotLayout()->insertRow(0);
-    auto* heading = new QCPTextElement(plot, title);
-    QFont font = plot->font();
-    font.setBold(true);
-    heading->setFont(font);
-    plot->plotLayout()->addElement(0, 0, heading);
+    // Four charts in two columns beside the summary: small enough for a 900 px window.
+    plot->setMinimumSize(240, 170);
+    PlotTheme::setupTitledChart(plot, title);
     plot->xAxis->setTickLabelFont(plot->font());
     plot->yAxis->setTickLabelFont(plot->font());
     plot->xAxis->setLabelFont(plot->font());
     plot->yAxis->setLabelFont(plot->font());
-    PlotTheme::enableZoomPan(plot);
-    // Double-click restores the full view after zooming or panning.
-    QObject::connect(plot, &QCustomPlot::mouseDoubleClick, plot, [plot](QMouseEvent*) {
-        plot->rescaleAxes();
-        plot->replot(QCustomPlot::rpQueuedReplot);
-    });
 }
 
 }  // namespace
@@ -162,11 +153,46 @@ QWidget* DatasetView::createContentPage() {
     m_headLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_headLabel->setPadding(QMargins(2, 4, 2, 2));
 
-    auto* plots = new QSplitter(Qt::Vertical);
+    m_activity = new QCustomPlot;
+    m_activity->setObjectName(QStringLiteral("userActivityPlot"));
+    setupPlot(m_activity, tr("User activity"));
+    m_activity->xAxis->setLabel(tr("Ratings per user (log bins: n … 2n−1)"));
+    m_activity->yAxis->setLabel(tr("Users"));
+    m_activity->yAxis->setTicker(QSharedPointer<CountAxisTicker>::create());
+    new QCPBars(m_activity->xAxis, m_activity->yAxis);
+
+    m_months = new QCustomPlot;
+    m_months->setObjectName(QStringLiteral("ratingsPerMonthPlot"));
+    setupPlot(m_months, tr("Ratings over time"));
+    m_months->xAxis->setLabel(tr("Month (UTC)"));
+    m_months->yAxis->setLabel(tr("Ratings per month"));
+    m_months->yAxis->setTicker(QSharedPointer<CountAxisTicker>::create());
+    auto dates = QSharedPointer<QCPAxisTickerDateTime>::create();
+    dates->setDateTimeFormat(QStringLiteral("yyyy-MM"));
+    dates->setDateTimeSpec(Qt::UTC);
+    m_months->xAxis->setTicker(dates);
+    new QCPBars(m_months->xAxis, m_months->yAxis);
+
+    const auto failed = [this](const QString& error) {
+        emit errorOccurred(tr("Could not export the chart: %1").arg(error));
+    };
+    const auto panel = [&](QCustomPlot* plot, const char* prefix, const char* file) {
+        return ChartExport::withExportButton(plot, plot, QLatin1String(prefix), QLatin1String(file),
+                                             failed);
+    };
+    auto* left = new QSplitter(Qt::Vertical);
+    left->setChildrenCollapsible(false);
+    left->addWidget(panel(m_histogram, "ratingHistogramExport", "rating-histogram"));
+    left->addWidget(panel(m_activity, "userActivityExport", "user-activity"));
+    auto* right = new QSplitter(Qt::Vertical);
+    right->setChildrenCollapsible(false);
+    right->addWidget(panel(m_popularity, "popularityExport", "item-popularity"));
+    right->addWidget(panel(m_months, "ratingsPerMonthExport", "ratings-per-month"));
+    auto* plots = new QSplitter(Qt::Horizontal);
     plots->setObjectName(QStringLiteral("datasetPlotSplitter"));
     plots->setChildrenCollapsible(false);
-    plots->addWidget(m_histogram);
-    plots->addWidget(m_popularity);
+    plots->addWidget(left);
+    plots->addWidget(right);
 
     auto* hint = new QLabel(tr("Charts: drag to pan, wheel to zoom, double-click to reset."));
     hint->setObjectName(QStringLiteral("chartHint"));
@@ -174,14 +200,14 @@ QWidget* DatasetView::createContentPage() {
     hint->setForegroundRole(QPalette::PlaceholderText);
     hint->setMaximumWidth(420);
 
-    auto* left = new QVBoxLayout;
-    left->addWidget(box);
-    left->addWidget(hint);
-    left->addStretch();
+    auto* summary = new QVBoxLayout;
+    summary->addWidget(box);
+    summary->addWidget(hint);
+    summary->addStretch();
     auto* page = new QWidget;
     page->setObjectName(QStringLiteral("datasetContentPage"));
     auto* layout = new QHBoxLayout(page);
-    layout->addLayout(left);
+    layout->addLayout(summary);
     layout->addWidget(plots, 1);
     return page;
 }
@@ -216,6 +242,8 @@ void DatasetView::refresh() {
 
     plotHistogram();
     plotPopularity();
+    plotActivity();
+    plotMonths();
     m_pages->setCurrentIndex(1);
 }
 
@@ -271,15 +299,58 @@ void DatasetView::plotPopularity() {
     applyTheme();
 }
 
+void DatasetView::plotActivity() {
+    const DatasetSummary& summary = m_session->summary();
+    auto* bars = static_cast<QCPBars*>(m_activity->plottable(0));
+    QVector<double> keys, values;
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    // From the first non-empty bin (MovieLens keeps users with 20 ratings or more); each bar is
+    // labelled with its lower bound: the bar at 32 holds the users with 32 to 63 ratings.
+    size_t first = 0;
+    while (first < summary.activityCounts.size() && summary.activityCounts[first] == 0)
+        ++first;
+    for (size_t b = first; b < summary.activityCounts.size(); ++b) {
+        keys << double(b);
+        values << double(summary.activityCounts[b]);
+        ticker->addTick(double(b), CountAxisTicker::shortCount(double(qint64(1) << b)));
+    }
+    bars->setData(keys, values, true);
+    bars->setWidth(0.8);
+    m_activity->xAxis->setTicker(ticker);
+    m_activity->rescaleAxes();
+    if (!keys.isEmpty())
+        m_activity->xAxis->setRange(keys.front() - 0.7, keys.back() + 0.7);
+    m_activity->yAxis->setRange(0, std::max(1.0, m_activity->yAxis->range().upper * 1.08));
+    applyTheme();
+}
+
+void DatasetView::plotMonths() {
+    const DatasetSummary& summary = m_session->summary();
+    auto* bars = static_cast<QCPBars*>(m_months->plottable(0));
+    QVector<double> keys, values;
+    for (size_t m = 0; m < summary.monthStarts.size(); ++m) {
+        // The bar spans its month: centred half a month in.
+        keys << double(summary.monthStarts[m]) + 15.2 * 86400;
+        values << double(summary.monthCounts[m]);
+    }
+    bars->setData(keys, values, true);
+    bars->setWidth(26 * 86400);
+    m_months->rescaleAxes();
+    if (!keys.isEmpty())
+        m_months->xAxis->setRange(keys.front() - 30 * 86400, keys.back() + 30 * 86400);
+    m_months->yAxis->setRange(0, std::max(1.0, m_months->yAxis->range().upper * 1.08));
+    applyTheme();
+}
+
 void DatasetView::applyTheme() {
-    for (QCustomPlot* plot : {m_histogram, m_popularity}) {
+    for (QCustomPlot* plot : {m_histogram, m_popularity, m_activity, m_months}) {
         if (!plot)
             continue;
         PlotTheme::apply(plot);
         const QColor colour = PlotTheme::seriesColour(plot->palette());
         QColor fill = colour;
         fill.setAlphaF(0.35f);
-        if (plot == m_histogram) {
+        if (plot != m_popularity) {
             auto* bars = static_cast<QCPBars*>(plot->plottable(0));
             bars->setPen(QPen(colour, 1));
             fill.setAlphaF(0.7f);

@@ -1,6 +1,8 @@
 #pragma once
 // The Dataset tab: what was loaded (format, source, counts, density, rating scale, time span)
-// and two charts, the rating histogram and the item-popularity long tail (log scale).
+// and four charts: the rating histogram, the item-popularity long tail (log scale), user
+// activity (users by ratings per user in logarithmic bins) and ratings per month. Every chart
+// zooms, pans and exports (PNG / SVG / PDF) as the other views' charts do.
 // Reads the DatasetSession; refreshes when it replaces the dataset.
 
 #include <QWidget>
@@ -28,6 +30,7 @@ public:
 signals:
     // The empty page's "Open demo data" button.
     void demoRequested();
+    void errorOccurred(const QString& message);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -40,6 +43,8 @@ private:
     void refresh();
     void plotHistogram();
     void plotPopularity();
+    void plotActivity();
+    void plotMonths();
     void applyTheme();
 
     DatasetSession* m_session;
@@ -55,6 +60,8 @@ private:
     QLabel* m_head = nullptr;
     QCustomPlot* m_histogram = nullptr;
     QCustomPlot* m_popularity = nullptr;
+    QCustomPlot* m_activity = nullptr;
+    QCustomPlot* m_months = nullptr;
     QCPItemStraightLine* m_headLine = nullptr;
     QCPItemText* m_headLabel = nullptr;
 };

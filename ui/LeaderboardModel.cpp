@@ -12,6 +12,7 @@
 #include "core/split/Split.h"
 #include "core/workspace/Workspace.h"
 #include "ui/MetricColumns.h"
+#include "ui/MetricIntervals.h"
 #include "ui/WorkspaceSession.h"
 
 namespace recscope::ui {
@@ -42,9 +43,17 @@ int negativesOf(const RunConfig& config) {
 }
 
 QString protocolText(const RunConfig& config) {
-    const QString name = qs(protocolName(config.split.protocol));
+    QString name = qs(protocolName(config.split.protocol));
     const int negatives = negativesOf(config);
-    return negatives > 0 ? LeaderboardModel::tr("%1 · %2 neg").arg(name).arg(negatives) : name;
+    if (negatives > 0)
+        name = LeaderboardModel::tr("%1 · %2 neg").arg(name).arg(negatives);
+    if (config.evaluateOn == EvalPart::Validation)
+        name = LeaderboardModel::tr("%1 · validation").arg(name);
+    return name;
+}
+
+bool onValidation(const RunRecord& run) {
+    return run.config.evaluateOn == EvalPart::Validation;
 }
 
 QString statusText(const RunRecord& run) {
@@ -73,7 +82,16 @@ QString joinMap(const std::map<std::string, std::string>& values) {
 }  // namespace
 
 LeaderboardModel::LeaderboardModel(WorkspaceSession* session, QObject* parent)
-    : QAbstractTableModel(parent), m_session(session), m_chosenFamilies(kDefaultFamilies) {
+    : QAbstractTableModel(parent),
+      m_session(session),
+      m_chosenFamilies(kDefaultFamilies),
+      m_intervals(new MetricIntervals(session, this)) {
+    connect(m_intervals, &MetricIntervals::ready, this, [this](qint64 id) {
+        const int row = rowOfRun(id);
+        if (row >= 0 && m_showIntervals && !m_columns.isEmpty())
+            emit dataChanged(index(row, FirstMetricColumn), index(row, columnCount() - 1),
+                             {Qt::DisplayRole, Qt::ToolTipRole, IntervalRole});
+    });
     connect(m_session, &WorkspaceSession::workspaceOpened, this, &LeaderboardModel::reload);
     connect(m_session, &WorkspaceSession::runAdded, this, &LeaderboardModel::onRunAdded);
     connect(m_session, &WorkspaceSession::runChanged, this, &LeaderboardModel::onRunChanged);
@@ -122,6 +140,15 @@ bool LeaderboardModel::isBest(int row, int column) const {
 
 QList<int> LeaderboardModel::chosenKs() const {
     return effectiveKs(m_availableKs);
+}
+
+void LeaderboardModel::setShowIntervals(bool show) {
+    if (show == m_showIntervals)
+        return;
+    m_showIntervals = show;
+    if (!m_ids.isEmpty() && !m_columns.isEmpty())
+        emit dataChanged(index(0, FirstMetricColumn), index(rowCount() - 1, columnCount() - 1),
+                         {Qt::DisplayRole, Qt::ToolTipRole, IntervalRole});
 }
 
 void LeaderboardModel::setChosenFamilies(const QStringList& families) {
@@ -271,7 +298,7 @@ void LeaderboardModel::updateBest() {
         const bool lower = MetricColumns::lowerIsBetter(key);
         std::vector<std::pair<qint64, double>> values;
         for (qint64 id : m_ids)
-            if (const RunRecord* run = m_session->run(id))
+            if (const RunRecord* run = m_session->run(id); run && !onValidation(*run))
                 if (const auto value = metricValue(*run, key))
                     values.emplace_back(id, *value);
         if (values.size() < 2)
@@ -302,6 +329,14 @@ QVariant LeaderboardModel::data(const QModelIndex& index, int role) const {
         return {};
     if (role == RunIdRole)
         return QVariant::fromValue<qint64>(run->id);
+    if (role == ValidationRole)
+        return onValidation(*run);
+    if (role == Qt::FontRole && onValidation(*run)) {
+        QFont font;
+        font.setItalic(true);
+        font.setBold(isBest(index.row(), index.column()));
+        return font;
+    }
     if (index.column() >= FirstMetricColumn)
         return metricData(*run, index.column(), role);
     return fixedData(*run, index.column(), role);
@@ -367,9 +402,24 @@ QVariant LeaderboardModel::fixedData(const RunRecord& run, int column, int role)
 QVariant LeaderboardModel::metricData(const RunRecord& run, int column, int role) const {
     const QString key = metricKey(column);
     const std::optional<double> value = metricValue(run, key);
+    BootstrapInterval ci;
+    bool hasInterval = false;
+    if (m_showIntervals && value &&
+        (role == Qt::DisplayRole || role == Qt::ToolTipRole || role == IntervalRole)) {
+        if (const std::optional<BootstrapInterval> found = m_intervals->interval(run.id, key)) {
+            ci = *found;
+            hasInterval = true;
+        }
+    }
     switch (role) {
         case Qt::DisplayRole:
+            if (value && hasInterval)
+                return QStringLiteral("%1 ± %2").arg(
+                    MetricColumns::format(key, *value),
+                    MetricColumns::format(key, (ci.high - ci.low) / 2));
             return value ? QVariant(MetricColumns::format(key, *value)) : QVariant();
+        case IntervalRole:
+            return hasInterval ? QVariant(QPointF(ci.low, ci.high)) : QVariant();
         case SortRole:
         case RawValueRole:
             return value ? QVariant(*value) : QVariant();
@@ -398,6 +448,17 @@ QVariant LeaderboardModel::metricData(const RunRecord& run, int column, int role
                 return tr("%1: no value for %2").arg(MetricColumns::label(key), runName(run));
             QString text =
                 QStringLiteral("%1 = %2").arg(MetricColumns::label(key)).arg(*value, 0, 'g', 10);
+            if (hasInterval)
+                text += QLatin1Char('\n') +
+                        tr("Bootstrap 95% interval over the %1 users: [%2, %3] (%4 resamples)")
+                            .arg(run.usersEvaluated)
+                            .arg(ci.low, 0, 'f', 4)
+                            .arg(ci.high, 0, 'f', 4)
+                            .arg(ci.resamples);
+            if (onValidation(run))
+                text += QLatin1Char('\n') +
+                        tr("Measured on the validation part (a sweep trial): not comparable "
+                           "with the test runs, never marked best.");
             if (isBest(rowOfRun(run.id), column))
                 text += QLatin1Char('\n') + tr("Best of this column (%1).")
                                                 .arg(MetricColumns::lowerIsBetter(key)

@@ -5,7 +5,8 @@
 //
 // Best marks: per metric column, the best value (MetricColumns' direction) is bold with a subtle
 // background and BestRole true; ties are all marked. A column gets marks only when at least two
-// runs have a value in it.
+// runs have a value in it. Runs scored on the validation part (sweep trials) never compete with
+// test runs: they are shown in italics, their protocol says "validation", and they get no mark.
 //
 // Updates: runAdded / runRemoved insert / remove one row and runChanged updates one row (plus the
 // best marks of the metric columns); only a change of the set of metric columns (a run brings a
@@ -24,6 +25,7 @@ struct RunRecord;
 
 namespace recscope::ui {
 
+class MetricIntervals;
 class WorkspaceSession;
 
 class LeaderboardModel : public QAbstractTableModel {
@@ -36,6 +38,8 @@ public:
         NumericRole,                  // bool, any column (also as horizontal headerData)
         MetricKeyRole,                // QString, horizontal headerData of metric columns
         RawValueRole,                 // double, metric cells with a value
+        ValidationRole,               // bool, any column: the run was scored on validation
+        IntervalRole,                 // QPointF(low, high), metric cells, when shown and known
     };
     enum Column {
         NameColumn,
@@ -68,6 +72,11 @@ public:
     QList<int> chosenKs() const;
     void setChosenFamilies(const QStringList& families);
     void setChosenKs(const QList<int>& ks);
+
+    // "± 95% CI": metric cells show "mean ± half-width" of a bootstrap interval over the
+    // run's users (MetricIntervals), computed in the background; off by default.
+    void setShowIntervals(bool show);
+    bool showIntervals() const { return m_showIntervals; }
 
     QString metricKey(int column) const;                 // empty for the fixed columns
     int columnOfMetric(const QString& metricKey) const;  // -1 if not shown
@@ -105,7 +114,9 @@ private:
     QList<int> m_availableKs;
     QStringList m_chosenFamilies;
     QList<int> m_chosenKs;
-    bool m_ksChosen = false;       // false: automatic default K
+    bool m_ksChosen = false;  // false: automatic default K
+    MetricIntervals* m_intervals;
+    bool m_showIntervals = false;
     QVector<QSet<qint64>> m_best;  // per metric column: ids of the runs holding the best value
 };
 

@@ -10,6 +10,20 @@ LeaderboardProxyModel::LeaderboardProxyModel(QObject* parent) : QSortFilterProxy
     setSortLocaleAware(true);
 }
 
+void LeaderboardProxyModel::setShowValidationRuns(bool show) {
+    if (show == m_showValidation)
+        return;
+    m_showValidation = show;
+    invalidateFilter();
+}
+
+bool LeaderboardProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
+    if (m_showValidation)
+        return true;
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    return !index.data(LeaderboardModel::ValidationRole).toBool();
+}
+
 bool LeaderboardProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
     const QVariant l = left.data(sortRole());
     const QVariant r = right.data(sortRole());

@@ -130,7 +130,10 @@ LeaderboardView::LeaderboardView(WorkspaceSession* session, QWidget* parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, changed);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, changed);
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, changed);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this] { updateActions(); });
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this, resize] {
+        updateActions();
+        resize->start();  // e.g. the ± intervals arriving widen the metric cells
+    });
     connect(m_session, &WorkspaceSession::workspaceOpened, this, &LeaderboardView::updatePage);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &LeaderboardView::updateActions);
@@ -221,6 +224,20 @@ QWidget* LeaderboardView::createToolBar() {
     connect(m_delete, &QAction::triggered, this, &LeaderboardView::deleteSelected);
     QWidget::addAction(m_delete);
 
+    m_trials = button(tr("Sweep trials"), "leaderboardShowTrials");
+    m_trials->setCheckable(true);
+    m_trials->setToolTip(
+        tr("Show the trials of hyper-parameter sweeps: scored on the validation part, in "
+           "italics, never marked best (the best configuration's test run is always shown)."));
+    connect(m_trials, &QToolButton::toggled, m_proxy,
+            &LeaderboardProxyModel::setShowValidationRuns);
+    m_intervals = button(tr("± 95% CI"), "leaderboardShowIntervals");
+    m_intervals->setCheckable(true);
+    m_intervals->setToolTip(
+        tr("Show each mean with the half-width of its bootstrap 95% interval over the "
+           "evaluated users (1000 resamples): how much the number would move with other users."));
+    connect(m_intervals, &QToolButton::toggled, m_model, &LeaderboardModel::setShowIntervals);
+
     layout->addStretch(1);
     m_count->setObjectName(QStringLiteral("leaderboardCountLabel"));
     m_count->setForegroundRole(QPalette::PlaceholderText);
@@ -284,8 +301,12 @@ void LeaderboardView::updatePage() {
                "workspace appears here with its metrics.</p>"));
     }
     m_pages->setCurrentIndex(runs > 0 ? 1 : 0);
-    m_count->setText(tr("%n run(s)", nullptr, runs) + QStringLiteral(" · ") +
-                     tr("bold: best of its column"));
+    const int hidden = runs - m_proxy->rowCount();
+    m_count->setText(tr("%n run(s)", nullptr, runs - hidden) +
+                     (hidden > 0
+                          ? QStringLiteral(" · ") + tr("%n sweep trial(s) hidden", nullptr, hidden)
+                          : QString()) +
+                     QStringLiteral(" · ") + tr("bold: best of its column"));
 }
 
 QList<qint64> LeaderboardView::selectedRunIds() const {
@@ -312,6 +333,16 @@ void LeaderboardView::selectRuns(const QList<qint64>& ids) {
     if (!selection.isEmpty())
         m_table->selectionModel()->setCurrentIndex(selection.indexes().front(),
                                                    QItemSelectionModel::NoUpdate);
+}
+
+void LeaderboardView::showRun(qint64 id) {
+    const int row = m_model->rowOfRun(id);
+    if (row < 0)
+        return;
+    if (m_model->index(row, 0).data(LeaderboardModel::ValidationRole).toBool())
+        m_trials->setChecked(true);
+    selectRuns({id});
+    m_table->scrollTo(m_proxy->mapFromSource(m_model->index(row, 0)));
 }
 
 void LeaderboardView::updateActions() {

@@ -3,9 +3,10 @@
 // values marked. Toolbar: metric families and Ks to show, Export ▸ CSV / Markdown / LaTeX / JSON
 // (the visible columns in the visible sort order, best marks carried where the format can),
 // Copy as TSV (the selected runs, or all; also Ctrl+C), per-user metrics of a run as CSV, and a
-// paired comparison of two selected runs. Context menu: rename (or double-click the name) and
-// delete (asks first). File dialogs go through FileDialog and the question through
-// ConfirmDialog, so tests can answer them. Messages appear in an inline banner.
+// paired comparison of two selected runs. Toggles: sweep trials (runs scored on validation,
+// hidden by default) and "± 95% CI" (bootstrap intervals of the means). Context menu: rename (or
+// double-click the name) and delete (asks first). File dialogs go through FileDialog and the
+// question through ConfirmDialog, so tests can answer them. Messages appear in an inline banner.
 
 #include <QList>
 #include <QPointer>
@@ -19,6 +20,7 @@ class QLabel;
 class QMenu;
 class QStackedWidget;
 class QTableView;
+class QToolButton;
 
 namespace recscope::ui {
 
@@ -41,6 +43,8 @@ public:
     Table shownTable(const QList<int>& proxyRows = {}) const;
     QList<qint64> selectedRunIds() const;  // in visible order
     void selectRuns(const QList<qint64>& ids);
+    // Selects and scrolls to a run, showing sweep trials first if it is one.
+    void showRun(qint64 id);
     // The dialog opened by the last Compare (null when none or closed).
     PairedComparisonDialog* comparisonDialog() const { return m_comparison; }
 
@@ -76,6 +80,8 @@ private:
     QAction* m_compare = nullptr;
     QAction* m_rename = nullptr;
     QAction* m_delete = nullptr;
+    QToolButton* m_trials = nullptr;
+    QToolButton* m_intervals = nullptr;
     QList<QAction*> m_exports;
     QPointer<PairedComparisonDialog> m_comparison;
 };

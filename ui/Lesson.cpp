@@ -54,6 +54,8 @@ std::optional<Lesson::Finish> parseFinish(const QString& name) {
         return Lesson::Finish::Train;
     if (name == QLatin1String("inspector"))
         return Lesson::Finish::Inspector;
+    if (name == QLatin1String("taste"))
+        return Lesson::Finish::Taste;
     return std::nullopt;
 }
 
@@ -123,8 +125,16 @@ Result<Lesson> parseLesson(const QByteArray& text, const QString& source) {
         return finish.error();
     auto finishValue = parseFinish(finish.value());
     if (!finishValue)
-        return p.error("finish", "\"finish\" must be \"leaderboard\", \"train\" or \"inspector\"");
+        return p.error("finish",
+                       "\"finish\" must be \"leaderboard\", \"train\", \"inspector\" "
+                       "or \"taste\"");
     lesson.finish = *finishValue;
+    auto data = p.string(root, "data", false);
+    if (!data)
+        return data.error();
+    if (!data.value().isEmpty() && data.value() != QLatin1String("demo"))
+        return p.error("data", "\"data\" can only be \"demo\" (the built-in data)");
+    lesson.needsDemoData = data.value() == QLatin1String("demo");
 
     if (!root.contains("runs") || !root["runs"].is_array() || root["runs"].empty())
         return p.error("runs", "\"runs\" must be a non-empty array of {\"model\", \"params\"}");

@@ -8,7 +8,11 @@
 //   {"title": "...", "summary": "one line", "text": "<p>HTML</p>",
 //    "protocol": "temporal" | "loo" | "ratio", "threshold": 4, "seed": 42,
 //    "runs": [{"model": "bpr", "params": {"epochs": "15"}}, ...],
-//    "watch": 3, "finish": "leaderboard" | "train" | "inspector"}
+//    "watch": 3, "finish": "leaderboard" | "train" | "inspector" | "taste",
+//    "data": "demo"}
+// "data": "demo" makes the lesson open the built-in demo data even when another dataset is open
+// (a lesson about the generator's hidden tastes needs them); "taste" finishes on the "what did
+// the model learn" dialog for the last run.
 
 #include <QMetaType>
 #include <QString>
@@ -20,7 +24,7 @@
 namespace recscope::ui {
 
 struct Lesson {
-    enum class Finish { Train, Leaderboard, Inspector };
+    enum class Finish { Train, Leaderboard, Inspector, Taste };
 
     QString source;  // file or resource path it was read from
     QString title;
@@ -29,6 +33,7 @@ struct Lesson {
     QVector<RunConfig> runs;  // complete configurations; dataset filled in when it starts
     int watchUsers = 0;       // users to pin (few / median / many ratings), 0..5
     Finish finish = Finish::Leaderboard;
+    bool needsDemoData = false;  // "data": "demo"
 };
 
 // Errors name the source, the line and what was expected ("lesson.json:12: \"runs\" must be a

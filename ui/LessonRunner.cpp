@@ -74,11 +74,12 @@ void LessonRunner::start(const Lesson& lesson) {
     m_next = 0;
     m_runIds.clear();
     DatasetSession* session = m_window->session();
-    if (session->dataset()) {
+    const bool demoOpen = session->dataset() && session->recordName() == QLatin1String("demo");
+    if (session->dataset() && (!m_lesson.needsDemoData || demoOpen)) {
         QTimer::singleShot(0, this, &LessonRunner::begin);
         return;
     }
-    // No dataset yet: the lesson runs on the built-in demo data.
+    // No dataset yet, or the lesson needs the built-in demo data: open it.
     m_waitingForData = true;
     m_dataChanged =
         connect(session, &DatasetSession::changed, this, [this](DatasetSession::Change change) {
@@ -187,6 +188,10 @@ void LessonRunner::complete() {
         case Lesson::Finish::Inspector:
             if (!m_runIds.isEmpty())
                 m_window->showInspector(m_runIds.back());
+            break;
+        case Lesson::Finish::Taste:
+            if (!m_runIds.isEmpty())
+                m_window->showTasteRecovery(m_runIds.back());
             break;
     }
     end(true, tr("Lesson complete."));

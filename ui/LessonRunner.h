@@ -1,5 +1,6 @@
 #pragma once
-// Plays a Lesson in the main window: opens the demo data when no dataset is open, pins the
+// Plays a Lesson in the main window: opens the demo data when no dataset is open (or when the
+// lesson needs it), pins the
 // lesson's watch-list users, trains its runs one after the other through the training view
 // (so the class sees the live charts), then opens the lesson's final view (leaderboard, the
 // training view, or the inspector on the last run). GUI thread only.

@@ -23,6 +23,7 @@
 #include "core/common/BuildInfo.h"
 #include "ui/AboutDialog.h"
 #include "ui/DatasetView.h"
+#include "ui/DistributionView.h"
 #include "ui/DownloadDialog.h"
 #include "ui/EmbeddingMapView.h"
 #include "ui/FileDialog.h"
@@ -37,6 +38,9 @@
 #include "ui/PopularityBiasView.h"
 #include "ui/RecentDatasets.h"
 #include "ui/RecentWorkspaces.h"
+#include "ui/SweepView.h"
+#include "ui/TasteRecoveryDialog.h"
+#include "ui/TrainingSetup.h"
 #include "ui/TrainingView.h"
 #include "ui/WelcomePage.h"
 #include "ui/WorkspaceSession.h"
@@ -120,11 +124,23 @@ MainWindow::MainWindow(QWidget* parent)
     addView(m_mapView, tr("&Map"));
     m_biasView = new PopularityBiasView(m_workspace, m_runCache);
     addView(m_biasView, tr("&Bias"));
+    m_distributionView = new DistributionView(m_workspace, m_runCache);
+    addView(m_distributionView, tr("Dis&tributions"));
+    m_sweepView = new SweepView(m_session, m_workspace, [this] {
+        return m_trainingView->setup()->config(m_session->recordPath());
+    });
+    addView(m_sweepView, tr("S&weeps"));
+    connect(m_sweepView, &SweepView::showInLeaderboard, this, &MainWindow::showInLeaderboard);
+    connect(m_sweepView, &SweepView::inspectRun, this, &MainWindow::showInspector);
+    connect(m_sweepView, &SweepView::statusMessage, m_statusLabel, &QLabel::setText);
     const auto showError = [this](const QString& message) {
         m_banner->showMessage(message, MessageBanner::Type::Error);
     };
     connect(m_mapView, &EmbeddingMapView::errorOccurred, this, showError);
     connect(m_biasView, &PopularityBiasView::errorOccurred, this, showError);
+    connect(m_sweepView, &SweepView::errorOccurred, this, showError);
+    connect(m_distributionView, &DistributionView::errorOccurred, this, showError);
+    connect(m_datasetView, &DatasetView::errorOccurred, this, showError);
     for (QAction* action : {m_trainingView->startAction(), m_trainingView->pauseAction(),
                             m_trainingView->stopAction()})
         m_trainingMenu->addAction(action);
@@ -145,6 +161,7 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
     // Record a run still in flight while the workspace is alive.
     m_trainingView->shutdown();
+    m_sweepView->shutdown();
 }
 
 void MainWindow::createActions() {
@@ -272,6 +289,18 @@ void MainWindow::showInspector(qint64 runId) {
     m_tabs->setCurrentWidget(m_inspectorView);
 }
 
+TasteRecoveryDialog* MainWindow::showTasteRecovery(qint64 runId) {
+    auto* dialog = new TasteRecoveryDialog(m_runCache, runId, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
+void MainWindow::showInLeaderboard(qint64 runId) {
+    m_leaderboardView->showRun(runId);
+    m_tabs->setCurrentWidget(m_leaderboardView);
+}
+
 void MainWindow::showDownloadDialog() {
     if (!m_downloadDialog) {
         m_downloadDialog = new DownloadDialog(this);
@@ -353,7 +382,7 @@ void MainWindow::openInitialWorkspace() {
 bool MainWindow::openWorkspace(const QString& folder) {
     if (folder.isEmpty())
         return false;
-    if (m_trainingView->isTraining()) {
+    if (m_trainingView->isTraining() || m_sweepView->isRunning()) {
         m_banner->showMessage(tr("Stop the run in progress before opening another workspace."),
                               MessageBanner::Type::Warning);
         return false;
@@ -521,6 +550,7 @@ void MainWindow::setLoadingUi(bool loading) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     m_trainingView->shutdown();
+    m_sweepView->shutdown();
     m_trainingView->saveSettings();
     saveSettings();
     QMainWindow::closeEvent(event);

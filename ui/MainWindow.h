@@ -18,6 +18,7 @@ class QToolButton;
 namespace recscope::ui {
 
 class DatasetView;
+class DistributionView;
 class DownloadDialog;
 class EmbeddingMapView;
 class InspectorView;
@@ -28,6 +29,8 @@ class LessonRunner;
 struct Lesson;
 class MessageBanner;
 class PopularityBiasView;
+class SweepView;
+class TasteRecoveryDialog;
 class TrainingView;
 class WorkspaceSession;
 
@@ -44,10 +47,16 @@ public:
     InspectorView* inspectorView() const { return m_inspectorView; }
     EmbeddingMapView* mapView() const { return m_mapView; }
     PopularityBiasView* biasView() const { return m_biasView; }
+    SweepView* sweepView() const { return m_sweepView; }
+    DistributionView* distributionView() const { return m_distributionView; }
     // Finished runs loaded for the explorer's views (inspector, map, popularity bias).
     LoadedRunCache* runCache() const { return m_runCache; }
     // Switches to the Inspect tab showing `runId` (see InspectorView::showRun).
     void showInspector(qint64 runId);
+    // "What did the model learn?" for a run on the synthetic data (the known-taste lesson).
+    TasteRecoveryDialog* showTasteRecovery(qint64 runId);
+    // Switches to the Leaderboard with `runId` selected (sweep trials shown if it is one).
+    void showInLeaderboard(qint64 runId);
     // File ▸ Download MovieLens… (also the welcome page's button); created on first use.
     void showDownloadDialog();
     DownloadDialog* downloadDialog() const { return m_downloadDialog; }
@@ -100,6 +109,8 @@ private:
     InspectorView* m_inspectorView = nullptr;
     EmbeddingMapView* m_mapView = nullptr;
     PopularityBiasView* m_biasView = nullptr;
+    SweepView* m_sweepView = nullptr;
+    DistributionView* m_distributionView = nullptr;
     DownloadDialog* m_downloadDialog = nullptr;
     LessonRunner* m_lessonRunner = nullptr;
     LessonPanel* m_lessonPanel = nullptr;

@@ -28,6 +28,7 @@ enum ResultColumn {
     LossesCol,
     MeanACol,
     MeanBCol,
+    DifferenceCol,
     PCol,
     ResultColumns
 };
@@ -86,7 +87,7 @@ PairedComparisonDialog::PairedComparisonDialog(WorkspaceSession* session, qint64
     m_table->setAlternatingRowColors(true);
     m_model->setHorizontalHeaderLabels({tr("Metric"), tr("Users"), tr("Wins"), tr("Ties"),
                                         tr("Losses"), tr("Mean A"), tr("Mean B"),
-                                        tr("Wilcoxon p")});
+                                        tr("A − B [95% CI]"), tr("Wilcoxon p")});
     const auto headerTip = [this](int column, const QString& tip) {
         m_model->horizontalHeaderItem(column)->setToolTip(tip);
     };
@@ -94,6 +95,10 @@ PairedComparisonDialog::PairedComparisonDialog(WorkspaceSession* session, qint64
     headerTip(WinsCol, tr("Users for whom A's value is higher than B's."));
     headerTip(TiesCol, tr("Users for whom both values are equal."));
     headerTip(LossesCol, tr("Users for whom A's value is lower than B's."));
+    headerTip(DifferenceCol,
+              tr("Mean of A − B over the common users, with a percentile bootstrap 95% interval "
+                 "(2000 resamples of the users): an interval that excludes 0 says the same as a "
+                 "small p-value, and shows how large the difference may be."));
     headerTip(PCol, tr("Two-sided Wilcoxon signed-rank test on the per-user differences (zero "
                        "differences dropped; exact for up to 50 differences without ties, "
                        "otherwise the normal approximation). Bold: p < 0.05."));
@@ -250,7 +255,13 @@ void PairedComparisonDialog::recompute() {
                             numberItem(QString::number(c.ties), double(c.ties)),
                             numberItem(QString::number(c.losses), double(c.losses)),
                             numberItem(MetricColumns::format(metric, c.meanA), c.meanA),
-                            numberItem(MetricColumns::format(metric, c.meanB), c.meanB), p});
+                            numberItem(MetricColumns::format(metric, c.meanB), c.meanB),
+                            numberItem(QStringLiteral("%1 [%2, %3]")
+                                           .arg(MetricColumns::format(metric, c.difference.mean),
+                                                MetricColumns::format(metric, c.difference.low),
+                                                MetricColumns::format(metric, c.difference.high)),
+                                       c.difference.mean),
+                            p});
     }
     m_table->resizeColumnsToContents();
 }

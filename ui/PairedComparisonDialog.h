@@ -1,7 +1,8 @@
 #pragma once
 // Two runs compared user by user on the users both evaluated: for each chosen metric, wins /
-// ties / losses of A over B (A's value higher / equal / lower), both means and the two-sided
-// Wilcoxon signed-rank p-value (core/eval/PairedComparison.h). Reads the per-user vectors from
+// ties / losses of A over B (A's value higher / equal / lower), both means, the mean of A - B
+// with its bootstrap 95% interval and the two-sided Wilcoxon signed-rank p-value
+// (core/eval/PairedComparison.h). Reads the per-user vectors from
 // the workspace once, when opened. Non-modal; GUI thread only.
 
 #include <QDialog>

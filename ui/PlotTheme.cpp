@@ -54,4 +54,18 @@ void PlotTheme::enableZoomPan(QCustomPlot* plot) {
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 }
 
+void PlotTheme::setupTitledChart(QCustomPlot* plot, const QString& title) {
+    plot->plotLayout()->insertRow(0);
+    auto* heading = new QCPTextElement(plot, title);
+    QFont font = plot->font();
+    font.setBold(true);
+    heading->setFont(font);
+    plot->plotLayout()->addElement(0, 0, heading);
+    enableZoomPan(plot);
+    QObject::connect(plot, &QCustomPlot::mouseDoubleClick, plot, [plot](QMouseEvent*) {
+        plot->rescaleAxes();
+        plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+}
+
 }  // namespace recscope::ui

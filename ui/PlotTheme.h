@@ -4,6 +4,7 @@
 // QEvent::PaletteChange.
 
 #include <QColor>
+#include <QString>
 
 class QCustomPlot;
 class QPalette;
@@ -17,6 +18,9 @@ public:
     static QColor seriesColour(const QPalette& palette);
     // Standard interactions for every RecScope chart: drag to pan and wheel to zoom.
     static void enableZoomPan(QCustomPlot* plot);
+    // A titled chart (bold title row above the axes) that zooms and pans, and returns to the
+    // whole data on a double-click.
+    static void setupTitledChart(QCustomPlot* plot, const QString& title);
 };
 
 }  // namespace recscope::ui

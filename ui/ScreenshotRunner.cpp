@@ -7,15 +7,20 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextStream>
+#include <QToolButton>
 #include <algorithm>
 #include <cstdio>
 
 #include "core/data/Dataset.h"
 #include "core/inspect/UserInspection.h"
 #include "core/models/TrainData.h"
+#include "core/sweep/SweepSpec.h"
 #include "ui/DatasetSession.h"
+#include "ui/DistributionView.h"
 #include "ui/EmbeddingMapView.h"
 #include "ui/InspectorView.h"
+#include "ui/LeaderboardModel.h"
+#include "ui/LeaderboardView.h"
 #include "ui/LossChart.h"
 #include "ui/MainWindow.h"
 #include "ui/ParamForm.h"
@@ -23,6 +28,7 @@
 #include "ui/RecommendationListModel.h"
 #include "ui/RecommendationListPanel.h"
 #include "ui/RunChart.h"
+#include "ui/SweepView.h"
 #include "ui/TrainingSetup.h"
 #include "ui/TrainingView.h"
 #include "ui/WatchListPanel.h"
@@ -62,7 +68,7 @@ void ScreenshotRunner::trainNext() {
         return;
     TrainingView* view = m_window->trainingView();
     if (m_runs.empty()) {
-        prepareExplorerViews();
+        runSweep();
         return;
     }
     const PlannedRun run = m_runs.front();
@@ -104,6 +110,84 @@ void ScreenshotRunner::pinWatchedUsers() {
         if (data->userOffsets()[u + 1] - data->userOffsets()[u] >= 60)
             users << int(data->originalUserId(u));
     m_window->trainingView()->setWatchedUsers(users);
+}
+
+void ScreenshotRunner::runSweep() {
+    SweepView* view = m_window->sweepView();
+    if (m_sweepDone) {
+        prepareDistributions();
+        return;
+    }
+    SweepSpec spec;
+    spec.base = m_window->trainingView()->setup()->config(m_window->session()->recordPath());
+    spec.base.model = "itemknn";
+    spec.base.params.clear();
+    const auto dim = [](SweepDimension::Kind kind, const char* param, const char* text) {
+        return parseSweepDimension(kind, param, text).value();
+    };
+    spec.dimensions = {dim(SweepDimension::Kind::List, "neighbours", "20,80,320"),
+                       dim(SweepDimension::Kind::Log, "shrink", "1:1000:4")};
+    QMetaObject::Connection* once = new QMetaObject::Connection;
+    *once = connect(view, &SweepView::sweepEnded, this, [this, once] {
+        disconnect(*once);
+        delete once;
+        m_sweepDone = true;
+        QTimer::singleShot(0, this, &ScreenshotRunner::runSweep);
+    });
+    m_window->viewTabs()->setCurrentWidget(view);
+    if (!view->startSweep(spec, QStringLiteral("itemknn neighbours x shrink"))) {
+        disconnect(*once);
+        delete once;
+        fail(QStringLiteral("the sweep did not start"));
+    }
+}
+
+void ScreenshotRunner::prepareDistributions() {
+    DistributionView* view = m_window->distributionView();
+    if (m_distributionPolls == 0) {
+        qint64 bpr = 0, ease = 0;
+        for (const RunRecord& r : m_window->workspaceSession()->runs()) {
+            if (r.status != RunStatus::Finished || r.config.evaluateOn != EvalPart::Test)
+                continue;
+            if (r.config.model == "bpr")
+                bpr = r.id;
+            else if (r.config.model == "ease")
+                ease = r.id;
+        }
+        m_window->viewTabs()->setCurrentWidget(view);
+        view->showRuns(bpr, ease, QStringLiteral("ndcg@10"));
+        // The leaderboard with its bootstrap intervals: computed in the background from here.
+        if (auto* intervals =
+                m_window->leaderboardView()->findChild<QToolButton*>("leaderboardShowIntervals"))
+            intervals->setChecked(true);
+        LeaderboardModel* model = m_window->leaderboardView()->model();
+        for (int r = 0; r < model->rowCount(); ++r)
+            for (int c = 0; c < model->columnCount(); ++c)
+                (void)model->index(r, c).data();
+    }
+    if (view->activityBoxes() == 0 && ++m_distributionPolls <= 600) {
+        QTimer::singleShot(100, this, &ScreenshotRunner::prepareDistributions);
+        return;
+    }
+    prepareExplorerViews();
+}
+
+bool ScreenshotRunner::captureSweepScatter(QStringList* written) {
+    SweepView* view = m_window->sweepView();
+    m_window->viewTabs()->setCurrentWidget(view);
+    view->chartTabs()->setCurrentIndex(1);
+    view->selectRow(0);
+    QApplication::processEvents();
+    for (QCustomPlot* plot : view->findChildren<QCustomPlot*>())
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+    const QString path = QDir(m_directory).filePath(QStringLiteral("sweep-scatter.png"));
+    if (!m_window->grab().save(path)) {
+        fail(QStringLiteral("cannot write %1").arg(path));
+        return false;
+    }
+    *written << path;
+    view->chartTabs()->setCurrentIndex(0);
+    return true;
 }
 
 void ScreenshotRunner::prepareExplorerViews() {
@@ -151,6 +235,7 @@ void ScreenshotRunner::prepareInspector() {
         const QVector<RunRecord>& runs = m_window->workspaceSession()->runs();
         qint64 pipeline = 0;
         qint64 ease = 0;
+        qint64 bpr = 0;
         for (const RunRecord& r : runs) {
             if (r.status != RunStatus::Finished)
                 continue;
@@ -158,12 +243,16 @@ void ScreenshotRunner::prepareInspector() {
                 pipeline = r.id;
             if (r.config.model == "ease")
                 ease = r.id;
+            if (r.config.model == "bpr")
+                bpr = r.id;
         }
+        // The latest bpr run (the sweep's itemknn runs came after it), else the latest run.
+        const qint64 right = bpr != 0 ? bpr : (runs.isEmpty() ? 0 : runs.back().id);
         if (pipeline != 0) {
             m_window->showInspector(pipeline);
-        } else if (!runs.isEmpty()) {
-            m_window->showInspector(runs.back().id);
-            if (ease != 0 && ease != runs.back().id)
+        } else if (right != 0) {
+            m_window->showInspector(right);
+            if (ease != 0 && ease != right)
                 view->panel(0)->choose(ease, RunStage::Final);
         }
         m_window->viewTabs()->setCurrentWidget(view);
@@ -259,7 +348,7 @@ void ScreenshotRunner::capture() {
         }
         written << path;
     }
-    if (!captureWhatIf(&written))
+    if (!captureWhatIf(&written) || !captureSweepScatter(&written))
         return;
     m_done = true;
     m_timeout.stop();

@@ -2,7 +2,9 @@
 // `recscope --screenshot DIR`: opens the demo data in a MainWindow, waits for the load, trains
 // two short BPR runs in the training view (so its charts overlay two runs), renders every view to
 // DIR/<view>.png (view objectName without the "View" suffix; the Inspect tab with a user whose
-// lists hit, and DIR/whatif.png with a what-if user) and reports the exit code through
+// lists hit, DIR/whatif.png with a what-if user, the Sweeps tab after a small itemknn sweep and
+// DIR/sweep-scatter.png with its metric-vs-parameter chart, the Distributions tab for bpr
+// against ease) and reports the exit code through
 // `finished`. Used for the documentation and as a smoke test. The window should be pointed at a
 // scratch workspace (main() sets RECSCOPE_WORKSPACE to a temporary folder).
 
@@ -37,7 +39,12 @@ private:
     // Pins two users in the Train tab's watch list (before the bpr runs), and shows the last
     // bpr run in the Map tab (most popular item selected) and in the Bias tab beside ease.
     void pinWatchedUsers();
+    // A small itemknn sweep (neighbours x shrink on a log scale) for the Sweeps tab.
+    void runSweep();
+    // The Distributions tab: the last bpr run against ease, per-user NDCG@10.
+    void prepareDistributions();
     void prepareExplorerViews();
+    bool captureSweepScatter(QStringList* written);
     bool captureWhatIf(QStringList* written);
     void capture();
     void fail(const QString& why);
@@ -47,6 +54,8 @@ private:
     QTimer m_timeout;
     int m_inspectorPolls = 0;
     int m_explorerPolls = 0;
+    int m_distributionPolls = 0;
+    bool m_sweepDone = false;
     bool m_done = false;
     struct PlannedRun {
         QString model;

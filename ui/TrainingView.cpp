@@ -282,19 +282,13 @@ void TrainingView::start() {
                "with File ▸ Open Workspace."));
         return;
     }
-    const QString path = m_datasets->sourcePath();
-    QString name = path.isEmpty() ? m_datasets->sourceLabel() : QFileInfo(path).fileName();
-    if (path.isEmpty() && name == tr("Demo data"))
-        name = QStringLiteral("demo");
-    if (name.endsWith(QLatin1String(".zip"), Qt::CaseInsensitive))
-        name.chop(4);
 
     m_setup->saveSettings();
     TrainingRequest request;
     request.id = m_nextRequestId++;
-    request.config = m_setup->config(path.isEmpty() ? QStringLiteral("demo") : path);
+    request.config = m_setup->config(m_datasets->recordPath());
     request.dataset = dataset;
-    request.datasetName = name;
+    request.datasetName = m_datasets->recordName();
     request.control = std::make_shared<TrainingControl>();
     request.watchUsers = m_watch->internalUsers(*dataset);
 

@@ -42,7 +42,44 @@ bool WorkspaceSession::open(const QString& folder, QString* error) {
     m_runs.clear();
     for (RunRecord& r : runs.value())
         m_runs.push_back(std::move(r));
+    m_sweeps.clear();
+    refreshSweeps();
     emit workspaceOpened(this->folder());
+    return true;
+}
+
+void WorkspaceSession::refreshRun(qint64 id) {
+    if (m_workspace)
+        reloadRun(id);
+}
+
+const SweepRecord* WorkspaceSession::sweep(qint64 id) const {
+    for (const SweepRecord& s : m_sweeps)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
+void WorkspaceSession::refreshSweeps() {
+    if (!m_workspace)
+        return;
+    Result<std::vector<SweepRecord>> sweeps = SweepStore(*m_workspace).sweeps();
+    if (!sweeps) {
+        emit errorOccurred(QString::fromStdString(sweeps.error().toString()));
+        return;
+    }
+    m_sweeps = QVector<SweepRecord>(sweeps->begin(), sweeps->end());
+    emit sweepsChanged();
+}
+
+bool WorkspaceSession::deleteSweep(qint64 id) {
+    if (!m_workspace)
+        return false;
+    if (Status s = SweepStore(*m_workspace).deleteSweep(id); !s) {
+        emit errorOccurred(QString::fromStdString(s.error().toString()));
+        return false;
+    }
+    refreshSweeps();
     return true;
 }
 
@@ -148,6 +185,8 @@ bool WorkspaceSession::deleteRun(qint64 id) {
         m_runs.erase(it);
         emit runRemoved(id);
     }
+    if (!m_sweeps.isEmpty())
+        refreshSweeps();  // a trial of a sweep may have lost its run
     return true;
 }
 

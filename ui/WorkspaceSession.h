@@ -9,6 +9,7 @@
 #include <QVector>
 #include <memory>
 
+#include "core/workspace/SweepStore.h"
 #include "core/workspace/Workspace.h"
 
 namespace recscope::ui {
@@ -42,17 +43,28 @@ public:
     Result<PerUserMetrics> perUser(qint64 id) const;
     Workspace* workspace() const { return m_workspace.get(); }
 
+    // Re-reads a run that another connection wrote (a sweep worker records its runs through
+    // its own Workspace object): emits runAdded or runChanged.
+    void refreshRun(qint64 id);
+    // The workspace's sweeps (core SweepStore), re-read by refreshSweeps (emits sweepsChanged).
+    const QVector<SweepRecord>& sweeps() const { return m_sweeps; }
+    const SweepRecord* sweep(qint64 id) const;  // null if unknown
+    void refreshSweeps();
+    bool deleteSweep(qint64 id);  // the group only; its runs stay
+
 signals:
     void workspaceOpened(const QString& folder);  // runs() replaced
     void runAdded(qint64 id);
     void runChanged(qint64 id);  // epoch added, finished, renamed, status
     void runRemoved(qint64 id);
+    void sweepsChanged();
     void errorOccurred(const QString& message);
 
 private:
     void reloadRun(qint64 id);
     std::unique_ptr<Workspace> m_workspace;
     QVector<RunRecord> m_runs;
+    QVector<SweepRecord> m_sweeps;
 };
 
 }  // namespace recscope::ui

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <iostream>
 
 namespace recscope::cli {
 
@@ -114,6 +115,25 @@ std::string ArgParser::helpText() const {
     return text;
 }
 
+std::optional<int> ArgParser::parseOrExit(const std::vector<std::string>& args) {
+    if (Status s = parse(args); !s) {
+        std::cerr << "recscope-cli " << s.error().message << "\n"
+                  << "Try 'recscope-cli " << m_command << " --help'.\n";
+        return 2;
+    }
+    if (m_help) {
+        std::cout << helpText();
+        return 0;
+    }
+    return std::nullopt;
+}
+
+int ArgParser::usageError(const std::string& message) const {
+    std::cerr << "recscope-cli " << m_command << ": " << message << "\n"
+              << "Try 'recscope-cli " << m_command << " --help'.\n";
+    return 2;
+}
+
 bool ArgParser::flag(const std::string& name) const {
     return std::find(m_flags.begin(), m_flags.end(), name) != m_flags.end();
 }
@@ -128,6 +148,14 @@ std::string ArgParser::value(const std::string& name, const std::string& fallbac
         if (it->first == name)
             return it->second;
     return fallback;
+}
+
+std::vector<std::string> ArgParser::values(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& [key, v] : m_values)
+        if (key == name)
+            out.push_back(v);
+    return out;
 }
 
 Result<int64_t> ArgParser::intValue(const std::string& name, int64_t fallback) const {

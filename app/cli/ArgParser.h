@@ -30,9 +30,17 @@ public:
     bool helpRequested() const { return m_help; }
     std::string helpText() const;
 
+    // parse() for a command's main: prints the help on stdout (returns 0) or the usage error
+    // with a hint on stderr (returns 2); std::nullopt when the command should go on.
+    std::optional<int> parseOrExit(const std::vector<std::string>& args);
+    // "recscope-cli <command>: <message>" and the --help hint on stderr; returns 2.
+    int usageError(const std::string& message) const;
+
     bool flag(const std::string& name) const;
     bool has(const std::string& name) const;  // option given on the command line
     std::string value(const std::string& name, const std::string& fallback = {}) const;
+    // Every value of an option given several times ("--grid a=1,2 --grid b=3"), in order.
+    std::vector<std::string> values(const std::string& name) const;
     // Typed values: the fallback when absent, an error naming the option when malformed.
     Result<int64_t> intValue(const std::string& name, int64_t fallback) const;
     Result<uint64_t> uint64Value(const std::string& name, uint64_t fallback) const;

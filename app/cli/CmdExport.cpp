@@ -41,6 +41,9 @@ int cmdExport(const Args& args) {
     parser.addOption("caption", "TEXT", "Table caption (LaTeX) / heading (Markdown)");
     parser.addOption("decimals", "N", "Decimals of metric values", "4");
     parser.addFlag("all", "Include runs that did not finish (their metric cells are empty)");
+    parser.addFlag("trials",
+                   "Include sweep trials (scored on the validation part, not comparable with the "
+                   "test runs)");
     const auto usage = [](const std::string& message) {
         std::cerr << "recscope-cli " << message << "\n"
                   << "Try 'recscope-cli export --help'.\n";
@@ -101,7 +104,8 @@ int cmdExport(const Args& args) {
     }
     std::vector<RunRecord> shown;
     for (RunRecord& r : runs.value())
-        if (parser.flag("all") || r.status == RunStatus::Finished)
+        if ((parser.flag("all") || r.status == RunStatus::Finished) &&
+            (parser.flag("trials") || r.config.evaluateOn == EvalPart::Test))
             shown.push_back(std::move(r));
     Table table = leaderboardTable(shown, metrics, static_cast<int>(decimals.value()));
     table.caption = parser.value("caption");

@@ -18,5 +18,9 @@ int cmdRuns(const Args& args);
 int cmdExport(const Args& args);
 int cmdReproduce(const Args& args);
 int cmdLaunch(const Args& args);
+int cmdSweep(const Args& args);
+int cmdRecommend(const Args& args);
+int cmdInspect(const Args& args);
+int cmdCompare(const Args& args);
 
 }  // namespace recscope::cli

@@ -129,6 +129,17 @@ uint32_t drawFavourites(DeterministicRng& rng, std::array<double, kNumGenres>& f
     return mask;
 }
 
+// 85% of the taste on the favourite genres (by their strengths), the rest spread thinly.
+std::array<double, kNumGenres> tasteOf(const std::array<double, kNumGenres>& fav) {
+    double favTotal = 0.0;
+    for (double f : fav)
+        favTotal += f;
+    std::array<double, kNumGenres> taste{};
+    for (size_t g = 0; g < kNumGenres; ++g)
+        taste[g] = 0.85 * fav[g] / favTotal + 0.15 / kNumGenres;
+    return taste;
+}
+
 uint64_t userStreamSeed(const SyntheticConfig& config, int32_t user) {
     return mixSeed(config.seed, 1000003ULL + static_cast<uint64_t>(user));
 }
@@ -359,15 +370,8 @@ private:
     void makeTaste(DeterministicRng& rng) {
         std::array<double, kNumGenres> fav{};
         const uint32_t favMask = drawFavourites(rng, fav);
-        double favTotal = 0.0;
-        for (double f : fav)
-            favTotal += f;
-        m_maxTaste = 0.0;
-        for (size_t g = 0; g < kNumGenres; ++g) {
-            // 85% of the taste on the favourite genres, the rest spread thinly.
-            m_taste[g] = 0.85 * fav[g] / favTotal + 0.15 / kNumGenres;
-            m_maxTaste = std::max(m_maxTaste, m_taste[g]);
-        }
+        m_taste = tasteOf(fav);
+        m_maxTaste = *std::max_element(m_taste.begin(), m_taste.end());
         // One or two niches of each favourite genre.
         m_niches.clear();
         for (size_t g = 0; g < kNumGenres; ++g) {
@@ -620,6 +624,36 @@ std::vector<uint32_t> syntheticFavouriteGenres(const SyntheticConfig& config) {
         masks.push_back(drawFavourites(rng, fav));
     }
     return masks;
+}
+
+std::vector<std::vector<double>> syntheticUserTastes(const SyntheticConfig& config) {
+    std::vector<std::vector<double>> tastes;
+    tastes.reserve(static_cast<size_t>(std::max(0, config.users)));
+    for (int32_t u = 0; u < config.users; ++u) {
+        DeterministicRng rng(userStreamSeed(config, u));
+        std::array<double, kNumGenres> fav{};
+        drawFavourites(rng, fav);
+        const std::array<double, kNumGenres> taste = tasteOf(fav);
+        tastes.emplace_back(taste.begin(), taste.end());
+    }
+    return tastes;
+}
+
+bool syntheticConfigOf(const Dataset& data, SyntheticConfig* config) {
+    const std::string prefix = "synthetic:";
+    if (data.format() != DatasetFormat::Synthetic || data.source().rfind(prefix, 0) != 0)
+        return false;
+    const std::string seed = data.source().substr(prefix.size());
+    if (seed.empty() || seed.size() > 19 ||
+        seed.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    SyntheticConfig c;
+    c.seed = std::stoull(seed);
+    c.users = data.numUsers();
+    c.items = data.numItems();
+    c.ratings = data.numRatings();
+    *config = c;
+    return true;
 }
 
 Dataset demoDataset() {

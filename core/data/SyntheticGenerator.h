@@ -28,6 +28,16 @@ Result<Dataset> generateSynthetic(const SyntheticConfig& config, const ProgressF
 // and higher; tests use it to check that the data rewards personalisation.
 std::vector<uint32_t> syntheticFavouriteGenres(const SyntheticConfig& config);
 
+// Each user's hidden taste as the generator uses it: a weight per genre (same order as the
+// generated dataset's genreNames(), summing to 1), 85% spread over the 1-3 favourites by their
+// drawn strengths and 15% evenly over all genres. Indexed by dense user id.
+std::vector<std::vector<double>> syntheticUserTastes(const SyntheticConfig& config);
+
+// The config of a dataset this generator made ("synthetic:<seed>" source, its user and item
+// counts); false for any other dataset. Tastes depend only on the seed and the user count, so
+// syntheticUserTastes(config) holds for it.
+bool syntheticConfigOf(const Dataset& data, SyntheticConfig* config);
+
 // The built-in demo: ML-100K-sized (943 users, 1,682 items, 100,000 ratings), fixed seed.
 Dataset demoDataset();
 

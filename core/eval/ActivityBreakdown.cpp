@@ -8,9 +8,9 @@
 
 namespace recscope {
 
-std::vector<ActivityGroup> activityBreakdown(const EvalResult& result, const TrainData& train,
-                                             int groups) {
-    std::vector<ActivityGroup> out;
+std::vector<ActivitySlice> activitySlices(const EvalResult& result, const TrainData& train,
+                                          int groups) {
+    std::vector<ActivitySlice> out;
     const auto n = static_cast<int64_t>(result.users.size());
     if (n == 0 || groups <= 0)
         return out;
@@ -27,14 +27,27 @@ std::vector<ActivityGroup> activityBreakdown(const EvalResult& result, const Tra
         const int64_t end = n * (g + 1) / groups;
         if (begin >= end)
             continue;
+        ActivitySlice slice;
+        slice.minTrain = trainSize(order[static_cast<size_t>(begin)]);
+        slice.maxTrain = trainSize(order[static_cast<size_t>(end - 1)]);
+        slice.entries.assign(order.begin() + begin, order.begin() + end);
+        out.push_back(std::move(slice));
+    }
+    return out;
+}
+
+std::vector<ActivityGroup> activityBreakdown(const EvalResult& result, const TrainData& train,
+                                             int groups) {
+    std::vector<ActivityGroup> out;
+    for (const ActivitySlice& slice : activitySlices(result, train, groups)) {
         ActivityGroup group;
-        group.users = end - begin;
-        group.minTrain = trainSize(order[static_cast<size_t>(begin)]);
-        group.maxTrain = trainSize(order[static_cast<size_t>(end - 1)]);
+        group.users = static_cast<int64_t>(slice.entries.size());
+        group.minTrain = slice.minTrain;
+        group.maxTrain = slice.maxTrain;
         for (const auto& [metric, values] : result.perUser) {
             double sum = 0.0;
-            for (int64_t r = begin; r < end; ++r)
-                sum += values[order[static_cast<size_t>(r)]];
+            for (size_t e : slice.entries)
+                sum += values[e];
             group.means[metric] = sum / static_cast<double>(group.users);
         }
         out.push_back(std::move(group));

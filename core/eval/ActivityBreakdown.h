@@ -24,4 +24,13 @@ struct ActivityGroup {
 std::vector<ActivityGroup> activityBreakdown(const EvalResult& result, const TrainData& train,
                                              int groups = 4);
 
+// The same groups as positions into result.users (and its per-user vectors).
+struct ActivitySlice {
+    int64_t minTrain = 0;
+    int64_t maxTrain = 0;
+    std::vector<size_t> entries;
+};
+std::vector<ActivitySlice> activitySlices(const EvalResult& result, const TrainData& train,
+                                          int groups = 4);
+
 }  // namespace recscope

@@ -63,20 +63,17 @@ WilcoxonResult wilcoxonSignedRank(const std::vector<double>& differences) {
     return r;
 }
 
-Result<PairedComparison> comparePaired(const EvalResult& a, const EvalResult& b,
-                                       const std::string& metric) {
+Result<std::vector<std::pair<double, double>>> pairedValues(const EvalResult& a,
+                                                            const EvalResult& b,
+                                                            const std::string& metric) {
     const auto ia = a.perUser.find(metric);
     const auto ib = b.perUser.find(metric);
     if (ia == a.perUser.end() || ib == b.perUser.end())
         return makeError("paired comparison: no per-user values of '" + metric +
                          "' in both results");
-    PairedComparison c;
-    c.metric = metric;
-    std::vector<double> diffs;
+    std::vector<std::pair<double, double>> pairs;
     size_t i = 0;
     size_t j = 0;
-    double sumA = 0.0;
-    double sumB = 0.0;
     // Both user lists are ascending: a merge finds the common users.
     while (i < a.users.size() && j < b.users.size()) {
         if (a.users[i] < b.users[j]) {
@@ -84,27 +81,42 @@ Result<PairedComparison> comparePaired(const EvalResult& a, const EvalResult& b,
         } else if (b.users[j] < a.users[i]) {
             ++j;
         } else {
-            const double va = ia->second[i];
-            const double vb = ib->second[j];
-            sumA += va;
-            sumB += vb;
-            ++c.users;
-            if (va > vb)
-                ++c.wins;
-            else if (va < vb)
-                ++c.losses;
-            else
-                ++c.ties;
-            diffs.push_back(va - vb);
+            pairs.emplace_back(ia->second[i], ib->second[j]);
             ++i;
             ++j;
         }
+    }
+    return pairs;
+}
+
+Result<PairedComparison> comparePaired(const EvalResult& a, const EvalResult& b,
+                                       const std::string& metric) {
+    Result<std::vector<std::pair<double, double>>> pairs = pairedValues(a, b, metric);
+    if (!pairs)
+        return pairs.error();
+    PairedComparison c;
+    c.metric = metric;
+    std::vector<double> diffs;
+    double sumA = 0.0;
+    double sumB = 0.0;
+    for (const auto& [va, vb] : pairs.value()) {
+        sumA += va;
+        sumB += vb;
+        ++c.users;
+        if (va > vb)
+            ++c.wins;
+        else if (va < vb)
+            ++c.losses;
+        else
+            ++c.ties;
+        diffs.push_back(va - vb);
     }
     if (c.users > 0) {
         c.meanA = sumA / static_cast<double>(c.users);
         c.meanB = sumB / static_cast<double>(c.users);
     }
     c.wilcoxon = wilcoxonSignedRank(diffs);
+    c.difference = bootstrapMean(diffs);
     return c;
 }
 

@@ -122,6 +122,10 @@ std::string checkValue(const ParamSpec& spec, const std::string& text, std::stri
 
 }  // namespace
 
+bool parseNumberText(const std::string& text, double* out) {
+    return parseFloat(text, *out);
+}
+
 Result<ParamValues> ParamValues::resolve(const std::vector<ParamSpec>& specs,
                                          const std::map<std::string, std::string>& overrides) {
     std::vector<std::string> names;

@@ -14,14 +14,18 @@ namespace recscope {
 enum class ParamType { Int, Float, Bool, Choice };
 
 struct ParamSpec {
-    std::string name;          // "factors", "lr", "negatives"
+    std::string name;  // "factors", "lr", "negatives"
     ParamType type = ParamType::Float;
     std::string defaultValue;  // as text: "64", "0.01", "true", "uniform"
     double min = 0.0;          // Int/Float: inclusive range
     double max = 0.0;
     std::vector<std::string> choices;  // Choice only
-    std::string help;          // one line, shown as a tooltip
+    std::string help;                  // one line, shown as a tooltip
 };
+
+// A finite number written in the C locale ("0.001", "1e-3"), whatever the process locale (the
+// GUI may run under one whose decimal point is a comma); false for anything else.
+bool parseNumberText(const std::string& text, double* out);
 
 // Resolved values: every declared name has a value (default or override), checked for type and
 // range. Immutable after resolve().

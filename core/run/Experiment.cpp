@@ -24,6 +24,10 @@ std::string samplerName(NegativeSampler s) {
     return s == NegativeSampler::Popularity ? "popularity" : "uniform";
 }
 
+std::string evalPartName(EvalPart part) {
+    return part == EvalPart::Validation ? "validation" : "test";
+}
+
 // Records every epoch for RunOutcome and passes all events on to the caller's observer.
 class ForwardingObserver : public TrainObserver {
 public:
@@ -165,6 +169,8 @@ Status validateRunConfig(const RunConfig& config) {
         return makeError("device: must be cpu, cuda or cuda:N, got '" + config.device + "'");
     if (config.fitOn != "auto" && config.fitOn != "train" && config.fitOn != "train+val")
         return makeError("fitOn: must be auto, train or train+val, got '" + config.fitOn + "'");
+    if (config.evaluateOn == EvalPart::Validation && config.fitOn == "train+val")
+        return makeError("fitOn: a run evaluated on the validation part cannot train on it");
     if (config.negatives < -1 || config.negatives > 1000000)
         return makeError("negatives: must be -1 (protocol default) or between 0 and 1000000, got " +
                          std::to_string(config.negatives));
@@ -216,7 +222,8 @@ nlohmann::json runConfigToJson(const RunConfig& config) {
                         {"ks", config.ks},
                         {"negatives", config.negatives},
                         {"sampler", samplerName(config.sampler)},
-                        {"keep_per_user", config.keepPerUser}};
+                        {"keep_per_user", config.keepPerUser},
+                        {"evaluate_on", evalPartName(config.evaluateOn)}};
     if (config.worldSize > 1)
         j["distributed"] = {{"world_size", config.worldSize}, {"backend", config.distBackend}};
     return j;
@@ -239,6 +246,13 @@ Result<RunConfig> runConfigFromJson(const nlohmann::json& json) {
         r.fail("field 'sampler' must be uniform or popularity, got '" + sampler + "'");
     c.sampler = sampler == "popularity" ? NegativeSampler::Popularity : NegativeSampler::Uniform;
     c.keepPerUser = r.boolean("keep_per_user");
+    // Optional: runs recorded before sweeps existed were all evaluated on the test part.
+    if (json.is_object() && json.contains("evaluate_on")) {
+        const std::string part = r.string("evaluate_on");
+        if (r.error().empty() && part != "test" && part != "validation")
+            r.fail("field 'evaluate_on' must be test or validation, got '" + part + "'");
+        c.evaluateOn = part == "validation" ? EvalPart::Validation : EvalPart::Test;
+    }
     if (const nlohmann::json* ks = r.field("ks")) {
         if (!ks->is_array()) {
             r.wrongType("ks", "an array of integers");
@@ -361,9 +375,12 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
 
     RunOutcome outcome;
     outcome.params = model->params().values();
-    // The fit rule (docs/protocols.md, "What a model is fitted on").
+    // The fit rule (docs/protocols.md, "What a model is fitted on"). A run scored on the
+    // validation part (a sweep trial) never trains on it, neither merged nor by a refit.
+    const bool onValidation = config.evaluateOn == EvalPart::Validation;
     const bool merge =
-        config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation());
+        !onValidation &&
+        (config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation()));
     // Both parts live until the end: TrainData points into the split it was built from.
     const Split fitSplit = merge ? withValidationInTrain(split.value()) : split.value();
     const TrainData train = TrainData::build(fitSplit, &data);
@@ -378,7 +395,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     FitContext context;
     context.device = outcome.device;
     context.seed = config.seed;
-    context.refitOnValidation = config.fitOn == "auto" && !merge;
+    context.refitOnValidation = !onValidation && config.fitOn == "auto" && !merge;
     context.record = &record;
     context.observer = &observer;
     context.cancel = hooks.cancel;
@@ -419,7 +436,8 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     outcome.evaluatedNegatives = negatives;
 
     report(hooks.progress, "Evaluating", 0.0);
-    observer.onMessage("Evaluating on the test part (" +
+    const EvalPart part = config.evaluateOn;
+    observer.onMessage("Evaluating on the " + evalPartName(part) + " part (" +
                        (negatives > 0 ? std::to_string(negatives) + " " +
                                             samplerName(config.sampler) + " negatives"
                                       : std::string("full ranking")) +
@@ -428,7 +446,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
     if (model->reportsStages()) {
         Result<PipelineReport> stages =
-            evaluatePipelineStages(*model, train, EvalPart::Test, eval, hooks.cancel);
+            evaluatePipelineStages(*model, train, part, eval, hooks.cancel);
         if (!stages)
             return stages.error();
         PipelineReport& r = stages.value();
@@ -441,7 +459,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
         outcome.stages = std::move(m);
         outcome.test = std::move(r.final);
     } else {
-        Result<EvalResult> result = evaluate(*model, train, EvalPart::Test, eval, hooks.cancel);
+        Result<EvalResult> result = evaluate(*model, train, part, eval, hooks.cancel);
         if (!result)
             return result.error();
         outcome.test = std::move(result).value();

@@ -40,6 +40,11 @@ struct RunConfig {
                          // (loo: 99, others: 0 = full ranking)
     NegativeSampler sampler = NegativeSampler::Uniform;
     bool keepPerUser = true;  // fill RunOutcome::test.perUser
+    // The part the metrics are computed on. Test for every ordinary run; Validation for the
+    // trials of a hyper-parameter sweep (core/sweep), which choose a configuration without
+    // looking at the test part. A run evaluated on validation never trains on it ("auto"
+    // resolves to "train"; "train+val" is refused).
+    EvalPart evaluateOn = EvalPart::Test;
     // Data-parallel training (recorded, not acted on: RunHooks::parallel does that). JSON:
     // "distributed": {"world_size", "backend"}, present only when world_size > 1.
     int worldSize = 1;
@@ -75,7 +80,7 @@ struct StageMetrics {                         // two-stage models only
 
 struct RunOutcome {
     std::map<std::string, std::string> params;  // resolved parameters (defaults filled in)
-    EvalResult test;                            // metrics (+ per-user vectors if keepPerUser)
+    EvalResult test;  // metrics (+ per-user vectors if keepPerUser) on RunConfig::evaluateOn
     std::optional<StageMetrics> stages;
     std::vector<EpochReport> epochs;  // one per epoch for epoch models, else empty
     // What the model's final weights actually saw (FitRecord): train + validation (merged up

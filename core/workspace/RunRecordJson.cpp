@@ -162,6 +162,14 @@ PerUserMetrics perUserMetrics(const EvalResult& result) {
     return p;
 }
 
+EvalResult evalResultOf(PerUserMetrics perUser) {
+    EvalResult r;
+    r.users = std::move(perUser.users);
+    r.perUser = std::move(perUser.values);
+    r.usersEvaluated = static_cast<int32_t>(r.users.size());
+    return r;
+}
+
 void applyOutcome(RunRecord& record, const RunOutcome& outcome) {
     record.status = RunStatus::Finished;
     record.params = outcome.params;

@@ -73,6 +73,9 @@ struct RunRecord {
 void applyOutcome(RunRecord& record, const RunOutcome& outcome);
 // The per-user vectors of an evaluation (empty when it kept none).
 PerUserMetrics perUserMetrics(const EvalResult& result);
+// Back: an EvalResult holding only the users and their per-user vectors (what a paired
+// comparison or a bootstrap of a recorded run needs).
+EvalResult evalResultOf(PerUserMetrics perUser);
 // "running" ... back to the enum; false for an unknown name.
 bool parseRunStatus(const std::string& name, RunStatus* status);
 
@@ -119,6 +122,7 @@ public:
     static std::string databaseFile() { return "workspace.db"; }
 
 private:
+    friend class SweepStore;  // the sweep tables share the connection and its transactions
     Workspace() = default;
     Status exec(const std::string& sql) const;
     Status transaction(const std::function<Status()>& body);

@@ -10,11 +10,13 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "core/data/Dataset.h"
@@ -27,6 +29,7 @@
 #include "ui/LessonRunner.h"
 #include "ui/LessonsDialog.h"
 #include "ui/MainWindow.h"
+#include "ui/TasteRecoveryDialog.h"
 #include "ui/TrainingView.h"
 #include "ui/WatchListPanel.h"
 #include "ui/WorkspaceSession.h"
@@ -67,6 +70,7 @@ private slots:
     void watchLessonPinsUsers();
     void inspectorLessonEndsInInspector();
     void stopEndsLesson();
+    void tasteLessonReopensDemoAndMeasures();
 
 private:
     void waitForLesson() const;
@@ -99,7 +103,7 @@ void TestLessons::waitForLesson() const {
 
 void TestLessons::builtInLessons() {
     const QVector<Lesson> lessons = recscope::ui::builtInLessons();
-    QCOMPARE(lessons.size(), 3);
+    QCOMPARE(lessons.size(), 4);
     QCOMPARE(modelsOf(lessons[0]), QStringList({"pop", "itemknn", "mf"}));
     QCOMPARE(lessons[0].finish, Lesson::Finish::Leaderboard);
     QCOMPARE(modelsOf(lessons[1]), QStringList({"bpr"}));
@@ -107,6 +111,10 @@ void TestLessons::builtInLessons() {
     QCOMPARE(lessons[1].finish, Lesson::Finish::Train);
     QCOMPARE(modelsOf(lessons[2]), QStringList({"pipeline"}));
     QCOMPARE(lessons[2].finish, Lesson::Finish::Inspector);
+    QCOMPARE(modelsOf(lessons[3]), QStringList({"bpr"}));
+    QCOMPARE(lessons[3].finish, Lesson::Finish::Taste);
+    QVERIFY(lessons[3].needsDemoData);
+    QVERIFY(!lessons[0].needsDemoData);
     for (const Lesson& lesson : lessons) {
         QVERIFY(!lesson.title.isEmpty());
         QVERIFY2(lesson.text.size() > 200, qPrintable(lesson.title));  // a real text, not a stub
@@ -154,6 +162,10 @@ void TestLessons::badLessonsNameFileAndLine_data() {
                                      "{\"title\": \"t\", \"protocol\": \"random\",\n"
                                      "\"runs\": [{\"model\": \"pop\"}]}")
                               << "\"protocol\" must be";
+    QTest::newRow("data") << QByteArray(
+                                 "{\"title\": \"t\",\n\"data\": \"ml-1m\",\n"
+                                 "\"runs\": [{\"model\": \"pop\"}]}")
+                          << "test.json:2: \"data\" can only be \"demo\"";
 }
 
 void TestLessons::badLessonsNameFileAndLine() {
@@ -201,7 +213,7 @@ void TestLessons::dialogListsAndStarts() {
     QVERIFY(action);
     LessonsDialog dialog(recscope::ui::builtInLessons());
     auto* list = dialog.findChild<QListWidget*>("lessonList");
-    QCOMPARE(list->count(), 3);
+    QCOMPARE(list->count(), 4);
     dialog.setCurrentIndex(1);
     QVERIFY(dialog.findChild<QTextBrowser*>("lessonText")->toPlainText().contains("BPR"));
 
@@ -215,7 +227,7 @@ void TestLessons::dialogListsAndStarts() {
     QString error;
     QVERIFY(!dialog.addLessonFile(bad, &error));
     QVERIFY2(error.contains("bad.json:2"), qPrintable(error));
-    QCOMPARE(list->count(), 3);
+    QCOMPARE(list->count(), 4);
     const QString good = m_tmp.filePath("good.json");
     {
         QFile f(good);
@@ -223,8 +235,8 @@ void TestLessons::dialogListsAndStarts() {
         f.write("{\"title\": \"Mine\", \"runs\": [{\"model\": \"ease\"}]}");
     }
     QVERIFY(dialog.addLessonFile(good));
-    QCOMPARE(list->count(), 4);
-    QCOMPARE(dialog.currentIndex(), 3);
+    QCOMPARE(list->count(), 5);
+    QCOMPARE(dialog.currentIndex(), 4);
 
     QSignalSpy start(&dialog, &LessonsDialog::startRequested);
     dialog.findChild<QPushButton*>("startLesson")->click();
@@ -290,6 +302,31 @@ void TestLessons::inspectorLessonEndsInInspector() {
     QCOMPARE(m_window->viewTabs()->currentWidget(),
              static_cast<QWidget*>(m_window->inspectorView()));
     QCOMPARE(m_window->lessonRunner()->runIds().size(), 1);
+}
+
+void TestLessons::tasteLessonReopensDemoAndMeasures() {
+    // Another dataset is open: the known-taste lesson needs the demo's hidden tastes.
+    SyntheticConfig other;
+    other.seed = 5;
+    other.users = 100;
+    other.items = 150;
+    other.ratings = 4000;
+    m_window->session()->openSynthetic(other, QStringLiteral("other"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->session()->dataset() && m_window->session()->dataset()->numUsers() == 100, 60000);
+    Lesson lesson = recscope::ui::builtInLessons()[3];
+    lesson.runs[0].params["epochs"] = "3";  // short: the measurement is what is tested here
+    m_window->startLesson(lesson);
+    waitForLesson();
+    QCOMPARE(m_window->session()->dataset()->numRatings(), demoDataset().numRatings());
+    auto* dialog = m_window->findChild<TasteRecoveryDialog*>();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->runId(), m_window->lessonRunner()->runIds().back());
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->isReady(), 60000);
+    QCOMPARE(dialog->result().users, int64_t(demoDataset().numUsers()));
+    QCOMPARE(dialog->tableModel()->rowCount(), 18);
+    QVERIFY(std::isfinite(dialog->result().meanCorrelation));
+    dialog->close();
 }
 
 void TestLessons::stopEndsLesson() {
