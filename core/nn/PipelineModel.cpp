@@ -149,7 +149,9 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     if (auto st = index->build(m_retriever.itemVectors(), m_retriever.numItems()); !st)
         return st;
     m_index = std::make_unique<VectorIndex>(std::move(index.value()));
-    m_seen = data.allRatings;
+    // TEMP (until the evaluator owns one exclusion rule, issue 13 item 1): skip exactly what the
+    // evaluator removes from every list, the training positives.
+    m_seen = data.positives;
     m_seen.values.clear();
     m_genreMasks = ItemFeatures::fromDataset(data.dataset, data.numItems).genreMasks;
 

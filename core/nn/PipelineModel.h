@@ -1,7 +1,7 @@
 #pragma once
 // Two-stage recommender (seed 000), registry name "pipeline":
-//   retrieve  the two-tower retriever's top-N through a VectorIndex (items the user has rated
-//             in training removed),
+//   retrieve  the two-tower retriever's top-N through a VectorIndex (the user's training
+//             positives removed, TEMP: what the evaluator removes),
 //   rank      the candidates with RankerModel (trained by default on the candidates of a
 //             second retriever fitted without each user's latest training ratings, labelled
 //             by those ratings: see RankerModel.h),
@@ -80,7 +80,7 @@ private:
     TwoTowerModel m_retriever;
     RankerModel m_ranker;
     std::unique_ptr<VectorIndex> m_index;
-    CsrMatrix m_seen;  // every training rating per user (values unused): never recommended
+    CsrMatrix m_seen;  // TEMP: the training positives per user (values unused): never recommended
     std::vector<uint32_t> m_genreMasks;
     int32_t m_numUsers = 0;
 };
