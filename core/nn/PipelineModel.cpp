@@ -12,10 +12,12 @@
 #include "core/eval/Exclusion.h"
 #include "core/index/VectorIndex.h"
 #include "core/models/FoldIn.h"
+#include "core/models/ModelRegistry.h"
 #include "core/pipeline/CandidateRetriever.h"
 #include "core/pipeline/ContextFeatures.h"
 #include "core/pipeline/ItemFeatures.h"
 #include "core/pipeline/Mmr.h"
+#include "core/pipeline/RankerCandidates.h"
 #include "core/split/Split.h"
 
 namespace recscope {
@@ -101,6 +103,29 @@ std::vector<ParamSpec> PipelineModel::paramSpecs() const {
                      5000,
                      {},
                      "Candidates the retriever passes to the ranker per user (N)"});
+    specs.push_back({"pipeline.second",
+                     ParamType::Choice,
+                     "ease",
+                     0,
+                     0,
+                     {"ease", "itemknn", "none"},
+                     "Second model beside the retriever: its best items join the candidates and "
+                     "its scores feed the ranker (none: the retriever's candidates alone)"});
+    specs.push_back({"pipeline.second_candidates",
+                     ParamType::Int,
+                     "100",
+                     0,
+                     5000,
+                     {},
+                     "The second model's top-M added to the candidates (M; 0: its scores only)"});
+    specs.push_back({"pipeline.recent",
+                     ParamType::Int,
+                     "10",
+                     0,
+                     1000,
+                     {},
+                     "The second model also scores each user's latest R positives alone, an "
+                     "input of the ranker (R; 0: off)"});
     specs.push_back({"pipeline.mmr_lambda",
                      ParamType::Float,
                      "1",
@@ -125,7 +150,69 @@ int32_t PipelineModel::numItems() const {
 }
 
 int32_t PipelineModel::candidates() const {
-    return static_cast<int32_t>(m_params.getInt("pipeline.candidates"));
+    const auto n = static_cast<int32_t>(m_params.getInt("pipeline.candidates"));
+    if (m_params.getString("pipeline.second") == "none")
+        return n;
+    return n + static_cast<int32_t>(m_params.getInt("pipeline.second_candidates"));
+}
+
+Result<std::unique_ptr<Recommender>> PipelineModel::fitSecond(const TrainData& data,
+                                                              const FitContext& context) const {
+    const std::string name = m_params.getString("pipeline.second");
+    if (name == "none")
+        return std::unique_ptr<Recommender>();
+    auto model = ModelRegistry::global().create(name);
+    if (!model)
+        return makeError("pipeline: unknown second model '" + name + "'");
+    if (auto st = model->configure({}); !st)
+        return st.error();
+    FitContext quiet;  // its progress is not the pipeline's
+    quiet.seed = context.seed;
+    quiet.cancel = context.cancel;
+    quiet.device = context.device;
+    if (auto st = model->fit(data, quiet); !st)
+        return st.error();
+    return model;
+}
+
+SecondSource PipelineModel::secondSource(const Recommender* model,
+                                         const LatestItems* latest) const {
+    SecondSource s;
+    if (!model)
+        return s;
+    s.scores = [model](const int32_t* users, int64_t n, float* out) {
+        model->scoreUsers(users, n, out);
+    };
+    if (latest && model->canFoldIn() && m_params.getInt("pipeline.recent") > 0)
+        s.recent = [model, latest](const int32_t* users, int64_t n, float* out) {
+            const int32_t ni = model->numItems();
+            std::vector<HistoryEntry> history;
+            for (int64_t r = 0; r < n; ++r) {
+                float* row = out + r * ni;
+                std::fill(row, row + ni, 0.0f);
+                const int32_t u = users[r];
+                if (u < 0 || static_cast<size_t>(u) >= latest->size())
+                    continue;
+                history.clear();
+                for (int32_t i : (*latest)[static_cast<size_t>(u)])
+                    history.push_back({i, 0.0f, true});
+                if (!history.empty() && !model->scoreHistory(history, row))
+                    std::fill(row, row + ni, 0.0f);
+            }
+        };
+    s.topM = static_cast<int32_t>(m_params.getInt("pipeline.second_candidates"));
+    s.numItems = model->numItems();
+    return s;
+}
+
+Result<RankerCandidates> PipelineModel::servingCandidates(const int32_t* users, int64_t n,
+                                                          const float* queries) const {
+    auto first = retrieveCandidates(*m_index, queries, users, n, &m_seen,
+                                    static_cast<int32_t>(m_params.getInt("pipeline.candidates")));
+    if (!first)
+        return first.error();
+    return rankerCandidates(first.value(), queries, m_retriever.itemVectors(), m_retriever.dim(),
+                            numItems(), secondSource(m_second.get(), &m_latest), &m_seen);
 }
 
 Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
@@ -157,6 +244,17 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     m_seen.values.clear();
     m_exclude = data.split ? data.split->config.exclude : ExcludeRule::Positives;
     m_genreMasks = ItemFeatures::fromDataset(data.dataset, data.numItems).genreMasks;
+    if (context.observer && m_params.getString("pipeline.second") != "none")
+        context.observer->onMessage("Fitting the second model (" +
+                                    m_params.getString("pipeline.second") + ")");
+    auto second = fitSecond(data, context);
+    if (!second)
+        return second.error();
+    m_second = std::move(second.value());
+    m_latest.clear();
+    if (data.split)
+        m_latest = latestPositives(data.split->train, data.split->threshold, data.numUsers,
+                                   static_cast<int>(m_params.getInt("pipeline.recent")));
 
     ValidateFn validate;
     if (data.split && !data.split->validation.empty()) {
@@ -252,9 +350,22 @@ Status PipelineModel::fitRankerOnHoldout(const TrainData& data, const FitContext
         std::copy(first.userVectors() + static_cast<int64_t>(users[k]) * d,
                   first.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
                   queries.begin() + static_cast<int64_t>(k) * d);
-    auto lists = retrieveCandidates(firstIndex.value(), queries.data(), users.data(),
-                                    static_cast<int64_t>(users.size()), &prefixData.listExclusion(),
-                                    candidates(), context.cancel);
+    // The lists skip what serving skips (the run's list rule), here in the prefix.
+    auto firstLists = retrieveCandidates(
+        firstIndex.value(), queries.data(), users.data(), static_cast<int64_t>(users.size()),
+        &prefixData.listExclusion(), static_cast<int32_t>(m_params.getInt("pipeline.candidates")),
+        context.cancel);
+    if (!firstLists)
+        return firstLists.error();
+    auto prefixSecond = fitSecond(prefixData, context);
+    if (!prefixSecond)
+        return prefixSecond.error();
+    const LatestItems prefixLatest =
+        latestPositives(prefix.train, prefix.threshold, data.numUsers,
+                        static_cast<int>(m_params.getInt("pipeline.recent")));
+    auto lists = rankerCandidates(firstLists.value(), queries.data(), first.itemVectors(), d,
+                                  data.numItems, secondSource(prefixSecond->get(), &prefixLatest),
+                                  &prefixData.listExclusion(), context.cancel);
     if (!lists)
         return lists.error();
     RankerHoldoutSet set;
@@ -329,25 +440,24 @@ void PipelineModel::recommendLists(const int32_t* users, int64_t n, int32_t* ite
     }
     if (known.empty())
         return;
-    auto cands = retrieveCandidates(*m_index, queries.data(), known.data(),
-                                    static_cast<int64_t>(known.size()), &m_seen, cap);
+    auto cands =
+        servingCandidates(known.data(), static_cast<int64_t>(known.size()), queries.data());
     if (!cands)
         return;  // cannot happen for a built index and cap > 0
     std::vector<int32_t> pu, pi;
-    std::vector<float> pscore, prank;
+    std::vector<float> inputs;
     for (size_t k = 0; k < known.size(); ++k) {
         const int32_t len = cands->rowLength(k);
         for (int32_t j = 0; j < len; ++j) {
             pu.push_back(known[k]);
             pi.push_back(cands->row(k)[j]);
-            pscore.push_back(
-                cands->scores[k * static_cast<size_t>(cands->perUser) + static_cast<size_t>(j)]);
-            prank.push_back(static_cast<float>(j) / static_cast<float>(cap));
+            const float* in = cands->input(k, j);
+            inputs.insert(inputs.end(), in, in + RankerCandidates::kInputs);
         }
     }
     std::vector<float> ps(pu.size());
     m_ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), ps.data(),
-                        pscore.data(), prank.data());
+                        inputs.data());
     const double lambda = m_params.getFloat("pipeline.mmr_lambda");
     size_t at = 0;
     std::vector<int32_t> order, rankedItems;
@@ -423,15 +533,16 @@ void PipelineModel::scoreCandidates(const int32_t* users, int64_t n, float* out)
         const float* v = m_retriever.userVectors() + static_cast<int64_t>(users[r]) * d;
         queries.insert(queries.end(), v, v + d);
     }
-    auto cands = retrieveCandidates(*m_index, queries.data(), known.data(),
-                                    static_cast<int64_t>(known.size()), &m_seen, candidates());
+    auto cands =
+        servingCandidates(known.data(), static_cast<int64_t>(known.size()), queries.data());
     if (!cands)
         return;
     for (size_t k = 0; k < known.size(); ++k) {
+        // Only the candidates are ranked (the union can be shorter than candidates()).
+        std::fill(out + rowOf[k] * ni, out + (rowOf[k] + 1) * ni, -INFINITY);
         const int32_t len = cands->rowLength(k);
         for (int32_t j = 0; j < len; ++j)
-            out[rowOf[k] * ni + cands->row(k)[j]] =
-                2 * kBelowList + cands->scores[k * cands->perUser + j];
+            out[rowOf[k] * ni + cands->row(k)[j]] = 2 * kBelowList + cands->input(k, j)[0];
     }
 }
 
@@ -469,18 +580,39 @@ Status PipelineModel::scoreHistory(const std::vector<HistoryEntry>& history, flo
         exclude.values.assign(rated.size(), 1.0f);
         exclude.offsets = {0, static_cast<int64_t>(rated.size())};
         const int32_t row = 0;
-        auto cands = retrieveCandidates(*m_index, query.data(), &row, 1, &exclude, cap);
+        auto first =
+            retrieveCandidates(*m_index, query.data(), &row, 1, &exclude,
+                               static_cast<int32_t>(m_params.getInt("pipeline.candidates")));
+        if (!first)
+            return first.status();
+        // The second model folds the history in too (a model that cannot gives no second
+        // candidates and its "no score" inputs).
+        SecondSource second;
+        Status secondStatus;
+        // The latest positives: the history's last R positive entries (its order is time's).
+        LatestItems latest(1);
+        const auto recent = static_cast<size_t>(m_params.getInt("pipeline.recent"));
+        for (auto it = history.rbegin(); it != history.rend() && latest[0].size() < recent; ++it)
+            if (it->positive && it->item >= 0 && it->item < ni)
+                latest[0].insert(latest[0].begin(), it->item);
+        if (m_second && m_second->canFoldIn()) {
+            second = secondSource(m_second.get(), &latest);
+            second.scores = [this, &history, &secondStatus](const int32_t*, int64_t, float* o) {
+                secondStatus = m_second->scoreHistory(history, o);
+            };
+        }
+        auto cands = rankerCandidates(first.value(), query.data(), m_retriever.itemVectors(),
+                                      m_retriever.dim(), ni, second, &exclude);
         if (!cands)
             return cands.status();
+        if (!secondStatus)
+            return secondStatus;
         const int32_t len = cands->rowLength(0);
         const int32_t* ci = cands->row(0);
         // User id -1: the ranker scores the pairs with the user unknown.
         const std::vector<int32_t> users(static_cast<size_t>(len), -1);
-        std::vector<float> ranks(static_cast<size_t>(len));
-        for (int32_t j = 0; j < len; ++j)
-            ranks[static_cast<size_t>(j)] = static_cast<float>(j) / static_cast<float>(cap);
         std::vector<float> ps(static_cast<size_t>(len));
-        m_ranker.scorePairs(users.data(), ci, len, ps.data(), cands->scores.data(), ranks.data());
+        m_ranker.scorePairs(users.data(), ci, len, ps.data(), cands->inputs.data());
         std::vector<int32_t> order(static_cast<size_t>(len));
         std::iota(order.begin(), order.end(), 0);
         std::stable_sort(order.begin(), order.end(),
@@ -517,6 +649,9 @@ Status PipelineModel::save(const std::string& path) const {
         return st;
     if (auto st = m_ranker.save(path + "/ranker.pt"); !st)
         return st;
+    if (m_second)
+        if (auto st = m_second->save(path + "/second.model"); !st)
+            return st;
     // Plain text: settings, then the seen matrix and genre masks (small next to the weights).
     FILE* f = std::fopen((path + "/pipeline.txt").c_str(), "w");
     if (!f)
@@ -529,6 +664,13 @@ Status PipelineModel::save(const std::string& path) const {
         std::fprintf(f, "%lld", static_cast<long long>(m_seen.rowSize(u)));
         for (int64_t k = m_seen.offsets[u]; k < m_seen.offsets[u + 1]; ++k)
             std::fprintf(f, " %d", m_seen.indices[static_cast<size_t>(k)]);
+        std::fprintf(f, "\n");
+    }
+    std::fprintf(f, "latest %zu\n", m_latest.size());
+    for (const auto& l : m_latest) {
+        std::fprintf(f, "%zu", l.size());
+        for (int32_t i : l)
+            std::fprintf(f, " %d", i);
         std::fprintf(f, "\n");
     }
     std::fprintf(f, "genres %zu\n", m_genreMasks.size());
@@ -549,6 +691,7 @@ Status PipelineModel::load(const std::string& path) {
     CsrMatrix seen;
     // Files written before the rule was recorded skipped every rated item.
     ExcludeRule exclude = ExcludeRule::Rated;
+    LatestItems latest;
     std::vector<uint32_t> genres;
     auto fail = [&](const std::string& what) {
         std::fclose(f);
@@ -583,6 +726,23 @@ Status PipelineModel::load(const std::string& path) {
                 seen.offsets.push_back(static_cast<int64_t>(seen.indices.size()));
             }
             ++line;
+        } else if (startsWith(s, "latest ")) {
+            size_t rows = 0;
+            if (std::sscanf(buf, "latest %zu", &rows) != 1 || rows > (size_t{1} << 30))
+                return fail("expected 'latest <rows>'");
+            latest.assign(rows, {});
+            for (auto& l : latest) {
+                long long len = 0;
+                if (std::fscanf(f, "%lld", &len) != 1 || len < 0 || len > 1000000)
+                    return fail("expected a latest-row length");
+                for (long long k = 0; k < len; ++k) {
+                    int item = 0;
+                    if (std::fscanf(f, "%d", &item) != 1)
+                        return fail("expected a latest item id");
+                    l.push_back(item);
+                }
+            }
+            ++line;
         } else if (startsWith(s, "genres ")) {
             size_t count = 0;
             if (std::sscanf(buf, "genres %zu", &count) != 1)
@@ -596,8 +756,17 @@ Status PipelineModel::load(const std::string& path) {
         }
     }
     std::fclose(f);
+    overrides.emplace("pipeline.second", "none");  // folders from before the second model
     if (auto st = configure(overrides); !st)
         return Status(makeError(st.error().message, file));
+    std::unique_ptr<Recommender> second;
+    if (const std::string name = m_params.getString("pipeline.second"); name != "none") {
+        second = ModelRegistry::global().create(name);
+        if (!second)
+            return makeError("pipeline: unknown second model '" + name + "'", file);
+        if (auto st = second->load(path + "/second.model"); !st)
+            return st;
+    }
     if (auto st = m_retriever.load(path + "/retriever.pt"); !st)
         return st;
     if (auto st = m_ranker.load(path + "/ranker.pt", m_retriever); !st)
@@ -610,6 +779,8 @@ Status PipelineModel::load(const std::string& path) {
     m_index = std::make_unique<VectorIndex>(std::move(index.value()));
     m_seen = std::move(seen);
     m_exclude = exclude;
+    m_second = std::move(second);
+    m_latest = std::move(latest);
     m_genreMasks = std::move(genres);
     m_numUsers = m_retriever.numUsers();
     return {};

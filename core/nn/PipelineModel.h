@@ -2,14 +2,25 @@
 // Two-stage recommender (seed 000), registry name "pipeline":
 //   retrieve  the two-tower retriever's top-N through a VectorIndex (skipping the items the
 //             run's list rule removes anyway: TrainData::listExclusion(), core/eval/Exclusion.h),
-//   rank      the candidates with RankerModel (trained by default on the candidates of a
-//             second retriever fitted without each user's latest training ratings, labelled
+//             joined by the top-M of a second model (pipeline.second, EASE by default) that the
+//             retriever missed,
+//   rank      the candidates with RankerModel, from pair inputs that include both models'
+//             scores and ranks and the second model's fold-in of the user's latest positives
+//             (RankerCandidates.h; trained by default on the candidates of a second retriever
+//             and second model fitted without each user's latest training ratings, labelled
 //             by those ratings: see RankerModel.h),
 //   post      optional MMR re-ranking for genre diversity (lambda = 1 keeps the ranker order).
 //
 // Parameters are addressed with prefixes so that the CLI's --param passes straight through:
 // "retriever.<name>" (TwoTowerModel's specs), "ranker.<name>" (RankerModel's specs),
-// "pipeline.candidates", "pipeline.mmr_lambda", "pipeline.index".
+// "pipeline.candidates", "pipeline.second", "pipeline.second_candidates", "pipeline.recent",
+// "pipeline.mmr_lambda", "pipeline.index".
+//
+// Why a second model: under a temporal split an item-item model such as EASE ranks the next
+// items better than the two-tower retriever, and the next items follow the user's latest
+// positives more than the whole history. A ranker that sees only the retriever's scores can
+// re-order its candidates but not reach what it lacks; with the second model's candidates,
+// scores and recency, it learns how to weigh the two.
 //
 // scoreUsers() encodes the final list: the item at list rank r (0-based) of L gets L - r;
 // every other item gets its retriever cosine - 10 (so the order beyond the list is still the
@@ -23,6 +34,7 @@
 #include "core/nn/RankerModel.h"
 #include "core/nn/TwoTowerModel.h"
 #include "core/split/Split.h"
+#include "core/pipeline/RankerCandidates.h"
 
 namespace recscope {
 
@@ -64,11 +76,14 @@ public:
     const TwoTowerModel& retriever() const { return m_retriever; }
     const RankerModel& ranker() const { return m_ranker; }
     const VectorIndex* index() const { return m_index.get(); }
+    // The longest candidate list: N (pipeline.candidates) + M (pipeline.second_candidates, 0
+    // without a second model).
     int32_t candidates() const;
 
-    // The first stage alone, in the same encoding as scoreUsers(): the candidates (the rule's
-    // items skipped) get 10 + their retriever cosine, every other item its cosine - 10. Used for
-    // the candidates' Recall@N (see PipelineReport.h).
+    // The ranker's candidates alone: for a known user, each candidate (the rule's items skipped) gets 10 + its retriever
+    // score and every other item -infinity (the list can be shorter than candidates() when the
+    // two sources overlap); an unknown user gets the retriever's fallback - 10. Used for the
+    // candidates' Recall@N (see PipelineReport.h).
     void scoreCandidates(const int32_t* users, int64_t n, float* out) const;
 
     // Final lists: for each user, up to candidates() items in final order (ranked and, when
@@ -82,8 +97,21 @@ private:
     Status fitRankerOnHoldout(const TrainData& data, const FitContext& context,
                               ValidateFn validate);
 
+    // The second model of the given data (null for pipeline.second = none).
+    Result<std::unique_ptr<Recommender>> fitSecond(const TrainData& data,
+                                                   const FitContext& context) const;
+    using LatestItems = std::vector<std::vector<int32_t>>;  // per user, oldest first
+    // Its scores, top-M and scores of each user's `latest` positives alone, as
+    // rankerCandidates() takes them (no scores for null).
+    SecondSource secondSource(const Recommender* model, const LatestItems* latest) const;
+    // The ranker's lists for known users: queries are their retriever vectors (n x dim).
+    Result<RankerCandidates> servingCandidates(const int32_t* users, int64_t n,
+                                               const float* queries) const;
+
     TwoTowerModel m_retriever;
     RankerModel m_ranker;
+    std::unique_ptr<Recommender> m_second;
+    LatestItems m_latest;  // each user's latest pipeline.recent training positives
     std::unique_ptr<VectorIndex> m_index;
     // The run's list rule, training part (TrainData::listExclusion(): positives or every
     // rating; values unused): candidates skip these items, which every list excludes anyway.

@@ -1,6 +1,7 @@
 #include "core/nn/RankerModel.h"
 
 #include "core/nn/RankerTraining.h"  // the state and training loops; brings LibTorch
+#include "core/pipeline/RankerCandidates.h"
 
 namespace recscope {
 
@@ -15,6 +16,7 @@ RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numIt
     RankerNetConfig c;
     c.numUsers = numUsers;
     c.numItems = numItems;
+    c.ids = p.getBool("ids");
     c.embedding = static_cast<int>(p.getInt("embedding"));
     c.depth = static_cast<int>(p.getInt("depth"));
     c.width = static_cast<int>(p.getInt("width"));
@@ -30,15 +32,18 @@ RankerNetConfig configFrom(const ParamValues& p, int32_t numUsers, int32_t numIt
 // A fresh ranker net and state, shared by fit() and fitHoldout(). Returns the item features the
 // net was sized for (the caller fills the net's tables with them).
 ItemFeatures resetImpl(RankerModel::Impl& m, const ParamValues& params, const TrainData& data,
-                       const TwoTowerModel& retriever, const torch::Device& device) {
+                       const TwoTowerModel& retriever, const torch::Device& device,
+                       int secondInputs = 0) {
     m = RankerModel::Impl{};
     m.device = device;
     m.retriever = &retriever;
     m.numUsers = data.numUsers;
     m.numItems = data.numItems;
     ItemFeatures features = ItemFeatures::fromDataset(data.dataset, data.numItems);
-    m.net = RankerNet(
-        configFrom(params, data.numUsers, data.numItems, features.numGenres, features.hasYears));
+    RankerNetConfig c =
+        configFrom(params, data.numUsers, data.numItems, features.numGenres, features.hasYears);
+    c.secondInputs = secondInputs;
+    m.net = RankerNet(c);
     return features;
 }
 
@@ -56,7 +61,15 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
     // and more, cheap epochs; validation picks the epoch.
     auto specs = epochParamSpecs(20, 256, 0.002, 0.0, 3);
     std::vector<ParamSpec> own = {
-        {"embedding", T::Int, "32", 2, 1024, {}, "User and item ID embedding size"},
+        {"ids",
+         T::Bool,
+         "false",
+         0,
+         0,
+         {},
+         "User and item ID embeddings as inputs (holdout-trained, they learn the held-out "
+         "period's tastes, which do not carry over to the test's)"},
+        {"embedding", T::Int, "32", 2, 1024, {}, "User and item ID embedding size (ids)"},
         {"depth", T::Int, "2", 0, 6, {}, "Hidden layers of the scoring MLP"},
         {"width", T::Int, "128", 4, 4096, {}, "Hidden layer width"},
         {"negatives", T::Int, "4", 1, 100, {}, "Negatives per training positive"},
@@ -83,11 +96,13 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          "Probability of zeroing an ID embedding and setting its IsUnknown flag"},
         {"loss",
          T::Choice,
-         "softmax",
+         "list",
          0,
          0,
-         {"bce", "bpr", "softmax"},
-         "Training loss (softmax: each positive against its own negatives)"},
+         {"bce", "bpr", "softmax", "list"},
+         "Training loss (softmax: each positive against its own sampled negatives; list: each "
+         "positive against all the negatives of its candidate list, softmax when train_on = "
+         "train)"},
         {"genres", T::Bool, "true", 0, 0, {}, "Genre embedding input"},
         {"years", T::Bool, "true", 0, 0, {}, "Release-year embedding input"},
         {"retriever_score",
@@ -127,6 +142,13 @@ std::vector<ParamSpec> RankerModel::paramSpecs() {
          100000,
          {},
          "train_on = holdout: most positives drawn from one list per epoch (0 = all)"},
+        {"lists_per_batch",
+         T::Int,
+         "32",
+         1,
+         100000,
+         {},
+         "loss = list: candidate lists per training batch"},
         {"list_validation",
          T::Float,
          "0.2",
@@ -181,7 +203,9 @@ Status RankerModel::fitHoldout(const TrainData& data, const RankerHoldoutSet& se
         prepareTorch(context.seed + 1);
         m_stats = FitStats{};
         auto& m = *m_impl;
-        const ItemFeatures features = resetImpl(m, m_params, data, retriever, parsed.value());
+        const ItemFeatures features =
+            resetImpl(m, m_params, data, retriever, parsed.value(),
+                      set.lists->hasSecond ? RankerCandidates::kSecondInputs : 0);
         // "Known" = the ID embedding is trained: the user has held-out positives, the item
         // appears in a list of such a user.
         const auto& lists = *set.lists;
@@ -289,7 +313,7 @@ Status RankerModel::fit(const TrainData& data, const CandidateLists& hard,
 }
 
 void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out,
-                             const float* scores, const float* ranks) const {
+                             const float* inputs) const {
     const auto& m = *m_impl;
     if (n <= 0)
         return;
@@ -309,21 +333,25 @@ void RankerModel::scorePairs(const int32_t* users, const int32_t* items, int64_t
         ku[static_cast<size_t>(k)] = uok ? 1.0f : 0.0f;
         ki[static_cast<size_t>(k)] = iok ? 1.0f : 0.0f;
     }
-    torch::Tensor rs, rr;
-    if (m.net->config().retrieverScore)
-        rs = scores ? torch::from_blob(const_cast<float*>(scores), {n}, torch::kFloat)
-                          .clone()
-                          .to(m.device)
-                    : m.retrieverScores(users, items, n);
-    if (m.net->config().retrieverRank)
-        rr = ranks ? torch::from_blob(const_cast<float*>(ranks), {n}, torch::kFloat)
-                         .clone()
-                         .to(m.device)
-                   : torch::ones({n}, torch::TensorOptions().device(m.device));
+    torch::Tensor rs, rr, second;
+    if (inputs) {
+        auto all = torch::from_blob(const_cast<float*>(inputs), {n, RankerCandidates::kInputs},
+                                    torch::kFloat)
+                       .clone()
+                       .to(m.device);
+        rs = all.select(1, 0).contiguous();
+        rr = all.select(1, 1).contiguous();
+        second = all.slice(1, 2, 2 + RankerCandidates::kSecondInputs).contiguous();
+    } else if (m.net->config().retrieverScore) {
+        rs = m.retrieverScores(users, items, n);
+    }
+    if (m.net->config().retrieverRank && !rr.defined())
+        rr = torch::ones({n}, torch::TensorOptions().device(m.device));
     auto logits =
         m.net->forward(torch::tensor(u, torch::kLong).to(m.device),
                        torch::tensor(i, torch::kLong).to(m.device), torch::tensor(ku).to(m.device),
-                       torch::tensor(ki).to(m.device), rs, rr, m.contextInputs(users, items, n));
+                       torch::tensor(ki).to(m.device), rs, rr, m.contextInputs(users, items, n),
+                       m.net->config().secondInputs > 0 ? second : torch::Tensor());
     copyToHost(logits, out);
 }
 
@@ -339,7 +367,8 @@ Status RankerModel::save(const std::string& path) const {
         archive.write(
             "shape",
             torch::tensor({static_cast<int64_t>(c.numUsers), static_cast<int64_t>(c.numItems),
-                           static_cast<int64_t>(c.numGenres), static_cast<int64_t>(c.years)}));
+                           static_cast<int64_t>(c.numGenres), static_cast<int64_t>(c.years),
+                           static_cast<int64_t>(c.secondInputs)}));
         if (c.contextFeatures > 0) {
             const auto& x = m.context;
             archive.write("ctx_user_last", torch::tensor(x.userLast, torch::kLong));
@@ -363,6 +392,7 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
         // Files from before holdout training have no train_on and no rank input.
         saved.emplace("train_on", "train");
         saved.emplace("context", "false");
+        saved.emplace("ids", "true");
         if (auto st = configure(saved); !st)
             return Status(makeError(st.error().message, path));
         torch::Tensor shape;
@@ -371,9 +401,14 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
         m.numUsers = static_cast<int32_t>(shape[0].item<int64_t>());
         m.numItems = static_cast<int32_t>(shape[1].item<int64_t>());
         m.retriever = &retriever;
-        m.net = RankerNet(configFrom(m_params, m.numUsers, m.numItems,
-                                     static_cast<int>(shape[2].item<int64_t>()),
-                                     shape[3].item<int64_t>() != 0));
+        RankerNetConfig c =
+            configFrom(m_params, m.numUsers, m.numItems, static_cast<int>(shape[2].item<int64_t>()),
+                       shape[3].item<int64_t>() != 0);
+        // Files from before the second model have four shape entries.
+        c.secondInputs = shape.numel() > 4 ? static_cast<int>(shape[4].item<int64_t>()) : 0;
+        if (c.secondInputs != 0 && c.secondInputs != RankerCandidates::kSecondInputs)
+            return makeError("ranker: unexpected second-model input count", path);
+        m.net = RankerNet(c);
         m.net->load(archive);
         m.net->eval();
         if (m.net->config().contextFeatures > 0) {

@@ -1,11 +1,14 @@
 #pragma once
 // Second stage of the pipeline (seed 000's ranker): scores (user, candidate) pairs.
 //
-// Inputs per pair: user and item ID embeddings, their element-wise product, a genre embedding
-// (multi-hot -> linear), a release-year bucket embedding, the item's normalised log
-// popularity, IsUnknown flags for the item and the user and, optionally, the retriever's
-// cosine and time context (ContextFeatures.h: user activity, item age at the user's last
-// rating, the item's recent rating count). An MLP maps them to one logit.
+// Inputs per pair: the item's normalised log popularity, a genre embedding (multi-hot ->
+// linear), a release-year bucket embedding and, optionally, user and item ID embeddings with
+// their element-wise product and IsUnknown flags (ids), the retriever's cosine, time context
+// (ContextFeatures.h: user activity, item age at the user's last rating, the item's recent
+// rating count) and, holdout-trained, the candidate's rank and a second model's scores (the
+// pair inputs of RankerCandidates.h). An MLP maps them to one logit. ID embeddings are off by
+// default: holdout-trained, they learn what users liked in the held-out period, and that did
+// not carry over to the test period (ML-100K and ml-latest-small, temporal split).
 //
 // Training rows: every training positive (label 1) with `negatives` negatives (label 0); each
 // negative is, with probability hard_ratio, drawn from the user's hard list (the retriever's
@@ -21,8 +24,12 @@
 // the positives are the list entries the user went on to like in those held-out ratings. The
 // ranker thus learns to re-rank a retriever's candidates for items the retriever did not fit,
 // which is what it does at serving time, and the retriever's cosine and rank (position / N)
-// become meaningful inputs. Negatives: with probability hard_ratio another entry of the same
-// list that is not a positive, otherwise a uniform item (scored by the first stage, rank 1).
+// become meaningful inputs. Loss "list" (the default): each positive of a list against all the
+// list's negatives, averaged per list, so that every user weighs the same and the whole order
+// of the candidates is learnt, not only a sampled few. The other losses draw negatives: with
+// probability hard_ratio another entry of the same list that is not a positive, otherwise a
+// uniform item (scored by the first stage, rank 1; never with a second model, whose inputs a
+// uniform item lacks).
 // The epoch is chosen on a seeded share of the lists kept aside (list_validation): NDCG@10 of
 // each re-ranked list against its held-out positives, several per user where the split's
 // validation part has one.
@@ -43,10 +50,11 @@
 namespace recscope {
 
 struct CandidateLists;
+struct RankerCandidates;
 
 // Training rows for RankerModel::fitHoldout(). Pointers are borrowed for the call only.
 struct RankerHoldoutSet {
-    const CandidateLists* lists = nullptr;      // first-stage top-N per user; scores = cosines
+    const RankerCandidates* lists = nullptr;    // first-stage lists with their pair inputs
     std::vector<uint8_t> labels;                // lists->items.size(): 1 = a held-out positive
     const TwoTowerModel* firstStage = nullptr;  // scores the uniform negatives
     std::vector<float> popularity;  // numItems, normalised popularity of the first stage's data
@@ -77,12 +85,11 @@ public:
                       ValidateFn validate = {});
 
     // out[k] = score of (users[k], items[k]); n pairs, caller-owned. Higher is better.
-    // Users/items outside the trained range are scored as unknown. scores: the retriever's
-    // cosines of the pairs (null: computed from the retriever's vectors); ranks: each item's
-    // position in its candidate list / N (null: 1, the end of the list), read only by a
-    // holdout-trained ranker.
+    // Users/items outside the trained range are scored as unknown. inputs: the pairs' dense
+    // inputs, n x RankerCandidates::kInputs as rankerCandidates() builds them (null: the
+    // retriever's score from its vectors, rank 1, no second model: an item beyond every list).
     void scorePairs(const int32_t* users, const int32_t* items, int64_t n, float* out,
-                    const float* scores = nullptr, const float* ranks = nullptr) const;
+                    const float* inputs = nullptr) const;
 
     // True when the parameters ask for holdout training (train_on = holdout).
     bool holdoutTraining() const;

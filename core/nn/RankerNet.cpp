@@ -6,11 +6,14 @@ namespace recscope {
 
 RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
-    m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
-    m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
-    torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
-    torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
-    int64_t in = 3 * e + 3;  // user, item, product; popularity and two IsUnknown flags
+    int64_t in = 1;  // popularity
+    if (config.ids) {
+        m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
+        m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
+        torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
+        torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
+        in += 3 * e + 2;  // user, item, product; two IsUnknown flags
+    }
     if (config.numGenres > 0) {
         m_genreProj = register_module("genre_proj", torch::nn::Linear(config.numGenres, 16));
         in += 16;
@@ -25,6 +28,7 @@ RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
     if (config.retrieverRank)
         in += 1;
     in += config.contextFeatures;
+    in += config.secondInputs;
     m_mlp = register_module("mlp", makeTowerMlp(in, config.depth, config.width, 1));
     m_genreMasks = register_buffer("genre_masks", torch::zeros({config.numItems}, torch::kLong));
     m_yearBuckets = register_buffer("year_buckets", torch::zeros({config.numItems}, torch::kLong));
@@ -58,21 +62,22 @@ torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::
                                      const torch::Tensor& keepUser, const torch::Tensor& keepItem,
                                      const torch::Tensor& retrieverScore,
                                      const torch::Tensor& retrieverRank,
-                                     const torch::Tensor& context) {
-    auto ku = m_userKnown.index_select(0, userIds);
-    auto ki = m_itemKnown.index_select(0, itemIds);
-    if (keepUser.defined())
-        ku = ku * keepUser;
-    if (keepItem.defined())
-        ki = ki * keepItem;
-    auto u = m_userEmb->forward(userIds) * ku.unsqueeze(1);
-    auto v = m_itemEmb->forward(itemIds) * ki.unsqueeze(1);
-    std::vector<torch::Tensor> parts{u,
-                                     v,
-                                     u * v,
-                                     m_popularity.index_select(0, itemIds).unsqueeze(1),
-                                     (1 - ki).unsqueeze(1),
-                                     (1 - ku).unsqueeze(1)};
+                                     const torch::Tensor& context, const torch::Tensor& second) {
+    auto popularity = m_popularity.index_select(0, itemIds).unsqueeze(1);
+    std::vector<torch::Tensor> parts{popularity};
+    if (m_config.ids) {
+        auto ku = m_userKnown.index_select(0, userIds);
+        auto ki = m_itemKnown.index_select(0, itemIds);
+        if (keepUser.defined())
+            ku = ku * keepUser;
+        if (keepItem.defined())
+            ki = ki * keepItem;
+        auto u = m_userEmb->forward(userIds) * ku.unsqueeze(1);
+        auto v = m_itemEmb->forward(itemIds) * ki.unsqueeze(1);
+        parts.insert(parts.begin(), {u, v, u * v});
+        parts.push_back((1 - ki).unsqueeze(1));
+        parts.push_back((1 - ku).unsqueeze(1));
+    }
     if (m_config.numGenres > 0) {
         auto masks = m_genreMasks.index_select(0, itemIds).unsqueeze(1);
         auto multiHot = (masks.bitwise_and(m_genreBits.unsqueeze(0)) != 0).to(torch::kFloat);
@@ -88,8 +93,38 @@ torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::
         parts.push_back(
             context.defined()
                 ? context
-                : torch::zeros({userIds.size(0), m_config.contextFeatures}, u.options()));
+                : torch::zeros({userIds.size(0), m_config.contextFeatures}, popularity.options()));
+    if (m_config.secondInputs > 0) {
+        if (second.defined()) {
+            parts.push_back(second);
+        } else {
+            auto none =
+                torch::zeros({userIds.size(0), m_config.secondInputs}, popularity.options());
+            none.select(1, 1).fill_(1.0);  // rank: beyond the top-M
+            parts.push_back(none);
+        }
+    }
     return m_mlp->forward(torch::cat(parts, 1)).squeeze(1);
+}
+
+torch::Tensor listSoftmaxLoss(const torch::Tensor& logits, const std::vector<int64_t>& offsets,
+                              const std::vector<uint8_t>& labels) {
+    std::vector<torch::Tensor> perList;
+    const auto dev = logits.device();
+    for (size_t l = 0; l + 1 < offsets.size(); ++l) {
+        std::vector<int64_t> pos, neg;
+        for (int64_t j = offsets[l]; j < offsets[l + 1]; ++j)
+            (labels[static_cast<size_t>(j)] ? pos : neg).push_back(j);
+        if (pos.empty() || neg.empty())
+            continue;
+        auto p = logits.index_select(0, torch::tensor(pos, torch::kLong).to(dev));
+        auto negLse =
+            torch::logsumexp(logits.index_select(0, torch::tensor(neg, torch::kLong).to(dev)), 0);
+        perList.push_back((torch::logaddexp(p, negLse) - p).mean());
+    }
+    if (perList.empty())
+        return (logits * 0.0).sum();
+    return torch::stack(perList).mean();
 }
 
 }  // namespace recscope

@@ -11,6 +11,7 @@ namespace recscope {
 struct RankerNetConfig {
     int32_t numUsers = 0;
     int32_t numItems = 0;
+    bool ids = true;  // user and item ID embeddings (with their IsUnknown flags)
     int embedding = 32;
     int depth = 2;
     int width = 128;
@@ -19,6 +20,7 @@ struct RankerNetConfig {
     bool retrieverScore = false;  // one extra scalar input
     bool retrieverRank = false;   // the candidate's rank in the retriever's list / N, in [0, 1]
     int contextFeatures = 0;      // dense per-pair inputs (ContextFeatures::kCount or 0)
+    int secondInputs = 0;  // a second model's inputs (RankerCandidates.h): kSecondInputs or 0
 };
 
 class RankerNetImpl : public torch::nn::Module {
@@ -35,12 +37,13 @@ public:
 
     // keepUser / keepItem: B floats (1 keep, 0 dropped) or undefined (= keep). retrieverScore,
     // retrieverRank: B floats, only read when the config asks for them. context: B x
-    // contextFeatures floats (undefined = zeros).
+    // contextFeatures floats (undefined = zeros). second: B x secondInputs floats (undefined =
+    // score 0, rank 1).
     torch::Tensor forward(const torch::Tensor& userIds, const torch::Tensor& itemIds,
                           const torch::Tensor& keepUser, const torch::Tensor& keepItem,
                           const torch::Tensor& retrieverScore,
                           const torch::Tensor& retrieverRank = {},
-                          const torch::Tensor& context = {});
+                          const torch::Tensor& context = {}, const torch::Tensor& second = {});
 
     const RankerNetConfig& config() const { return m_config; }
 
@@ -59,5 +62,14 @@ private:
     torch::Tensor m_itemKnown;    // float numItems
 };
 TORCH_MODULE(RankerNet);
+
+// Listwise softmax loss (the ranker's loss "list"): the logits of whole candidate lists laid end
+// to end, list l spanning [offsets[l], offsets[l + 1]), labels 1 on its positives. Each
+// positive p of a list is scored against all the list's negatives,
+//   -log(exp(s_p) / (exp(s_p) + sum over negatives n of exp(s_n))),
+// averaged over the list's positives, then over the lists that have a positive and a negative
+// (every user weighs the same, as in the per-user test metrics). No such list: 0.
+torch::Tensor listSoftmaxLoss(const torch::Tensor& logits, const std::vector<int64_t>& offsets,
+                              const std::vector<uint8_t>& labels);
 
 }  // namespace recscope

@@ -18,6 +18,7 @@
 #include "core/nn/TorchSupport.h"
 #include "core/pipeline/CandidateRetriever.h"
 #include "core/pipeline/ContextFeatures.h"
+#include "core/pipeline/RankerCandidates.h"
 #include "core/split/Split.h"
 #include "core/train/CounterRandom.h"
 #include "core/train/EpochModel.h"
@@ -153,11 +154,10 @@ protected:
         return loss;
     }
 
-    // Forward (with ID dropout), loss, backward and an optimiser step over b positives followed
-    // by b x k negatives; returns the loss (of the whole batch when data-parallel).
-    double optimise(const std::vector<int32_t>& users, const std::vector<int32_t>& items, int64_t b,
-                    int k, const torch::Tensor& scores, const torch::Tensor& ranks,
-                    const torch::Tensor& context, Clock::time_point started) {
+    // Training forward over n pairs, with ID dropout.
+    torch::Tensor forwardTrain(const std::vector<int32_t>& users, const std::vector<int32_t>& items,
+                               const torch::Tensor& scores, const torch::Tensor& ranks,
+                               const torch::Tensor& context, const torch::Tensor& second) {
         const auto n = static_cast<int64_t>(users.size());
         const auto& dev = m_impl.device;
         auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
@@ -167,23 +167,13 @@ protected:
             keepU = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
             keepI = torch::bernoulli(torch::full({n}, 1.0 - m_dropout)).to(dev);
         }
-        auto logits = m_impl.net->forward(uid, iid, keepU, keepI, scores, ranks, context);
-        torch::Tensor loss;
-        if (m_loss == "bpr" && k > 0) {
-            auto pos = logits.slice(0, 0, b).unsqueeze(1);
-            auto neg = logits.slice(0, b, n).view({b, k});
-            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
-        } else if (m_loss == "softmax" && k > 0) {
-            // Sampled softmax: each positive against its own negatives (column 0 = positive).
-            auto all = torch::cat(
-                {logits.slice(0, 0, b).unsqueeze(1), logits.slice(0, b, n).view({b, k})}, 1);
-            loss = -torch::log_softmax(all, 1).select(1, 0).mean();
-        } else {
-            auto labels = torch::zeros({n}, torch::TensorOptions().device(dev));
-            labels.slice(0, 0, b).fill_(1.0);
-            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
-        }
-        loss = loss * m_share;
+        return m_impl.net->forward(uid, iid, keepU, keepI, scores, ranks, context, second);
+    }
+
+    // Backward and an optimiser step; counts n pairs; returns the loss (of the whole batch
+    // when data-parallel: this rank's loss is scaled by its share of the batch first).
+    double step(const torch::Tensor& batchLoss, int64_t n, Clock::time_point started) {
+        const torch::Tensor loss = batchLoss * m_share;
         m_opt->zero_grad();
         loss.backward();
         const double value =
@@ -192,6 +182,32 @@ protected:
         m_stats.samples += n;
         m_stats.seconds += std::chrono::duration<double>(Clock::now() - started).count();
         return value;
+    }
+
+    // Forward (with ID dropout), loss, backward and an optimiser step over b positives followed
+    // by b x k negatives; returns the loss.
+    double optimise(const std::vector<int32_t>& users, const std::vector<int32_t>& items, int64_t b,
+                    int k, const torch::Tensor& scores, const torch::Tensor& ranks,
+                    const torch::Tensor& context, Clock::time_point started,
+                    const torch::Tensor& second = {}) {
+        const auto n = static_cast<int64_t>(users.size());
+        auto logits = forwardTrain(users, items, scores, ranks, context, second);
+        torch::Tensor loss;
+        if (m_loss == "bpr" && k > 0) {
+            auto pos = logits.slice(0, 0, b).unsqueeze(1);
+            auto neg = logits.slice(0, b, n).view({b, k});
+            loss = -torch::nn::functional::logsigmoid(pos - neg).mean();
+        } else if ((m_loss == "softmax" || m_loss == "list") && k > 0) {
+            // Sampled softmax: each positive against its own negatives (column 0 = positive).
+            auto all = torch::cat(
+                {logits.slice(0, 0, b).unsqueeze(1), logits.slice(0, b, n).view({b, k})}, 1);
+            loss = -torch::log_softmax(all, 1).select(1, 0).mean();
+        } else {
+            auto labels = torch::zeros({n}, torch::TensorOptions().device(m_impl.device));
+            labels.slice(0, 0, b).fill_(1.0);
+            loss = torch::nn::functional::binary_cross_entropy_with_logits(logits, labels);
+        }
+        return step(loss, n, started);
     }
 
     RankerModel::Impl& m_impl;
@@ -330,6 +346,11 @@ public:
             m_validationLists.clear();
         }
         m_allRows = m_rows;
+        m_listwise = m_loss == "list";
+        m_listsPerBatch = std::max<int64_t>(1, p.getInt("lists_per_batch"));
+        for (const auto& [row, pos] : m_rows)
+            if (m_trainLists.empty() || m_trainLists.back() != static_cast<size_t>(row))
+                m_trainLists.push_back(static_cast<size_t>(row));
     }
 
     bool hasListValidation() const { return !m_validationLists.empty(); }
@@ -337,6 +358,13 @@ public:
     // Each epoch draws at most list_positives positives per list (m_allRows is grouped by
     // list), so that every user weighs about the same, as in the per-user test metrics.
     int64_t beginEpoch(int epoch) override {
+        if (m_listwise) {
+            std::shuffle(m_trainLists.begin(), m_trainLists.end(), m_rng);
+            m_epoch = epoch;
+            m_impl.net->train();
+            const auto lists = static_cast<int64_t>(m_trainLists.size());
+            return std::max<int64_t>(1, (lists + m_listsPerBatch - 1) / m_listsPerBatch);
+        }
         if (m_perList > 0) {
             m_rows.clear();
             size_t s = 0;
@@ -361,31 +389,31 @@ public:
         torch::NoGradGuard g;
         const auto& lists = *m_set.lists;
         const size_t width = static_cast<size_t>(lists.perUser);
-        const float invN = 1.0f / static_cast<float>(std::max(1, lists.perUser));
-        double sum = 0.0, firstSum = 0.0;
+        double sum = 0.0, firstSum = 0.0, secondSum = 0.0;
         const size_t chunk = 256;
         for (size_t c0 = 0; c0 < m_validationLists.size(); c0 += chunk) {
             const size_t c1 = std::min(m_validationLists.size(), c0 + chunk);
             std::vector<int32_t> users, items;
-            std::vector<float> scores, ranks;
+            std::vector<float> inputs;
             for (size_t c = c0; c < c1; ++c) {
                 const size_t row = m_validationLists[c];
                 for (int32_t j = 0; j < m_len[row]; ++j) {
                     users.push_back(lists.users[row]);
                     items.push_back(lists.items[row * width + static_cast<size_t>(j)]);
-                    scores.push_back(lists.scores[row * width + static_cast<size_t>(j)]);
-                    ranks.push_back(static_cast<float>(j) * invN);
+                    const float* in = lists.input(row, j);
+                    inputs.insert(inputs.end(), in, in + RankerCandidates::kInputs);
                 }
             }
             const auto n = static_cast<int64_t>(users.size());
             const auto& dev = m_impl.device;
+            const PairInputs p = pairInputs(inputs, n);
             auto uid = torch::tensor(toLong(users.data(), n), torch::kLong).to(dev);
             auto iid = torch::tensor(toLong(items.data(), n), torch::kLong).to(dev);
             auto logits =
                 m_impl.net
-                    ->forward(uid, iid, {}, {}, torch::tensor(scores).to(dev),
-                              torch::tensor(ranks).to(dev),
-                              m_impl.contextInputs(users.data(), items.data(), n, m_set.context))
+                    ->forward(uid, iid, {}, {}, p.scores, p.ranks,
+                              m_impl.contextInputs(users.data(), items.data(), n, m_set.context),
+                              p.second)
                     .to(torch::kCPU)
                     .contiguous();
             const float* lg = logits.data_ptr<float>();
@@ -402,20 +430,31 @@ public:
                 sum += ndcgAt10(label, order);
                 std::iota(order.begin(), order.end(), 0);
                 firstSum += ndcgAt10(label, order);
+                if (lists.hasSecond) {
+                    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+                        return lists.input(row, a)[2] > lists.input(row, b)[2];
+                    });
+                    secondSum += ndcgAt10(label, order);
+                }
                 at += len;
             }
         }
         const auto count = static_cast<double>(std::max<size_t>(1, m_validationLists.size()));
-        return {{"ndcg@10", sum / count}, {"first_stage_ndcg@10", firstSum / count}};
+        std::map<std::string, double> out{{"ndcg@10", sum / count},
+                                          {"first_stage_ndcg@10", firstSum / count}};
+        if (lists.hasSecond)
+            out["second_model_ndcg@10"] = secondSum / count;
+        return out;
     }
 
     int64_t rows() const { return static_cast<int64_t>(m_rows.size()); }
 
     double trainBatch(int64_t batch) override {
+        if (m_listwise)
+            return trainLists(batch);
         const auto t0 = std::chrono::steady_clock::now();
         const auto& lists = *m_set.lists;
         const size_t width = static_cast<size_t>(lists.perUser);
-        const float invN = 1.0f / static_cast<float>(std::max(1, lists.perUser));
         const BatchShard mine =
             shardRows(batch * m_batch, std::min<int64_t>(rows(), (batch + 1) * m_batch));
         if (mine.empty())
@@ -425,27 +464,34 @@ public:
         const int64_t b = e - s;
         const int k = m_negatives;
         const size_t total = static_cast<size_t>(b * (1 + k));
+        constexpr int kIn = RankerCandidates::kInputs;
         std::vector<int32_t> users(total), items(total);
-        std::vector<float> scores(total, 0.0f), ranks(total, 1.0f);
+        // A uniform item is in no list: retriever rank 1, second score 0 and rank 1 (only drawn
+        // without a second model, or when a list has no negative).
+        std::vector<float> inputs(total * kIn, 0.0f);
         std::vector<size_t> uniform;  // slots whose score comes from the first stage's vectors
         const uint64_t epochSeed = m_seed + 0x9e37ULL * static_cast<uint64_t>(m_epoch);
+        const double hardRatio = lists.hasSecond ? 1.0 : m_hardRatio;
+        auto fromList = [&](size_t at, size_t row, int32_t pos) {
+            items[at] = lists.items[row * width + static_cast<size_t>(pos)];
+            const float* in = lists.input(row, pos);
+            std::copy(in, in + kIn, inputs.begin() + static_cast<std::ptrdiff_t>(at * kIn));
+        };
         for (int64_t r = 0; r < b; ++r) {
             const auto [row, pos] = m_rows[static_cast<size_t>(s + r)];
-            const size_t base = static_cast<size_t>(row) * width;
-            const int32_t u = lists.users[static_cast<size_t>(row)];
+            const auto lrow = static_cast<size_t>(row);
+            const size_t base = lrow * width;
+            const int32_t u = lists.users[lrow];
             users[static_cast<size_t>(r)] = u;
-            items[static_cast<size_t>(r)] = lists.items[base + static_cast<size_t>(pos)];
-            scores[static_cast<size_t>(r)] = lists.scores[base + static_cast<size_t>(pos)];
-            ranks[static_cast<size_t>(r)] = static_cast<float>(pos) * invN;
+            fromList(static_cast<size_t>(r), lrow, pos);
             for (int j = 0; j < k; ++j) {
                 const size_t at = static_cast<size_t>(b + r * k + j);
                 const uint64_t counter = static_cast<uint64_t>((s + r) * k + j);
                 users[at] = u;
                 uint64_t bits = CounterRandom::at(epochSeed, counter);
                 int32_t pick = -1;
-                if (m_negCount[static_cast<size_t>(row)] > 0 &&
-                    CounterRandom::unit(bits) < m_hardRatio) {
-                    const auto len = static_cast<uint64_t>(m_len[static_cast<size_t>(row)]);
+                if (m_negCount[lrow] > 0 && CounterRandom::unit(bits) < hardRatio) {
+                    const auto len = static_cast<uint64_t>(m_len[lrow]);
                     // Rejection: positives are a small share of a list.
                     for (int t = 0; t < 64 && pick < 0; ++t) {
                         bits = CounterRandom::mix(bits);
@@ -455,11 +501,11 @@ public:
                     }
                 }
                 if (pick >= 0) {
-                    items[at] = lists.items[base + static_cast<size_t>(pick)];
-                    scores[at] = lists.scores[base + static_cast<size_t>(pick)];
-                    ranks[at] = static_cast<float>(pick) * invN;
+                    fromList(at, lrow, pick);
                 } else {
                     items[at] = m_sampler.draw(u, m_seed + 0x51ULL * m_epoch, counter);
+                    inputs[at * kIn + 1] = 1.0f;
+                    inputs[at * kIn + 3] = 1.0f;
                     uniform.push_back(at);
                 }
             }
@@ -476,16 +522,64 @@ public:
                          .to(torch::kCPU)
                          .contiguous();
             for (size_t q = 0; q < uniform.size(); ++q)
-                scores[uniform[q]] = t.data_ptr<float>()[q];
+                inputs[uniform[q] * kIn] = t.data_ptr<float>()[q];
         }
-        const auto& dev = m_impl.device;
         const auto ctx = m_impl.contextInputs(users.data(), items.data(),
                                               static_cast<int64_t>(total), m_set.context);
-        return optimise(users, items, b, k, torch::tensor(scores).to(dev),
-                        torch::tensor(ranks).to(dev), ctx, t0);
+        const PairInputs p = pairInputs(inputs, static_cast<int64_t>(total));
+        return optimise(users, items, b, k, p.scores, p.ranks, ctx, t0, p.second);
+    }
+
+    // Loss "list": whole lists, each positive against all the list's negatives.
+    double trainLists(int64_t batch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto& lists = *m_set.lists;
+        const size_t width = static_cast<size_t>(lists.perUser);
+        const auto count = static_cast<int64_t>(m_trainLists.size());
+        // Data-parallel: each rank takes its share of the batch's lists.
+        const BatchShard mine =
+            shardRows(batch * m_listsPerBatch, std::min(count, (batch + 1) * m_listsPerBatch));
+        if (mine.empty())
+            return emptyStep();
+        const int64_t s = mine.begin;
+        const int64_t e = mine.end;
+        std::vector<int32_t> users, items;
+        std::vector<float> inputs;
+        std::vector<uint8_t> labels;
+        std::vector<int64_t> offsets{0};
+        for (int64_t b = s; b < e; ++b) {
+            const size_t row = m_trainLists[static_cast<size_t>(b)];
+            for (int32_t j = 0; j < m_len[row]; ++j) {
+                users.push_back(lists.users[row]);
+                items.push_back(lists.items[row * width + static_cast<size_t>(j)]);
+                const float* in = lists.input(row, j);
+                inputs.insert(inputs.end(), in, in + RankerCandidates::kInputs);
+                labels.push_back(m_set.labels[row * width + static_cast<size_t>(j)]);
+            }
+            offsets.push_back(static_cast<int64_t>(users.size()));
+        }
+        const auto n = static_cast<int64_t>(users.size());
+        const PairInputs p = pairInputs(inputs, n);
+        const auto ctx = m_impl.contextInputs(users.data(), items.data(), n, m_set.context);
+        auto logits = forwardTrain(users, items, p.scores, p.ranks, ctx, p.second);
+        return step(listSoftmaxLoss(logits, offsets, labels), n, t0);
     }
 
 private:
+    struct PairInputs {
+        torch::Tensor scores, ranks, second;  // second: undefined when the net takes none
+    };
+    // Splits n x kInputs pair inputs into the net's input tensors.
+    PairInputs pairInputs(const std::vector<float>& inputs, int64_t n) const {
+        auto all = torch::tensor(inputs).view({n, RankerCandidates::kInputs}).to(m_impl.device);
+        PairInputs p;
+        p.scores = all.select(1, 0).contiguous();
+        p.ranks = all.select(1, 1).contiguous();
+        if (m_impl.net->config().secondInputs > 0)
+            p.second = all.slice(1, 2, 2 + RankerCandidates::kSecondInputs).contiguous();
+        return p;
+    }
+
     static double ndcgAt10(const uint8_t* label, const std::vector<int32_t>& order) {
         double dcg = 0.0, ideal = 0.0;
         int positives = 0;
@@ -503,6 +597,9 @@ private:
     std::vector<size_t> m_validationLists;
     std::vector<std::pair<int32_t, int32_t>> m_allRows;  // every positive, grouped by list
     int32_t m_perList = 0;
+    bool m_listwise = false;
+    int64_t m_listsPerBatch = 32;
+    std::vector<size_t> m_trainLists;  // loss "list": the training lists, shuffled per epoch
     std::vector<int32_t> m_len;
     std::vector<int32_t> m_negCount;
 };

@@ -4,10 +4,14 @@
 // a holdout-trained ranker learns what its labels say (and rejects labels that do not fit), with
 // each loss and with the epoch chosen on lists kept aside; time context features by hand.
 
+// LibTorch first: Qt's `slots` macro would break its headers.
+#include "core/nn/RankerNet.h"
+
 #include <QtTest>
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <numeric>
 #include <random>
 #include <set>
@@ -22,6 +26,7 @@
 #include "core/pipeline/CandidateRetriever.h"
 #include "core/pipeline/ContextFeatures.h"
 #include "core/pipeline/Mmr.h"
+#include "core/pipeline/RankerCandidates.h"
 #include "core/split/Split.h"
 
 using namespace recscope;
@@ -41,8 +46,36 @@ private slots:
     void holdoutRankerLearnsItsLabels_data();
     void holdoutRankerLearnsItsLabels();
     void contextFeaturesHandExample();
+    void rankerCandidatesMatchBruteForce();
+    void latestPositivesHandExample();
+    void listSoftmaxLossHandExample();
+    void listRankerFollowsTheSecondModel();
 
 private:
+    // The trained retriever's vectors of `users`, one row each.
+    std::vector<float> queries(const std::vector<int32_t>& users) const {
+        const auto& r = m_model->retriever();
+        const int d = r.dim();
+        std::vector<float> q;
+        for (int32_t u : users)
+            q.insert(q.end(), r.userVectors() + static_cast<int64_t>(u) * d,
+                     r.userVectors() + static_cast<int64_t>(u + 1) * d);
+        return q;
+    }
+
+    // A holdout set over `lists` for the trained retriever, entry e labelled positive(e).
+    RankerHoldoutSet holdoutSet(const RankerCandidates& lists,
+                                const std::function<bool(size_t)>& positive) const {
+        RankerHoldoutSet set;
+        set.lists = &lists;
+        set.firstStage = &m_model->retriever();
+        set.popularity = RankerModel::popularityFeature(m_train);
+        set.labels.resize(lists.items.size());
+        for (size_t e = 0; e < set.labels.size(); ++e)
+            set.labels[e] = positive(e) ? 1 : 0;
+        return set;
+    }
+
     Dataset m_dataset;
     Split m_split;
     TrainData m_train;
@@ -136,12 +169,7 @@ void TestPipeline::miningNeverReturnsAPositive() {
         if (r.knownUser(u))
             users.push_back(u);
     QVERIFY(users.size() > 100);
-    const int d = r.dim();
-    std::vector<float> q(users.size() * static_cast<size_t>(d));
-    for (size_t k = 0; k < users.size(); ++k)
-        std::copy(r.userVectors() + static_cast<int64_t>(users[k]) * d,
-                  r.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
-                  q.begin() + static_cast<int64_t>(k) * d);
+    const std::vector<float> q = queries(users);
     auto mined = retrieveCandidates(*m_model->index(), q.data(), users.data(),
                                     static_cast<int64_t>(users.size()), &m_train.positives, 50);
     QVERIFY(mined.ok());
@@ -201,7 +229,7 @@ void TestPipeline::stageReportBounds() {
     ec.ks = {10, 50};
     auto report = evaluatePipelineStages(*m_model, m_train, EvalPart::Test, ec);
     QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
-    QCOMPARE(report->candidates, 60);
+    QCOMPARE(report->candidates, 60 + 100);  // the retriever's 60 and the second model's 100
     QCOMPARE(report->retriever.usersEvaluated, report->final.usersEvaluated);
     QVERIFY(report->final.usersEvaluated > 0);
     // The final list is drawn from the candidates: its recall cannot exceed theirs.
@@ -238,6 +266,8 @@ void TestPipeline::holdoutRankerLearnsItsLabels_data() {
                                            << "0";
     QTest::newRow("bce, epoch chosen on lists") << "bce"
                                                 << "4";
+    QTest::newRow("list, fixed epochs") << "list"
+                                        << "0";
 }
 
 void TestPipeline::holdoutRankerLearnsItsLabels() {
@@ -252,27 +282,23 @@ void TestPipeline::holdoutRankerLearnsItsLabels() {
             users.push_back(u);
     QVERIFY(users.size() > 150);
     const int d = r.dim();
-    std::vector<float> q(users.size() * static_cast<size_t>(d));
-    for (size_t k = 0; k < users.size(); ++k)
-        std::copy(r.userVectors() + static_cast<int64_t>(users[k]) * d,
-                  r.userVectors() + static_cast<int64_t>(users[k] + 1) * d,
-                  q.begin() + static_cast<int64_t>(k) * d);
-    auto lists = retrieveCandidates(*m_model->index(), q.data(), users.data(),
+    const std::vector<float> q = queries(users);
+    auto first = retrieveCandidates(*m_model->index(), q.data(), users.data(),
                                     static_cast<int64_t>(users.size()), &m_train.allRatings, 60);
+    QVERIFY(first.ok());
+    auto lists = rankerCandidates(first.value(), q.data(), r.itemVectors(), d, r.numItems(),
+                                  SecondSource{}, &m_train.allRatings);
     QVERIFY(lists.ok());
-    RankerHoldoutSet set;
-    set.lists = &lists.value();
-    set.firstStage = &r;
-    set.popularity = RankerModel::popularityFeature(m_train);
-    set.labels.resize(lists->items.size());
-    for (size_t k = 0; k < set.labels.size(); ++k)
-        set.labels[k] = lists->items[k] >= 0 && lists->items[k] % 2 == 0 ? 1 : 0;
+    const RankerHoldoutSet set = holdoutSet(lists.value(), [&lists](size_t e) {
+        return lists->items[e] >= 0 && lists->items[e] % 2 == 0;
+    });
 
     RankerModel ranker;
     QVERIFY(ranker
                 .configure({{"epochs", "4"},
                             {"patience", patience.toStdString()},
                             {"loss", loss.toStdString()},
+                            {"ids", "true"},  // parity is a property of the item ids
                             {"lr", "0.01"}})
                 .ok());
     QVERIFY(ranker.holdoutTraining());
@@ -297,9 +323,16 @@ void TestPipeline::holdoutRankerLearnsItsLabels() {
             pu.push_back(u);
             pi.push_back(i);
         }
-    std::vector<float> ranks(pu.size(), 0.5f), out(pu.size());
-    ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), out.data(), nullptr,
-                      ranks.data());
+    // Pair inputs: the retriever's score, rank 0.5, no second model (scores 0, rank 1).
+    std::vector<float> inputs, out(pu.size());
+    std::vector<float> cosine(static_cast<size_t>(r.numItems()));
+    for (size_t k = 0; k < pu.size(); ++k) {
+        if (k == 0 || pu[k] != pu[k - 1])
+            r.scoreUsers(&pu[k], 1, cosine.data());
+        inputs.insert(inputs.end(), {cosine[static_cast<size_t>(pi[k])], 0.5f, 0.0f, 1.0f, 0.0f});
+    }
+    ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), out.data(),
+                      inputs.data());
     for (size_t k = 0; k < pu.size(); ++k) {
         (pi[k] % 2 == 0 ? even : odd) += out[k];
         ++(pi[k] % 2 == 0 ? ne : no);
@@ -367,6 +400,249 @@ void TestPipeline::contextFeaturesHandExample() {
     g.fill(us.data(), is.data(), 2, o.data());
     QCOMPARE(o[3], 0.0f);
     QVERIFY(std::abs(o[ContextFeatures::kCount + 3] - std::log1p(8.0) / 5.0) < 1e-6);
+}
+
+void TestPipeline::rankerCandidatesMatchBruteForce() {
+    // 6 users, 40 items, 3-d vectors; the retriever's top-6 and a second model's top-5 by
+    // brute force. Every 13th item is unscored by the second model; users exclude 3 items each.
+    const int32_t ni = 40, dim = 3, nu = 6, topN = 6, topM = 5;
+    std::mt19937_64 rng(21);
+    std::normal_distribution<float> g;
+    std::vector<float> iv(static_cast<size_t>(ni) * dim), q(static_cast<size_t>(nu) * dim);
+    for (auto& x : iv)
+        x = g(rng);
+    for (auto& x : q)
+        x = g(rng);
+    auto dot = [&](int32_t k, int32_t i) {
+        float s = 0;
+        for (int j = 0; j < dim; ++j)
+            s += q[static_cast<size_t>(k * dim + j)] * iv[static_cast<size_t>(i * dim + j)];
+        return s;
+    };
+    auto second = [](int32_t u, int32_t i) {
+        return i % 13 == 0 ? -1e9f : std::sin(0.7f * static_cast<float>(u * 40 + i)) + 0.2f;
+    };
+    auto recent = [](int32_t u, int32_t i) {
+        return std::cos(0.3f * static_cast<float>(u + 3 * i));
+    };
+    // Users 10..15 (ids beyond the item count on purpose); exclusions: items u, u+7, u+20.
+    CsrMatrix exclude;
+    exclude.rows = 16;
+    exclude.cols = ni;
+    exclude.offsets.assign(17, 0);
+    for (int32_t u = 0; u < 16; ++u) {
+        if (u >= 10)
+            for (int32_t i : {u - 10, u - 10 + 7, u - 10 + 20})
+                exclude.indices.push_back(i);
+        exclude.offsets[static_cast<size_t>(u) + 1] = static_cast<int64_t>(exclude.indices.size());
+    }
+    exclude.values.assign(exclude.indices.size(), 1.0f);
+    auto excluded = [&](int32_t u, int32_t i) {
+        const int32_t b = u - 10;
+        return i == b || i == b + 7 || i == b + 20;
+    };
+    CandidateLists first;
+    first.perUser = topN;
+    for (int32_t k = 0; k < nu; ++k) {
+        const int32_t u = 10 + k;
+        first.users.push_back(u);
+        std::vector<int32_t> all;
+        for (int32_t i = 0; i < ni; ++i)
+            if (!excluded(u, i))
+                all.push_back(i);
+        std::sort(all.begin(), all.end(),
+                  [&](int32_t a, int32_t b) { return dot(k, a) > dot(k, b); });
+        for (int32_t j = 0; j < topN; ++j) {
+            first.items.push_back(all[static_cast<size_t>(j)]);
+            first.scores.push_back(dot(k, all[static_cast<size_t>(j)]));
+        }
+    }
+    SecondSource src;
+    src.numItems = ni;
+    src.topM = topM;
+    src.scores = [&](const int32_t* users, int64_t n, float* out) {
+        for (int64_t r = 0; r < n; ++r)
+            for (int32_t i = 0; i < ni; ++i)
+                out[r * ni + i] = second(users[r], i);
+    };
+    src.recent = [&](const int32_t* users, int64_t n, float* out) {
+        for (int64_t r = 0; r < n; ++r)
+            for (int32_t i = 0; i < ni; ++i)
+                out[r * ni + i] = recent(users[r], i);
+    };
+    auto got = rankerCandidates(first, q.data(), iv.data(), dim, ni, src, &exclude, nullptr, 4);
+    QVERIFY2(got.ok(), got.ok() ? "" : got.error().message.c_str());
+    QCOMPARE(got->perUser, topN + topM);
+    QVERIFY(got->hasSecond);
+    for (int32_t k = 0; k < nu; ++k) {
+        const int32_t u = 10 + k;
+        std::vector<int32_t> scored;
+        float top = 0, recentTop = 0;
+        for (int32_t i = 0; i < ni; ++i)
+            if (!excluded(u, i) && i % 13 != 0) {
+                scored.push_back(i);
+                top = std::max(top, second(u, i));
+                recentTop = std::max(recentTop, recent(u, i));
+            }
+        std::sort(scored.begin(), scored.end(),
+                  [&](int32_t a, int32_t b) { return second(u, a) > second(u, b); });
+        scored.resize(topM);
+        std::vector<int32_t> expected(first.items.begin() + k * topN,
+                                      first.items.begin() + (k + 1) * topN);
+        for (int32_t i : scored)
+            if (std::find(expected.begin(), expected.end(), i) == expected.end())
+                expected.push_back(i);
+        QCOMPARE(got->rowLength(static_cast<size_t>(k)), static_cast<int32_t>(expected.size()));
+        for (size_t j = 0; j < expected.size(); ++j) {
+            const int32_t i = expected[j];
+            QCOMPARE(got->row(static_cast<size_t>(k))[j], i);
+            const float* in = got->input(static_cast<size_t>(k), static_cast<int32_t>(j));
+            QVERIFY(std::abs(in[0] - dot(k, i)) < 1e-5f);
+            QCOMPARE(in[1], j < static_cast<size_t>(topN) ? static_cast<float>(j) / topN : 1.0f);
+            const float s2 = i % 13 == 0 ? 0.0f : second(u, i) / top;
+            QVERIFY(std::abs(in[2] - s2) < 1e-5f);
+            const auto at = std::find(scored.begin(), scored.end(), i) - scored.begin();
+            QCOMPARE(in[3], at < topM ? static_cast<float>(at) / topM : 1.0f);
+            QVERIFY(std::abs(in[4] - recent(u, i) / recentTop) < 1e-5f);
+        }
+    }
+    // Without a second model: the retriever's lists, second inputs 0, 1, 0.
+    auto plain = rankerCandidates(first, q.data(), iv.data(), dim, ni, SecondSource{}, &exclude);
+    QVERIFY(plain.ok());
+    QVERIFY(!plain->hasSecond);
+    QCOMPARE(plain->perUser, topN);
+    QCOMPARE(plain->items, first.items);
+    for (size_t e = 0; e < plain->items.size(); ++e) {
+        const float* in = plain->inputs.data() + e * RankerCandidates::kInputs;
+        QCOMPARE(in[0], first.scores[e]);
+        QCOMPARE(in[2], 0.0f);
+        QCOMPARE(in[3], 1.0f);
+        QCOMPARE(in[4], 0.0f);
+    }
+}
+
+void TestPipeline::latestPositivesHandExample() {
+    Interactions part;  // grouped by user, time order: what a Split keeps
+    part.append(0, 5, 5.0f, 1);
+    part.append(0, 6, 2.0f, 2);
+    part.append(0, 7, 4.0f, 3);
+    part.append(0, 8, 4.5f, 4);
+    part.append(1, 9, 3.0f, 1);
+    part.append(2, 1, 4.0f, 1);
+    const auto l = latestPositives(part, 3.5, 4, 2);
+    QCOMPARE(l.size(), size_t{4});
+    QCOMPARE(l[0], (std::vector<int32_t>{7, 8}));
+    QVERIFY(l[1].empty());
+    QCOMPARE(l[2], (std::vector<int32_t>{1}));
+    QVERIFY(l[3].empty());
+}
+
+void TestPipeline::listSoftmaxLossHandExample() {
+    // List 0: logits 1 (positive), 2, 0. List 1: 0.5, -1 (positive). List 2: one positive and
+    // no negative: skipped.
+    auto logits = torch::tensor({1.0, 2.0, 0.0, 0.5, -1.0, 3.0}, torch::kDouble).requires_grad_();
+    const std::vector<int64_t> offsets = {0, 3, 5, 6};
+    const std::vector<uint8_t> labels = {1, 0, 0, 0, 1, 1};
+    auto loss = listSoftmaxLoss(logits, offsets, labels);
+    const double l0 = std::log(std::exp(1.0) + std::exp(2.0) + 1.0) - 1.0;
+    const double l1 = std::log(std::exp(-1.0) + std::exp(0.5)) + 1.0;
+    QVERIFY(std::abs(loss.item<double>() - (l0 + l1) / 2) < 1e-12);
+    loss.backward();
+    // One positive per list: d/ds = (softmax over the list - one-hot) / 2 lists.
+    const double z0 = std::exp(1.0) + std::exp(2.0) + 1.0;
+    const double z1 = std::exp(-1.0) + std::exp(0.5);
+    const std::vector<double> grad = {
+        (std::exp(1.0) / z0 - 1) / 2, std::exp(2.0) / z0 / 2,        1.0 / z0 / 2,
+        std::exp(0.5) / z1 / 2,       (std::exp(-1.0) / z1 - 1) / 2, 0.0};
+    auto gr = logits.grad();
+    for (size_t k = 0; k < grad.size(); ++k)
+        QVERIFY(std::abs(gr[static_cast<int64_t>(k)].item<double>() - grad[k]) < 1e-12);
+    // Two positives in one list: each against the negatives only, averaged.
+    auto two = torch::tensor({1.0, 0.0, -2.0}, torch::kDouble);
+    const double want = ((std::log(std::exp(1.0) + std::exp(-2.0)) - 1.0) +
+                         (std::log(1.0 + std::exp(-2.0)) - 0.0)) /
+                        2;
+    QVERIFY(std::abs(listSoftmaxLoss(two, {0, 3}, {1, 1, 0}).item<double>() - want) < 1e-12);
+    QCOMPARE(listSoftmaxLoss(two, {0, 3}, {0, 0, 0}).item<double>(), 0.0);
+}
+
+void TestPipeline::listRankerFollowsTheSecondModel() {
+    // Lists of the trained retriever with a made-up second model; a held-out positive is an
+    // entry whose "latest positives" score (input 4) is in the top fifth. Trained with the list
+    // loss and no ID embeddings, the ranker must order fresh pairs by that input.
+    const auto& r = m_model->retriever();
+    std::vector<int32_t> users;
+    for (int32_t u = 0; u < 200; ++u)
+        if (r.knownUser(u))
+            users.push_back(u);
+    const int d = r.dim();
+    const int32_t ni = r.numItems();
+    const std::vector<float> q = queries(users);
+    auto first = retrieveCandidates(*m_model->index(), q.data(), users.data(),
+                                    static_cast<int64_t>(users.size()), &m_train.positives, 40);
+    QVERIFY(first.ok());
+    auto hash = [](int32_t u, int32_t i) {
+        return static_cast<float>((static_cast<uint32_t>(u * 7919 + i * 104729) % 1000u)) / 999.0f;
+    };
+    SecondSource src;
+    src.numItems = ni;
+    src.topM = 20;
+    src.scores = [&](const int32_t* us, int64_t n, float* out) {
+        for (int64_t k = 0; k < n; ++k)
+            for (int32_t i = 0; i < ni; ++i)
+                out[k * ni + i] = hash(i, us[k]);
+    };
+    src.recent = [&](const int32_t* us, int64_t n, float* out) {
+        for (int64_t k = 0; k < n; ++k)
+            for (int32_t i = 0; i < ni; ++i)
+                out[k * ni + i] = hash(us[k], i);
+    };
+    auto lists =
+        rankerCandidates(first.value(), q.data(), r.itemVectors(), d, ni, src, &m_train.positives);
+    QVERIFY(lists.ok());
+    const RankerHoldoutSet set = holdoutSet(lists.value(), [&lists](size_t e) {
+        return lists->items[e] >= 0 && lists->inputs[e * RankerCandidates::kInputs + 4] > 0.8f;
+    });
+    RankerModel ranker;
+    QVERIFY(ranker
+                .configure({{"epochs", "6"},
+                            {"patience", "0"},
+                            {"loss", "list"},
+                            {"lr", "0.01"},
+                            {"context", "false"}})
+                .ok());
+    FitContext ctx;
+    ctx.seed = 9;
+    auto st = ranker.fitHoldout(m_train, set, r, ctx);
+    QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+    // Fresh pairs (users 200..299, random inputs): the pairs above 0.8 must outscore the rest.
+    std::vector<int32_t> pu, pi;
+    std::vector<float> inputs;
+    std::mt19937_64 rng(2);
+    std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+    for (int32_t u = 200; u < 300; ++u)
+        for (int32_t i = 0; i < 40; ++i) {
+            pu.push_back(u);
+            pi.push_back(i);
+            inputs.insert(inputs.end(),
+                          {unit(rng) - 0.5f, unit(rng), unit(rng), unit(rng), unit(rng)});
+        }
+    std::vector<float> out(pu.size());
+    ranker.scorePairs(pu.data(), pi.data(), static_cast<int64_t>(pu.size()), out.data(),
+                      inputs.data());
+    int64_t right = 0, pairs = 0;
+    for (size_t a = 0; a < pu.size(); a += 7)
+        for (size_t b = 3; b < pu.size(); b += 11) {
+            const bool pa = inputs[a * RankerCandidates::kInputs + 4] > 0.8f;
+            const bool pb = inputs[b * RankerCandidates::kInputs + 4] > 0.8f;
+            if (pa == pb)
+                continue;
+            ++pairs;
+            right += (pa ? out[a] > out[b] : out[b] > out[a]) ? 1 : 0;
+        }
+    QVERIFY(pairs > 1000);
+    QVERIFY2(static_cast<double>(right) / static_cast<double>(pairs) > 0.9,
+             "the list-trained ranker did not follow its second-model input");
 }
 
 QTEST_MAIN(TestPipeline)
