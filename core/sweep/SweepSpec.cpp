@@ -137,6 +137,10 @@ Status checkMetric(const SweepSpec& spec) {
 }
 
 Status checkValidationPart(const SplitConfig& s) {
+    if (s.protocol == Protocol::Strong)
+        return makeError(
+            "split: a sweep chooses on the validation part, and the strong protocol has none "
+            "(its held-out users are the test); sweep on temporal, loo or ratio");
     const bool none = (s.protocol == Protocol::Ratio && s.valFraction <= 0.0) ||
                       (s.protocol != Protocol::Ratio && s.nVal <= 0);
     if (none)
