@@ -100,7 +100,38 @@ LeaderboardModel::LeaderboardModel(WorkspaceSession* session, QObject* parent)
 }
 
 int LeaderboardModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(m_ids.size());
+    return parent.isValid() ? 0 : int(m_ids.size()) + referenceCount();
+}
+
+int LeaderboardModel::referenceCount() const {
+    return m_showReferences ? int(m_refs.size()) : 0;
+}
+
+void LeaderboardModel::setShowReferences(bool show) {
+    if (show == m_showReferences)
+        return;
+    beginResetModel();
+    m_showReferences = show;
+    endResetModel();
+}
+
+std::vector<ReferenceRow> LeaderboardModel::computeReferences() const {
+    std::vector<RunRecord> runs;
+    for (qint64 id : m_ids)
+        if (const RunRecord* r = m_session->run(id))
+            runs.push_back(*r);
+    return referenceRows(runs);
+}
+
+bool LeaderboardModel::referencesOutdated() const {
+    const std::vector<ReferenceRow> fresh = computeReferences();
+    if (fresh.size() != m_refs.size())
+        return true;
+    for (size_t i = 0; i < fresh.size(); ++i)
+        if (fresh[i].name != m_refs[i].name || fresh[i].table != m_refs[i].table ||
+            fresh[i].figures != m_refs[i].figures)
+            return true;
+    return false;
 }
 
 int LeaderboardModel::columnCount(const QModelIndex& parent) const {
@@ -235,6 +266,7 @@ void LeaderboardModel::reload() {
         m_ids.push_back(run.id);
     const bool availableChanged = applyAvailable();
     m_columns = computeColumns(chosenKs());
+    m_refs = computeReferences();
     updateBest();
     endResetModel();
     if (availableChanged)
@@ -244,7 +276,8 @@ void LeaderboardModel::reload() {
 void LeaderboardModel::onRunAdded(qint64 id) {
     if (rowOfRun(id) >= 0 || !m_session->run(id))
         return;
-    // A run bringing a metric column no other run had changes the columns: reset instead.
+    // A run bringing a metric column no other run had (or other published figures) changes the
+    // columns or the reference rows: reset instead.
     if (columnsOutdated()) {
         reload();
         return;
@@ -253,6 +286,10 @@ void LeaderboardModel::onRunAdded(qint64 id) {
     beginInsertRows({}, row, row);
     m_ids.push_back(id);
     endInsertRows();
+    if (referencesOutdated()) {
+        reload();
+        return;
+    }
     afterRowChange();
 }
 
@@ -262,7 +299,7 @@ void LeaderboardModel::onRunChanged(qint64 id) {
         onRunAdded(id);
         return;
     }
-    if (columnsOutdated()) {
+    if (columnsOutdated() || referencesOutdated()) {
         reload();
         return;
     }
@@ -277,7 +314,7 @@ void LeaderboardModel::onRunRemoved(qint64 id) {
     beginRemoveRows({}, row, row);
     m_ids.removeAt(row);
     endRemoveRows();
-    if (columnsOutdated()) {
+    if (columnsOutdated() || referencesOutdated()) {
         reload();
         return;
     }
@@ -324,9 +361,13 @@ void LeaderboardModel::emitBestChanged() {
 QVariant LeaderboardModel::data(const QModelIndex& index, int role) const {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (index.row() >= m_ids.size())
+        return referenceData(m_refs[size_t(index.row() - m_ids.size())], index.column(), role);
     const RunRecord* run = record(index.row());
     if (!run)
         return {};
+    if (role == ReferenceRole)
+        return false;
     if (role == RunIdRole)
         return QVariant::fromValue<qint64>(run->id);
     if (role == ValidationRole)
@@ -470,6 +511,89 @@ QVariant LeaderboardModel::metricData(const RunRecord& run, int column, int role
     return {};
 }
 
+QVariant LeaderboardModel::referenceData(const ReferenceRow& ref, int column, int role) const {
+    const QString key = metricKey(column);
+    const auto figure = key.isEmpty() ? ref.figures.end() : ref.figures.find(key.toStdString());
+    const bool hasValue = figure != ref.figures.end();
+    switch (role) {
+        case ReferenceRole:
+            return true;
+        case RunIdRole:
+            return QVariant::fromValue<qint64>(0);
+        case ValidationRole:
+        case BestRole:
+            return false;
+        case NumericRole:
+            return column >= FirstMetricColumn || column == TrainSecondsColumn;
+        case Qt::DisplayRole:
+        case Qt::EditRole:
+            if (column >= FirstMetricColumn) {
+                if (!hasValue)
+                    return {};
+                const PublishedFigure& f = *figure->second;
+                const QString prefix = f.kind == FigureKind::AtLeast  ? QStringLiteral("> ")
+                                       : f.kind == FigureKind::AtMost ? QStringLiteral("< ")
+                                                                      : QString();
+                return prefix + MetricColumns::format(key, f.value);
+            }
+            switch (column) {
+                case NameColumn:
+                    return qs(ref.name);
+                case ModelColumn:
+                    return ref.model.empty() ? QStringLiteral("—") : qs(ref.model);
+                case DatasetColumn:
+                    return qs(ref.datasetFamily);
+                case ProtocolColumn: {
+                    const FigureSetup& setup = ref.figures.begin()->second->setup;
+                    const QString name = qs(protocolName(setup.split.protocol));
+                    return setup.negatives > 0 ? tr("%1 · %2 neg").arg(name).arg(setup.negatives)
+                                               : name;
+                }
+                case StatusColumn:
+                    return tr("Published");
+            }
+            return {};
+        case SortRole:
+            if (column >= FirstMetricColumn)
+                return hasValue ? QVariant(figure->second->value) : QVariant();
+            if (column == TrainSecondsColumn)
+                return {};
+            return referenceData(ref, column, Qt::DisplayRole).toString().toLower();
+        case RawValueRole:
+            return hasValue ? QVariant(figure->second->value) : QVariant();
+        case Qt::TextAlignmentRole:
+            return column >= FirstMetricColumn || column == TrainSecondsColumn
+                       ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter))
+                       : QVariant();
+        case Qt::ForegroundRole:
+            return QGuiApplication::palette().brush(QPalette::PlaceholderText);
+        case Qt::FontRole: {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        case Qt::ToolTipRole: {
+            QStringList lines;
+            lines << tr("Published figure, not a run of this workspace.")
+                  << qs(ref.tableTitle);
+            if (hasValue) {
+                const PublishedFigure& f = *figure->second;
+                lines << tr("%1 = %2 (%3)")
+                             .arg(MetricColumns::label(key))
+                             .arg(f.value)
+                             .arg(f.kind == FigureKind::Value     ? tr("as published")
+                                  : f.kind == FigureKind::AtLeast ? tr("a floor the source expects")
+                                                                  : tr("a ceiling the source expects"));
+                if (!f.note.empty())
+                    lines << qs(f.note);
+            }
+            lines << tr("Shown because a run here has the same protocol, data set and K.");
+            return lines.join(QLatin1Char('\n'));
+        }
+    }
+    return {};
+}
+
 QString LeaderboardModel::runTooltip(const RunRecord& run) const {
     const RunConfig& c = run.config;
     QStringList lines;
@@ -602,7 +726,7 @@ QVariant LeaderboardModel::headerData(int section, Qt::Orientation orientation, 
 
 Qt::ItemFlags LeaderboardModel::flags(const QModelIndex& index) const {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
-    if (index.isValid() && index.column() == NameColumn)
+    if (index.isValid() && index.column() == NameColumn && index.row() < m_ids.size())
         f |= Qt::ItemIsEditable;
     return f;
 }

@@ -11,13 +11,17 @@
 // Updates: runAdded / runRemoved insert / remove one row and runChanged updates one row (plus the
 // best marks of the metric columns); only a change of the set of metric columns (a run brings a
 // metric no other run had, or the chooser changes) or workspaceOpened resets the model.
-// The Name column is editable: setData renames the run in the workspace. GUI thread only.
+// The Name column is editable: setData renames the run in the workspace. Published figures
+// that compare with the runs follow them as greyed reference rows. GUI thread only.
 
 #include <QAbstractTableModel>
 #include <QList>
 #include <QSet>
 #include <QStringList>
 #include <QVector>
+#include <vector>
+
+#include "core/export/ReferenceRows.h"
 
 namespace recscope {
 struct RunRecord;
@@ -40,6 +44,7 @@ public:
         RawValueRole,                 // double, metric cells with a value
         ValidationRole,               // bool, any column: the run was scored on validation
         IntervalRole,                 // QPointF(low, high), metric cells, when shown and known
+        ReferenceRole,                // bool, any column: a published figure, not a run
     };
     enum Column {
         NameColumn,
@@ -77,6 +82,12 @@ public:
     // run's users (MetricIntervals), computed in the background; off by default.
     void setShowIntervals(bool show);
     bool showIntervals() const { return m_showIntervals; }
+    // Reference rows (on by default): the published figures measured under the protocol, data
+    // set family and K of a finished test run (core referenceRows), greyed, after the runs,
+    // RunIdRole 0, never marked best.
+    void setShowReferences(bool show);
+    bool showReferences() const { return m_showReferences; }
+    int referenceCount() const;  // reference rows shown
 
     QString metricKey(int column) const;                 // empty for the fixed columns
     int columnOfMetric(const QString& metricKey) const;  // -1 if not shown
@@ -106,6 +117,9 @@ private:
     QVariant metricData(const RunRecord& run, int column, int role) const;
     QVariant fixedData(const RunRecord& run, int column, int role) const;
     QString runTooltip(const RunRecord& run) const;
+    QVariant referenceData(const ReferenceRow& ref, int column, int role) const;
+    std::vector<ReferenceRow> computeReferences() const;
+    bool referencesOutdated() const;
 
     WorkspaceSession* m_session;
     QVector<qint64> m_ids;  // row -> run id, in the session's order
@@ -117,6 +131,8 @@ private:
     bool m_ksChosen = false;  // false: automatic default K
     MetricIntervals* m_intervals;
     bool m_showIntervals = false;
+    std::vector<ReferenceRow> m_refs;  // rows after the runs when shown
+    bool m_showReferences = true;
     QVector<QSet<qint64>> m_best;  // per metric column: ids of the runs holding the best value
 };
 

@@ -25,6 +25,11 @@ bool LeaderboardProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& s
 }
 
 bool LeaderboardProxyModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
+    // Published figures stay below the runs in either order.
+    const bool leftRef = left.data(LeaderboardModel::ReferenceRole).toBool();
+    const bool rightRef = right.data(LeaderboardModel::ReferenceRole).toBool();
+    if (leftRef != rightRef)
+        return sortOrder() == Qt::AscendingOrder ? rightRef : leftRef;
     const QVariant l = left.data(sortRole());
     const QVariant r = right.data(sortRole());
     const bool leftMissing = !l.isValid();

@@ -2,7 +2,7 @@
 // Sorts the leaderboard by LeaderboardModel::SortRole: numbers as numbers, text without case,
 // and cells without a value (a running or failed run's metrics) last in either order, so a
 // descending sort puts the best runs on top instead of the empty ones. Sweep trials (runs scored
-// on validation) are filtered out unless asked for.
+// on validation) are filtered out unless asked for; reference rows (published figures) stay last.
 
 #include <QSortFilterProxyModel>
 

@@ -231,6 +231,13 @@ QWidget* LeaderboardView::createToolBar() {
            "italics, never marked best (the best configuration's test run is always shown)."));
     connect(m_trials, &QToolButton::toggled, m_proxy,
             &LeaderboardProxyModel::setShowValidationRuns);
+    m_references = button(tr("Published"), "leaderboardShowReferences");
+    m_references->setCheckable(true);
+    m_references->setChecked(true);
+    m_references->setToolTip(
+        tr("Show the published figures measured under the same protocol, data set and K as "
+           "a run here (greyed rows with their source; never marked best)."));
+    connect(m_references, &QToolButton::toggled, m_model, &LeaderboardModel::setShowReferences);
     m_intervals = button(tr("± 95% CI"), "leaderboardShowIntervals");
     m_intervals->setCheckable(true);
     m_intervals->setToolTip(
@@ -289,7 +296,8 @@ void LeaderboardView::rebuildColumnMenus() {
 }
 
 void LeaderboardView::updatePage() {
-    const int runs = m_model->rowCount();
+    const int references = m_model->referenceCount();
+    const int runs = m_model->rowCount() - references;
     if (!m_session->isOpen()) {
         m_emptyText->setText(
             tr("<h3>No workspace open</h3><p>Runs are kept in a workspace "
@@ -301,11 +309,14 @@ void LeaderboardView::updatePage() {
                "workspace appears here with its metrics.</p>"));
     }
     m_pages->setCurrentIndex(runs > 0 ? 1 : 0);
-    const int hidden = runs - m_proxy->rowCount();
+    const int hidden = runs + references - m_proxy->rowCount();
     m_count->setText(tr("%n run(s)", nullptr, runs - hidden) +
                      (hidden > 0
                           ? QStringLiteral(" · ") + tr("%n sweep trial(s) hidden", nullptr, hidden)
                           : QString()) +
+                     (references > 0 ? QStringLiteral(" · ") +
+                                           tr("%n published figure row(s)", nullptr, references)
+                                     : QString()) +
                      QStringLiteral(" · ") + tr("bold: best of its column"));
 }
 
@@ -315,7 +326,8 @@ QList<qint64> LeaderboardView::selectedRunIds() const {
               [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
     QList<qint64> ids;
     for (const QModelIndex& index : rows)
-        ids << index.data(LeaderboardModel::RunIdRole).toLongLong();
+        if (const qint64 id = index.data(LeaderboardModel::RunIdRole).toLongLong(); id > 0)
+            ids << id;  // reference rows (published figures) have no run
     return ids;
 }
 

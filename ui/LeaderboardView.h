@@ -4,7 +4,8 @@
 // (the visible columns in the visible sort order, best marks carried where the format can),
 // Copy as TSV (the selected runs, or all; also Ctrl+C), per-user metrics of a run as CSV, and a
 // paired comparison of two selected runs. Toggles: sweep trials (runs scored on validation,
-// hidden by default) and "± 95% CI" (bootstrap intervals of the means). Context menu: rename (or
+// hidden by default), "Published" (reference rows of published figures that compare with the
+// runs, shown by default) and "± 95% CI" (bootstrap intervals of the means). Context menu: rename (or
 // double-click the name) and delete (asks first). File dialogs go through FileDialog and the
 // question through ConfirmDialog, so tests can answer them. Messages appear in an inline banner.
 
@@ -82,6 +83,7 @@ private:
     QAction* m_delete = nullptr;
     QToolButton* m_trials = nullptr;
     QToolButton* m_intervals = nullptr;
+    QToolButton* m_references = nullptr;
     QList<QAction*> m_exports;
     QPointer<PairedComparisonDialog> m_comparison;
 };

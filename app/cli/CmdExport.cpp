@@ -9,6 +9,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/WorkspaceArg.h"
 #include "core/export/LeaderboardTable.h"
+#include "core/export/ReferenceRows.h"
 
 namespace recscope::cli {
 
@@ -41,6 +42,9 @@ int cmdExport(const Args& args) {
     parser.addOption("caption", "TEXT", "Table caption (LaTeX) / heading (Markdown)");
     parser.addOption("decimals", "N", "Decimals of metric values", "4");
     parser.addFlag("all", "Include runs that did not finish (their metric cells are empty)");
+    parser.addFlag("with-references",
+                   "Add the published figures measured under the same protocol, data set family "
+                   "and K as the runs (rows with id 'published', never marked best)");
     parser.addFlag("trials",
                    "Include sweep trials (scored on the validation part, not comparable with the "
                    "test runs)");
@@ -108,6 +112,8 @@ int cmdExport(const Args& args) {
             (parser.flag("trials") || r.config.evaluateOn == EvalPart::Test))
             shown.push_back(std::move(r));
     Table table = leaderboardTable(shown, metrics, static_cast<int>(decimals.value()));
+    if (parser.flag("with-references"))
+        appendReferenceRows(table, referenceRows(shown), static_cast<int>(decimals.value()));
     table.caption = parser.value("caption");
     if (!parser.has("out")) {
         std::cout << renderTable(table, format);

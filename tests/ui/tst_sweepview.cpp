@@ -30,6 +30,7 @@
 #include "core/eval/Bootstrap.h"
 #include "core/sweep/SweepResults.h"
 #include "core/sweep/SweepRunner.h"
+#include "core/workspace/Workspace.h"
 #include "ui/ChartExport.h"
 #include "ui/DatasetSession.h"
 #include "ui/DatasetSummary.h"
@@ -90,6 +91,7 @@ private slots:
     void dialogCountsTrialsOrSaysWhy();
     void axesFollowTheSweepScale();
     void leaderboardHidesTrialsAndShowsIntervals();
+    void leaderboardShowsPublishedReferences();
     void distributionsMatchTheCore();
     void tasteDialogMeasuresTheSyntheticTastes();
     void datasetSummaryActivityAndMonths();
@@ -376,6 +378,60 @@ void TestSweepView::leaderboardHidesTrialsAndShowsIntervals() {
     QCOMPARE(interval.y(), expected.high);
     model.setShowIntervals(false);
     QVERIFY(!model.index(row, column).data().toString().contains("±"));
+}
+
+void TestSweepView::leaderboardShowsPublishedReferences() {
+    LeaderboardModel model(m_workspace.get());
+    LeaderboardProxyModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.referenceCount(), 0);  // synthetic data: no published figure compares
+    // A run recorded as MovieLens 1M under the NCF protocol (as `recscope-cli run` on ml-1m
+    // would record it).
+    RunRecord r;
+    r.config = baseConfig();
+    r.config.model = "ease";
+    r.config.split = defaultSplitConfig(Protocol::Loo);
+    r.config.negatives = 99;
+    r.dataset = {"ml-1m", "1m", 6040, 3706, 1000209, "f"};
+    Workspace* ws = m_workspace->workspace();
+    const int64_t id = ws->createRun(r).value();
+    RunOutcome outcome;
+    outcome.test.metrics = {{"hit@10", 0.99}, {"ndcg@10", 0.5}};
+    outcome.evaluatedNegatives = 99;
+    QVERIFY(ws->finishRun(id, outcome).ok());
+    m_workspace->refreshRun(id);
+    QCOMPARE(model.referenceCount(), 9);  // the NCF table's nine published models
+    const int hit = model.columnOfMetric("hit@10");
+    int neumf = -1;
+    for (int row = model.rowCount() - model.referenceCount(); row < model.rowCount(); ++row) {
+        const QModelIndex name = model.index(row, LeaderboardModel::NameColumn);
+        QVERIFY(name.data(LeaderboardModel::ReferenceRole).toBool());
+        QCOMPARE(name.data(LeaderboardModel::RunIdRole).toLongLong(), qint64(0));
+        QVERIFY(!model.index(row, hit).data(LeaderboardModel::BestRole).toBool());
+        QVERIFY(!(model.flags(name) & Qt::ItemIsEditable));
+        if (name.data().toString().startsWith("NeuMF with pre-training"))
+            neumf = row;
+    }
+    QVERIFY(neumf >= 0);
+    QCOMPARE(model.index(neumf, hit).data().toString(), QStringLiteral("0.7300"));
+    QCOMPARE(model.index(neumf, LeaderboardModel::StatusColumn).data().toString(),
+             QStringLiteral("Published"));
+    // The run's 0.99 is the best of the column; the published rows stay below the runs when
+    // sorted either way.
+    QVERIFY(model.index(model.rowOfRun(id), hit).data(LeaderboardModel::BestRole).toBool());
+    for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+        proxy.sort(hit, order);
+        const int runs = proxy.rowCount() - model.referenceCount();
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            QCOMPARE(proxy.index(row, 0).data(LeaderboardModel::ReferenceRole).toBool(),
+                     row >= runs);
+    }
+    model.setShowReferences(false);
+    QCOMPARE(model.referenceCount(), 0);
+    model.setShowReferences(true);
+    QVERIFY(m_workspace->deleteRun(id));
+    QCOMPARE(model.referenceCount(), 0);
 }
 
 void TestSweepView::distributionsMatchTheCore() {
