@@ -29,6 +29,7 @@
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -77,6 +78,7 @@ struct EpochCounter : TrainObserver {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     int threads = 0;
     uint64_t seed = 42;
     std::string path = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";

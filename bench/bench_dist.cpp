@@ -35,6 +35,7 @@
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -175,6 +176,7 @@ std::string launch(const std::string& self, const std::string& data, int epochs,
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     std::vector<std::string> args(argv + 1, argv + argc);
     std::map<std::string, int> opts;
     std::vector<std::string> rest;

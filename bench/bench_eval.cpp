@@ -24,6 +24,7 @@
 #include "core/models/SpdInverse.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -97,6 +98,7 @@ int fullEvalMode(const std::string& folder, const std::string& models) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     int threads = 0;
     int items = 3500;
     std::string data = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";

@@ -25,6 +25,7 @@
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -86,6 +87,7 @@ std::pair<double, double> quality(const std::vector<int32_t>& list,
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     int threads = 0;
     int sample = 100;
     bool quick = false;

@@ -31,6 +31,7 @@
 #include "core/models/TrainData.h"
 #include "core/nn/PipelineModel.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -110,6 +111,7 @@ double peer(const std::string& python, const std::string& script, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     int threads = 2;
     std::string data = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";
     std::string script = std::string(RECSCOPE_SHARED_DATA) + "/../../bench/torch_peer.py";

@@ -18,6 +18,7 @@
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -44,6 +45,7 @@ double metric(const EvalResult& r, const std::string& key) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     int threads = 0;
     std::vector<std::string> models;
     std::vector<std::string> datasets{"ml-100k", "ml-latest-small"};

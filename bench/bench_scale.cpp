@@ -37,6 +37,7 @@
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -89,6 +90,7 @@ struct Size {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     std::string size = "20m", device = "cpu", work, implicitDir;
     std::string python = "/usr/bin/python3";
     std::vector<std::string> models{"pop", "ials", "bpr", "ease", "twotower", "pipeline"};

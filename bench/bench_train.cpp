@@ -30,6 +30,7 @@
 #include "core/train/CounterRandom.h"
 #include "core/train/ShuffledPairs.h"
 #include "core/train/TrainNegativeSampler.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -276,6 +277,7 @@ int quality(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     if (argc >= 2 && std::strcmp(argv[1], "quality") == 0)
         return quality(argc, argv);
     std::string path = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";

@@ -28,6 +28,7 @@
 #include "core/nn/PipelineModel.h"
 #include "core/nn/PipelineReport.h"
 #include "core/split/Split.h"
+#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -239,6 +240,7 @@ int runIndex(const std::vector<int64_t>& sizes, int64_t queries) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     bool quality = false, indexBench = false;
     std::string dataDir = RECSCOPE_SHARED_DATA;
     std::string device = "cpu";

@@ -7,6 +7,7 @@
 
 #include "app/cli/Commands.h"
 #include "core/common/BuildInfo.h"
+#include "core/common/Allocator.h"
 
 namespace {
 
@@ -68,6 +69,7 @@ void printVersion(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::tuneAllocatorForTraining();
     const Args all(argv + 1, argv + argc);
     if (all.empty()) {
         printHelp(std::cerr);

@@ -8,8 +8,10 @@
 
 #include "ui/MainWindow.h"
 #include "ui/ScreenshotRunner.h"
+#include "core/common/Allocator.h"
 
 int main(int argc, char* argv[]) {
+    recscope::tuneAllocatorForTraining();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("RecScope"));
     QApplication::setOrganizationDomain(QStringLiteral("recscope.org"));
