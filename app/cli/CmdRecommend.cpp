@@ -8,15 +8,16 @@
 #include "app/cli/ArgParser.h"
 #include "app/cli/Commands.h"
 #include "app/cli/RecordedRun.h"
+#include "core/split/Split.h"
 
 namespace recscope::cli {
 
 int cmdRecommend(const Args& args) {
     ArgParser parser("recommend",
                      "Recommend for one user with a recorded run: the run's model, reloaded from\n"
-                     "its checkpoint, scores every item; the items the evaluator excludes (the\n"
-                     "user's training positives and validation items) are left out, as in the\n"
-                     "run's evaluation. Items the user rated highly in the test part are hits.");
+                     "its checkpoint, scores every item; the items the evaluator excludes (under\n"
+                     "the run's list rule, the user's training positives or every rated item,\n"
+                     "and the validation items) are left out, as in the run's evaluation. Items the user rated highly in the test part are hits.");
     addUserRunOptions(parser);
     if (std::optional<int> code = parser.parseOrExit(args))
         return *code;
@@ -44,6 +45,7 @@ int cmdRecommend(const Args& args) {
                               {"user", data.originalUserId(user)},
                               {"k", n},
                               {"excluded", excluded},
+                              {"exclude", excludeRuleName(record->config.split.exclude)},
                               {"test_positives", testItems},
                               {"items", listJson(data, list.value())}};
         if (testItems > 0)
@@ -53,7 +55,10 @@ int cmdRecommend(const Args& args) {
     }
     std::cout << "Run " << record->id << " (" << record->name << "), user "
               << data.originalUserId(user) << ": top " << n << ", " << excluded
-              << " items excluded (training positives and validation items), " << testItems
+              << " items excluded ("
+              << (record->config.split.exclude == ExcludeRule::Rated ? "rated in training"
+                                                                     : "training positives")
+              << " and validation items), " << testItems
               << " test positives\n\n"
               << listText(data, list.value());
     if (testItems > 0)

@@ -232,6 +232,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonArray items = json(r)["items"].toArray();
         QCOMPARE(items.size(), 7);
+        QCOMPARE(json(r)["exclude"].toString(), QStringLiteral("positives"));
 
         // Brute force: score every item, drop the user's training positives and validation
         // items, keep catalogue items (a training rating), highest first, ties by lower id.
@@ -249,6 +250,7 @@ private slots:
             if (split.validation.users[i] == user)
                 excluded.insert(split.validation.items[i]);
         }
+        QCOMPARE(json(r)["excluded"].toInt(), int(excluded.size()));
         for (size_t i = 0; i < split.test.size(); ++i)
             if (split.test.users[i] == user && split.isPositive(split.test.ratings[i]))
                 hits.insert(split.test.items[i]);
