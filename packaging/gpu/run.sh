@@ -48,6 +48,9 @@ export LD_LIBRARY_PATH="$deps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # configure still shows that every other dependency came from the carried folder).
 ignore=""
 [ "${IGNORE_USR:-1}" = 1 ] && ignore="-DCMAKE_IGNORE_PREFIX_PATH=/usr"
+# A cache from an earlier configure (another TORCH_PREFIX or IGNORE_USR) keeps its failed
+# lookups: start from a fresh one.
+rm -f build-gpu/CMakeCache.txt
 # shellcheck disable=SC2086
 if ! cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release \
     -DRECSCOPE_GUI=OFF -DRECSCOPE_TESTS=OFF -DRECSCOPE_BENCH=ON -DRECSCOPE_CUDA_CHECKS=ON \
