@@ -116,10 +116,10 @@ void LeaderboardModel::setShowReferences(bool show) {
 }
 
 std::vector<ReferenceRow> LeaderboardModel::computeReferences() const {
-    std::vector<RunRecord> runs;
+    std::vector<const RunRecord*> runs;
     for (qint64 id : m_ids)
         if (const RunRecord* r = m_session->run(id))
-            runs.push_back(*r);
+            runs.push_back(r);
     return referenceRows(runs);
 }
 

@@ -11,8 +11,17 @@ std::string runDatasetFamily(const RunRecord& run) {
 }
 
 std::vector<ReferenceRow> referenceRows(const std::vector<RunRecord>& runs) {
+    std::vector<const RunRecord*> pointers;
+    pointers.reserve(runs.size());
+    for (const RunRecord& run : runs)
+        pointers.push_back(&run);
+    return referenceRows(pointers);
+}
+
+std::vector<ReferenceRow> referenceRows(const std::vector<const RunRecord*>& runs) {
     std::set<const PublishedFigure*> wanted;
-    for (const RunRecord& run : runs) {
+    for (const RunRecord* runPointer : runs) {
+        const RunRecord& run = *runPointer;
         if (run.status != RunStatus::Finished || run.config.evaluateOn != EvalPart::Test)
             continue;
         const std::string family = runDatasetFamily(run);

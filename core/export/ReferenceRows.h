@@ -30,6 +30,8 @@ std::string runDatasetFamily(const RunRecord& run);
 // matchingFigures(run's split, negatives, sampler, family, K) returns it for one of the run's
 // cut-offs; every model of a matching table is shown (the point is the published neighbours).
 std::vector<ReferenceRow> referenceRows(const std::vector<RunRecord>& runs);
+// The same for runs held elsewhere (the leaderboard's session), without copying them.
+std::vector<ReferenceRow> referenceRows(const std::vector<const RunRecord*>& runs);
 
 // Appends the rows that have a value in one of `table`'s columns named like a metric, after the
 // runs (call after the runs' best marks are set: published figures are never marked). The
