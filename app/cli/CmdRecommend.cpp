@@ -17,7 +17,8 @@ int cmdRecommend(const Args& args) {
                      "Recommend for one user with a recorded run: the run's model, reloaded from\n"
                      "its checkpoint, scores every item; the items the evaluator excludes (under\n"
                      "the run's list rule, the user's training positives or every rated item,\n"
-                     "and the validation items) are left out, as in the run's evaluation. Items the user rated highly in the test part are hits.");
+                     "and the validation items) are left out, as in the run's evaluation. Items\n"
+                     "the user rated highly in the test part are hits.");
     addUserRunOptions(parser);
     if (std::optional<int> code = parser.parseOrExit(args))
         return *code;
