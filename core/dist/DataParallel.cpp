@@ -11,6 +11,7 @@
 
 #include "core/dist/C10dBackend.h"
 #include "core/dist/DistError.h"
+#include "core/dist/StoreHostWatch.h"
 
 namespace recscope {
 
@@ -113,6 +114,10 @@ DataParallel::~DataParallel() {
     stopHeartbeat();
     if (!m_store)
         return;
+    // A broken group's stores are abandoned, not closed: their reader threads live on until
+    // the process ends, and the handler stays for them.
+    if (!m_broken)
+        unwatchStoreHost();
     if (m_broken) {
         m_store->abandon();
     } else if (m_failureReported && leader() && worldSize() > 1) {
@@ -156,6 +161,8 @@ void DataParallel::rendezvous() {
     const int me = m_config.rank;
     m_store = C10dBackend::openStore(m_config.masterAddr, m_config.masterPort,
                                      me == 0 && !m_config.agentStore, world, timeout);
+    if (me != 0 || m_config.agentStore)
+        watchStoreHost(me, m_config.agentStore);
     if (m_store->add(rankKey(m_config, "rank", me), 1) > 1)
         throw DistError("another process already joined as rank " + std::to_string(me) +
                         ": every process needs its own RANK");

@@ -2,25 +2,31 @@
 // process: the torchrun environment's checks, shard arithmetic, every collective against
 // hand-computed sums, the gathered-batch gradient factor, EpochTrainer's shared early stopping
 // and cancel, and the fault messages (a failed or vanished peer named, a missing peer, a port
-// in use, a duplicate RANK). Whole models on two processes are in tests/app/tst_distributed.
+// in use, a duplicate RANK, a lost store host reported from c10d's own thread). Whole models on two processes are in tests/app/tst_distributed.
 
 // LibTorch before Qt: Qt's "slots" macro breaks LibTorch's headers.
 #include <torch/torch.h>
 
 #include <QtTest>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 #include "core/dist/DataParallel.h"
 #include "core/dist/DistConfig.h"
 #include "core/dist/LoopbackPort.h"
+#include "core/dist/StoreHostWatch.h"
 #include "core/train/EpochTrainer.h"
 
 using namespace recscope;
@@ -446,6 +452,48 @@ private slots:
         if (!clear)
             qWarning("duplicate rank refused by a store reset: %s", errors[2].c_str());
         QVERIFY2(errors[0].find("rank 2 did not join") != std::string::npos, errors[0].c_str());
+    }
+
+    // c10d's store reader thread ends the process when the store's host dies (a
+    // std::system_error escapes it). Watched, that is a lost host with exit status 1; any other
+    // escaped exception still aborts. Each case runs in a forked child.
+    void lostStoreHostReported() {
+        struct Case {
+            bool systemError;
+            bool agent;
+            int status;  // expected exit code, or -signal
+            const char* says;
+        } cases[] = {{true, false, 1, "rank 1: lost rank 0: its connection was cut"},
+                     {true, true, 1, "rank 1: lost the launcher"},
+                     {false, false, -SIGABRT, ""}};
+        for (const Case& c : cases) {
+            int pipeFds[2];
+            QCOMPARE(::pipe(pipeFds), 0);
+            const pid_t child = ::fork();
+            QVERIFY(child >= 0);
+            if (child == 0) {
+                ::dup2(pipeFds[1], STDERR_FILENO);
+                ::close(pipeFds[0]);
+                watchStoreHost(1, c.agent);
+                std::thread([&] {
+                    if (c.systemError)
+                        throw std::system_error(ECONNRESET, std::system_category());
+                    throw std::runtime_error("something else");
+                }).join();
+                _exit(0);
+            }
+            ::close(pipeFds[1]);
+            std::string err;
+            char buffer[512];
+            for (ssize_t n; (n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0;)
+                err.append(buffer, size_t(n));
+            ::close(pipeFds[0]);
+            int status = 0;
+            QCOMPARE(::waitpid(child, &status, 0), child);
+            const int got = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+            QVERIFY2(got == c.status, err.c_str());
+            QVERIFY2(err.find(c.says) != std::string::npos, err.c_str());
+        }
     }
 };
 
