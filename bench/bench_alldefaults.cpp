@@ -22,14 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -79,6 +80,7 @@ struct EpochCounter : TrainObserver {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     int threads = 0;
     uint64_t seed = 42;
     std::string path = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";

@@ -28,14 +28,15 @@
 #include <thread>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/dist/DataParallel.h"
 #include "core/dist/LoopbackPort.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -177,6 +178,7 @@ std::string launch(const std::string& self, const std::string& data, int epochs,
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     std::vector<std::string> args(argv + 1, argv + argc);
     std::map<std::string, int> opts;
     std::vector<std::string> rest;

@@ -10,12 +10,14 @@
 //   --items 27000 --ratings 20000000.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
 
 #include <Eigen/Dense>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/data/SyntheticGenerator.h"
 #include "core/eval/Evaluator.h"
@@ -23,8 +25,8 @@
 #include "core/models/Recommender.h"
 #include "core/models/SpdInverse.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -32,6 +34,18 @@ using Clock = std::chrono::steady_clock;
 namespace {
 double since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A timed call that fails would time nothing: stop the benchmark with its error.
+void mustSucceed(const Status& s) {
+    if (!s) {
+        std::fprintf(stderr, "bench_eval: %s\n", s.error().toString().c_str());
+        std::exit(1);
+    }
+}
+template <typename T>
+void mustSucceed(const Result<T>& r) {
+    mustSucceed(r.status());
 }
 
 double bestOf(int runs, const std::function<void()>& fn) {
@@ -99,6 +113,7 @@ int fullEvalMode(const std::string& folder, const std::string& models) {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     int threads = 0;
     int items = 3500;
     std::string data = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";
@@ -152,11 +167,12 @@ int main(int argc, char** argv) {
                 evaluated = evaluate(*model, train, EvalPart::Test, full).value().usersEvaluated;
             });
             full.ks = {10, 20, 50, 100};
-            const double tAll = bestOf(3, [&] { evaluate(*model, train, EvalPart::Test, full); });
+            const double tAll =
+                bestOf(3, [&] { mustSucceed(evaluate(*model, train, EvalPart::Test, full)); });
             EvalConfig sampled;
             sampled.mode = EvalMode::Sampled;
             const double tSampled =
-                bestOf(3, [&] { evaluate(*model, train, EvalPart::Test, sampled); });
+                bestOf(3, [&] { mustSucceed(evaluate(*model, train, EvalPart::Test, sampled)); });
             std::printf(
                 "%-8s fit %7.3f s | full ranking K=100 of %d users %6.3f s, K=10..100 "
                 "with catalogue stats %6.3f s | sampled (99) %6.3f s\n",
@@ -180,7 +196,7 @@ int main(int argc, char** argv) {
     for (int64_t p : train.itemPopularity)
         active += p > 0 ? 1 : 0;
     auto ease = createModel("ease");
-    const double easeFit = bestOf(2, [&] { ease->fit(train, FitContext{}); });
+    const double easeFit = bestOf(2, [&] { mustSucceed(ease->fit(train, FitContext{})); });
     std::printf("\nEASE fit, %d active items, %lld positives (generated, loo): %.2f s\n", active,
                 static_cast<long long>(train.positives.nnz()), easeFit);
     Eigen::MatrixXf g = Eigen::MatrixXf::Random(items, items / 2);

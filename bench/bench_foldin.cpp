@@ -20,12 +20,13 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -88,6 +89,7 @@ std::pair<double, double> quality(const std::vector<int32_t>& list,
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     int threads = 0;
     int sample = 100;
     bool quick = false;

@@ -24,14 +24,15 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/common/BuildInfo.h"
 #include "core/data/DatasetLoader.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/nn/PipelineModel.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -112,6 +113,7 @@ double peer(const std::string& python, const std::string& script, const std::str
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     int threads = 2;
     std::string data = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";
     std::string script = std::string(RECSCOPE_SHARED_DATA) + "/../../bench/torch_peer.py";

@@ -12,13 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -46,6 +47,7 @@ double metric(const EvalResult& r, const std::string& key) {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     int threads = 0;
     std::vector<std::string> models;
     std::vector<std::string> datasets{"ml-100k", "ml-latest-small"};
@@ -125,7 +127,10 @@ int main(int argc, char** argv) {
                 for (const auto& spec : model->paramSpecs())
                     if (params.count(spec.name))
                         own[spec.name] = params.at(spec.name);
-                model->configure(own);
+                if (Status c = model->configure(own); !c) {
+                    std::fprintf(stderr, "%s: %s\n", m.c_str(), c.error().message.c_str());
+                    continue;
+                }
                 FitContext ctx;
                 const auto t0 = Clock::now();
                 const Status s = model->fit(train, ctx);

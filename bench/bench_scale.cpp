@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/common/BuildInfo.h"
 #include "core/data/DatasetLoader.h"
 #include "core/data/MovieLensWriter.h"
@@ -36,8 +37,8 @@
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -91,6 +92,7 @@ struct Size {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     std::string size = "20m", device = "cpu", work, implicitDir;
     std::string python = "/usr/bin/python3";
     std::vector<std::string> models{"pop", "ials", "bpr", "ease", "twotower", "pipeline"};

@@ -20,17 +20,18 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/nn/BprCpuKernel.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
 #include "core/train/CounterRandom.h"
 #include "core/train/ShuffledPairs.h"
 #include "core/train/TrainNegativeSampler.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 
@@ -278,6 +279,7 @@ int quality(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     if (argc >= 2 && std::strcmp(argv[1], "quality") == 0)
         return quality(argc, argv);
     std::string path = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";

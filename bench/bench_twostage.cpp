@@ -19,16 +19,17 @@
 #include <string>
 #include <vector>
 
+#include "core/common/Allocator.h"
 #include "core/data/DatasetLoader.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/StageReport.h"
 #include "core/index/VectorIndex.h"
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
 #include "core/nn/PipelineModel.h"
-#include "core/nn/PipelineReport.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
-#include "core/common/Allocator.h"
 
 using namespace recscope;
 using Clock = std::chrono::steady_clock;
@@ -129,7 +130,7 @@ int runQuality(const std::string& dataDir, const std::map<std::string, std::stri
             }
             const double fitSeconds = since(tf);
             const auto te = Clock::now();
-            auto report = evaluatePipelineStages(pipeline, train, EvalPart::Test, ec);
+            auto report = evaluateStages(pipeline, train, EvalPart::Test, ec);
             if (!report) {
                 std::fprintf(stderr, "stages: %s\n", report.error().toString().c_str());
                 return 1;
@@ -241,6 +242,7 @@ int runIndex(const std::vector<int64_t>& sizes, int64_t queries) {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     bool quality = false, indexBench = false;
     std::string dataDir = RECSCOPE_SHARED_DATA;
     std::string device = "cpu";

@@ -17,17 +17,19 @@
 #include <QTimer>
 #include <cstdio>
 
-#include "ui/DatasetSession.h"
-#include "ui/MainWindow.h"
-#include "ui/ParamForm.h"
-#include "ui/TrainingSetup.h"
-#include "ui/TrainingView.h"
-#include "ui/WorkspaceSession.h"
+#include "core/nn/TorchModels.h"
+#include "ui/session/DatasetSession.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/training/ParamForm.h"
+#include "ui/training/TrainingSetup.h"
+#include "ui/training/TrainingView.h"
+#include "ui/session/WorkspaceSession.h"
 
 using namespace recscope;
 using namespace recscope::ui;
 
 int main(int argc, char* argv[]) {
+    recscope::registerTorchModels();
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

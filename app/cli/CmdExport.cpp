@@ -13,29 +13,17 @@
 
 namespace recscope::cli {
 
-namespace {
-
-bool knownMetric(const std::string& name) {
-    static const std::set<std::string> atK = {"hit",     "recall", "precision", "ndcg",
-                                              "mrr",     "map",    "coverage",  "avgpop",
-                                              "novelty", "gini",   "diversity"};
-    if (name == "mrr" || name == "rmse" || name == "mae")
-        return true;
-    const size_t at = name.find('@');
-    if (at == std::string::npos || !atK.count(name.substr(0, at)) || at + 1 == name.size())
-        return false;
-    return name.find_first_not_of("0123456789", at + 1) == std::string::npos;
-}
-
-}  // namespace
-
 int cmdExport(const Args& args) {
     ArgParser parser("export",
                      "Write the leaderboard of a workspace (finished runs x metrics, the best\n"
                      "value of each metric marked in Markdown, LaTeX and JSON) to a file or\n"
                      "stdout.");
     parser.addPositional("DIR", "Workspace folder (holding workspace.db)");
-    parser.addOption("format", "F", "csv, tsv, md (Markdown), tex (LaTeX booktabs) or json", "csv");
+    std::string formatHelp;
+    for (const TableFormatInfo& f : tableFormats())
+        formatHelp += (formatHelp.empty() ? "" : ", ") + f.name +
+                      (f.alias.empty() ? std::string() : " (" + f.label + ")");
+    parser.addOption("format", "F", formatHelp, "csv");
     parser.addOption("metrics", "LIST", "Metric columns, e.g. ndcg@10,recall@10,hit@20,mrr,rmse",
                      "recall@10,ndcg@10");
     parser.addOption("out", "FILE", "Write here (atomically) instead of stdout");
@@ -60,27 +48,18 @@ int cmdExport(const Args& args) {
         return 0;
     }
     const std::string formatName = parser.value("format", "csv");
-    TableFormat format;
-    if (formatName == "csv")
-        format = TableFormat::Csv;
-    else if (formatName == "tsv")
-        format = TableFormat::Tsv;
-    else if (formatName == "md" || formatName == "markdown")
-        format = TableFormat::Markdown;
-    else if (formatName == "tex" || formatName == "latex")
-        format = TableFormat::Latex;
-    else if (formatName == "json")
-        format = TableFormat::Json;
-    else
-        return usage("export: --format must be csv, tsv, md, tex or json, got '" + formatName +
+    const TableFormatInfo* found = findTableFormat(formatName);
+    if (!found)
+        return usage("export: --format must be " + tableFormatNames() + ", got '" + formatName +
                      "'");
+    const TableFormat format = found->format;
     std::vector<std::string> metrics;
     {
         std::stringstream list(parser.value("metrics", "recall@10,ndcg@10"));
         std::string m;
         while (std::getline(list, m, ','))
             if (!m.empty()) {
-                if (!knownMetric(m))
+                if (!isKnownMetricKey(m))
                     return usage("export: unknown metric '" + m +
                                  "' (expected e.g. ndcg@10, recall@20, hit@10, mrr, rmse)");
                 metrics.push_back(m);

@@ -20,6 +20,7 @@
 #include "app/cli/SplitOptions.h"
 #include "core/dist/DataParallel.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/MetricCatalogue.h"
 #include "core/models/Compute.h"
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
@@ -121,22 +122,11 @@ nlohmann::json splitJson(const SplitConfig& c) {
 }
 
 void printTable(const EvalResult& r, const std::vector<int>& ks, bool cappedRecall) {
-    struct Column {
-        const char* key;
-        const char* title;
-    };
-    const Column columns[] = {{"hit", "HitRate"},
-                              {"recall", "Recall"},
-                              {"recall_capped", "RecallCap"},
-                              {"precision", "Precision"},
-                              {"ndcg", "NDCG"},
-                              {"mrr", "MRR"},
-                              {"map", "MAP"},
-                              {"coverage", "Coverage"},
-                              {"avgpop", "AvgPop"},
-                              {"novelty", "Novelty"},
-                              {"gini", "Gini"},
-                              {"diversity", "Diversity"}};
+    // The catalogue's families that take a cut-off, in its display order.
+    std::vector<const MetricFamily*> columns;
+    for (const MetricFamily& f : metricFamilies())
+        if (f.atK)
+            columns.push_back(&f);
     std::ostringstream out;
     out << std::setw(6) << "K";
     int probe = ks.front();  // a cut-off the evaluation reported
@@ -145,33 +135,31 @@ void printTable(const EvalResult& r, const std::vector<int>& ks, bool cappedReca
             probe = k;
             break;
         }
-    std::vector<const Column*> shown;
-    for (const Column& c : columns)
-        if (r.metrics.count(std::string(c.key) + "@" + std::to_string(probe)) &&
-            (cappedRecall || std::string(c.key) != "recall_capped")) {
-            shown.push_back(&c);
-            out << std::setw(11) << c.title;
+    std::vector<const MetricFamily*> shown;
+    for (const MetricFamily* c : columns)
+        if (r.metrics.count(c->key + "@" + std::to_string(probe)) &&
+            (cappedRecall || c->key != "recall_capped")) {
+            shown.push_back(c);
+            out << std::setw(11) << c->label;
         }
     out << "\n";
     for (int k : ks) {
         if (!r.metrics.count("hit@" + std::to_string(k)))
             continue;  // sampled evaluation leaves out K >= negatives + 1
         out << std::setw(6) << k;
-        for (const Column* c : shown) {
-            const double v = r.metrics.at(std::string(c->key) + "@" + std::to_string(k));
-            out << std::setw(11) << std::fixed
-                << std::setprecision(std::string(c->key) == "avgpop" ? 1 : 4) << v;
+        for (const MetricFamily* c : shown) {
+            const double v = r.metrics.at(c->key + "@" + std::to_string(k));
+            out << std::setw(11) << std::fixed << std::setprecision(c->decimals) << v;
         }
         out << "\n";
     }
     std::cout << out.str();
-    for (const char* extra : {"mrr", "rmse", "mae"}) {
-        const auto it = r.metrics.find(extra);
+    // Families that also stand without K: MRR over a whole sampled list, the rating errors.
+    for (const MetricFamily& f : metricFamilies()) {
+        const auto it = f.alone ? r.metrics.find(f.key) : r.metrics.end();
         if (it != r.metrics.end())
-            std::cout << (std::string(extra) == "mrr"
-                              ? "MRR (global, sampled): "
-                              : std::string(extra == std::string("rmse") ? "RMSE: " : "MAE:  "))
-                      << std::fixed << std::setprecision(4) << it->second << "\n";
+            std::cout << f.label << (f.atK ? " (global, sampled)" : "") << ": " << std::fixed
+                      << std::setprecision(f.decimals) << it->second << "\n";
     }
 }
 
@@ -385,9 +373,8 @@ int cmdRun(const Args& args) {
     const Status recorded = recorder.finish(outcome);
     if (!outcome) {
         std::cerr << "recscope-cli run: " << modelName << " "
-                  << (outcome.error().message == "cancelled" ? "cancelled" : "failed: ")
-                  << (outcome.error().message == "cancelled" ? "" : outcome.error().toString())
-                  << "\n";
+                  << (outcome.error().cancelled() ? "cancelled" : "failed: ")
+                  << (outcome.error().cancelled() ? "" : outcome.error().toString()) << "\n";
         if (parallel)
             parallel->reportFailure(outcome.error().toString());
         return 1;

@@ -84,7 +84,7 @@ void RunRecorder::onMessage(const std::string& text) {
 Status RunRecorder::finish(const Result<RunOutcome>& outcome) {
     if (!outcome) {
         if (m_workspace && m_runId) {
-            const bool cancelled = outcome.error().message == "cancelled";
+            const bool cancelled = outcome.error().cancelled();
             if (Status s = m_workspace->failRun(
                     m_runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed,
                     outcome.error().toString());
@@ -96,8 +96,8 @@ Status RunRecorder::finish(const Result<RunOutcome>& outcome) {
     if (m_workspace && m_runId) {
         if (Status s = m_workspace->finishRun(m_runId, outcome.value()); !s) {
             // Not left "running": the run did finish, only its recording failed.
-            m_workspace->failRun(m_runId, RunStatus::Failed,
-                                 "could not record the results: " + s.error().toString());
+            (void)m_workspace->failRun(m_runId, RunStatus::Failed,  // best effort: s is reported
+                                       "could not record the results: " + s.error().toString());
             return s;
         }
         if (Result<RunRecord> r = m_workspace->run(m_runId); r)

@@ -6,8 +6,9 @@
 #include <string>
 
 #include "app/cli/Commands.h"
-#include "core/common/BuildInfo.h"
 #include "core/common/Allocator.h"
+#include "core/common/BuildInfo.h"
+#include "core/nn/TorchModels.h"
 
 namespace {
 
@@ -70,6 +71,7 @@ void printVersion(std::ostream& out) {
 
 int main(int argc, char** argv) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     const Args all(argv + 1, argv + argc);
     if (all.empty()) {
         printHelp(std::cerr);

@@ -6,12 +6,14 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include "ui/MainWindow.h"
-#include "ui/ScreenshotRunner.h"
 #include "core/common/Allocator.h"
+#include "core/nn/TorchModels.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/ScreenshotRunner.h"
 
 int main(int argc, char* argv[]) {
     recscope::tuneAllocatorForTraining();
+    recscope::registerTorchModels();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("RecScope"));
     QApplication::setOrganizationDomain(QStringLiteral("recscope.org"));

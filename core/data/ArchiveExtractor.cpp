@@ -95,7 +95,7 @@ Status extractInto(zip_t* zip, const std::vector<Entry>& entries, const std::str
         uint64_t written = 0;
         for (;;) {
             if (isCancelled(cancel))
-                return Status(makeError("cancelled"));
+                return Status(cancelledError());
             const zip_int64_t n = zip_fread(in.get(), buffer.data(), buffer.size());
             if (n < 0)
                 return fail(std::string("damaged entry: ") + zip_file_strerror(in.get()), display);

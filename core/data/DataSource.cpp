@@ -187,7 +187,8 @@ Result<FileBuffer> DataSource::read(const std::string& entry) const {
         const std::string file = m_path + "/" + entry;
         const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-            return makeError(std::string("cannot open: ") + std::strerror(errno), name);
+            return makeError(ErrorCode::Io, std::string("cannot open: ") + std::strerror(errno),
+                             name);
         struct stat st {};
         if (::fstat(fd, &st) != 0) {
             ::close(fd);
@@ -239,7 +240,8 @@ Result<FileBuffer> DataSource::read(const std::string& entry) const {
     }
     zip_file_t* zf = zip_fopen(za, entry.c_str(), 0);
     if (!zf)
-        return makeError(std::string("cannot open entry: ") + zip_strerror(za), name);
+        return makeError(ErrorCode::Io, std::string("cannot open entry: ") + zip_strerror(za),
+                         name);
     std::vector<char> bytes;
     resizeHuge(bytes, static_cast<size_t>(st.size));
     zip_uint64_t got = 0;

@@ -52,7 +52,7 @@ Result<Dataset> load(const std::string& path, const LoadOptions& options,
         }
     }
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     DatasetBuilder builder;
     ReadContext ctx;
@@ -69,12 +69,12 @@ Result<Dataset> load(const std::string& path, const LoadOptions& options,
     if (Status st = reader.read(ctx, builder); !st)
         return st.error();
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     report(progress, "Building dataset", kReadEnd);
     Dataset ds = builder.build(det.format, source.path(), reader.scale(det.format), threads);
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     // Only cache what was read from files that did not change meanwhile.
     if (options.useCache && cacheFingerprint(reader, det, source) == fingerprint) {

@@ -156,7 +156,7 @@ public:
     explicit OutFile(const fs::path& path) : m_path(path.string()), m_out(path, std::ios::binary) {
         m_buffer.reserve(kFlushAt + 4096);
     }
-    ~OutFile() { close(); }
+    ~OutFile() { (void)close(); }  // an unfinished write: its error was reported already
 
     OutFile& operator<<(const std::string& s) {
         m_buffer += s;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <climits>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -261,10 +261,11 @@ Result<int64_t> parseAll(const RatingsParser::Job& job, DatasetBuilder& out) {
     // The earliest error in file order wins.
     for (auto& s : states) {
         if (s.errorOffset != SIZE_MAX)
-            return makeError(s.error, job.fileName, text::lineNumberAt(data, s.errorOffset));
+            return makeError(ErrorCode::BadInput, s.error, job.fileName,
+                             text::lineNumberAt(data, s.errorOffset));
     }
     if (isCancelled(job.cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     ChunkState tail;
     if (bodyEnd < job.size) {
@@ -273,7 +274,8 @@ Result<int64_t> parseAll(const RatingsParser::Job& job, DatasetBuilder& out) {
         auto st = std::make_unique<Staging>();
         if (!parseRange<L>(last.data(), last.data(), last.data() + last.size(), job.scale, table,
                            *st, tail))
-            return makeError(tail.error, job.fileName, text::lineNumberAt(data, bodyEnd));
+            return makeError(ErrorCode::BadInput, tail.error, job.fileName,
+                             text::lineNumberAt(data, bodyEnd));
         st->flush(tail.rows);
     }
     int64_t rows = 0;

@@ -603,7 +603,7 @@ Result<Dataset> generateSynthetic(const SyntheticConfig& config, const ProgressF
     for (std::thread& t : threads)
         t.join();
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     report(progress, "Building dataset", 0.9);
     builder.setRatings(std::move(raw));

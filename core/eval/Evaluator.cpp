@@ -165,7 +165,7 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
         std::vector<float> scores;
         for (int64_t start = 0; start < numEval; start += batch) {
             if (isCancelled(cancel))
-                return makeError("cancelled");
+                return cancelledError();
             const int64_t n = std::min(batch, numEval - start);
             scores.assign(static_cast<size_t>(n) * numItems, 0.0f);
             if (strong) {
@@ -351,7 +351,7 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
             const int64_t chunk = 65536;
             for (int64_t start = 0; start < static_cast<int64_t>(evalPart.size()); start += chunk) {
                 if (isCancelled(cancel))
-                    return makeError("cancelled");
+                    return cancelledError();
                 const int64_t n =
                     std::min<int64_t>(chunk, static_cast<int64_t>(evalPart.size()) - start);
                 model.predictRatings(evalPart.users.data() + start, evalPart.items.data() + start,

@@ -6,11 +6,6 @@
 
 namespace recscope {
 
-bool higherIsBetter(const std::string& metric) {
-    const std::string base = metric.substr(0, metric.find('@'));
-    return base != "rmse" && base != "mae" && base != "avgpop" && base != "gini";
-}
-
 Table leaderboardTable(const std::vector<RunRecord>& runs, const std::vector<std::string>& metrics,
                        int decimals) {
     Table t;

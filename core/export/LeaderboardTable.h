@@ -6,14 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "core/eval/MetricCatalogue.h"
 #include "core/export/TableExport.h"
 #include "core/workspace/Workspace.h"
 
 namespace recscope {
-
-// False for metrics where lower is better: rmse, mae, avgpop@K (popularity bias) and gini@K
-// (concentration of recommendations).
-bool higherIsBetter(const std::string& metric);
 
 // Columns: id, name, model, dataset, exclude (the list rule), fit_on (train or train+val, what
 // the model saw), then `metrics` (values with `decimals` decimals; a run

@@ -197,20 +197,41 @@ std::string json(const Table& t) {
 
 }  // namespace
 
+const std::vector<TableFormatInfo>& tableFormats() {
+    static const std::vector<TableFormatInfo> all = {
+        {TableFormat::Csv, "csv", "", "Csv", "CSV", "csv"},
+        {TableFormat::Tsv, "tsv", "", "Tsv", "TSV", "tsv"},
+        {TableFormat::Markdown, "md", "markdown", "Markdown", "Markdown", "md"},
+        {TableFormat::Latex, "tex", "latex", "Latex", "LaTeX booktabs", "tex"},
+        {TableFormat::Json, "json", "", "Json", "JSON", "json"},
+    };
+    return all;
+}
+
+const TableFormatInfo& tableFormatInfo(TableFormat format) {
+    for (const TableFormatInfo& f : tableFormats())
+        if (f.format == format)
+            return f;
+    return tableFormats().front();
+}
+
+const TableFormatInfo* findTableFormat(const std::string& name) {
+    for (const TableFormatInfo& f : tableFormats())
+        if (name == f.name || (!f.alias.empty() && name == f.alias))
+            return &f;
+    return nullptr;
+}
+
+std::string tableFormatNames() {
+    std::string out;
+    const auto& all = tableFormats();
+    for (size_t i = 0; i < all.size(); ++i)
+        out += (i == 0 ? "" : (i + 1 == all.size() ? " or " : ", ")) + all[i].name;
+    return out;
+}
+
 std::string tableFormatExtension(TableFormat format) {
-    switch (format) {
-        case TableFormat::Csv:
-            return "csv";
-        case TableFormat::Tsv:
-            return "tsv";
-        case TableFormat::Markdown:
-            return "md";
-        case TableFormat::Latex:
-            return "tex";
-        case TableFormat::Json:
-            return "json";
-    }
-    return "txt";
+    return tableFormatInfo(format).extension;
 }
 
 std::string renderTable(const Table& table, TableFormat format) {

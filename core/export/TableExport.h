@@ -22,6 +22,25 @@ struct Table {
 
 enum class TableFormat { Csv, Tsv, Markdown, Latex, Json };
 
+// The one list of export formats: the CLI's --format names, the GUI's export menus and file
+// filters all come from here.
+struct TableFormatInfo {
+    TableFormat format;
+    std::string name;       // "md": what --format takes
+    std::string alias;      // "markdown": also accepted; may be empty
+    std::string id;         // "Markdown": part of the GUI's action names
+    std::string label;      // "Markdown": menus and file filters
+    std::string extension;  // "md", without the dot
+};
+
+// CSV, TSV, Markdown, LaTeX (booktabs), JSON, in menu order.
+const std::vector<TableFormatInfo>& tableFormats();
+const TableFormatInfo& tableFormatInfo(TableFormat format);
+// By name or alias; null when unknown.
+const TableFormatInfo* findTableFormat(const std::string& name);
+// "csv, tsv, md, tex or json".
+std::string tableFormatNames();
+
 // File extension without the dot ("csv", "tsv", "md", "tex", "json").
 std::string tableFormatExtension(TableFormat format);
 

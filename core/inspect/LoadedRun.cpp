@@ -4,7 +4,8 @@
 #include <utility>
 
 #include "core/data/Dataset.h"
-#include "core/nn/PipelineModel.h"
+#include "core/models/Recommender.h"
+#include "core/models/StagedRecommender.h"
 #include "core/workspace/Workspace.h"
 
 namespace recscope {
@@ -60,13 +61,13 @@ Result<LoadedRun> prepare(const LoadRunRequest& request, std::shared_ptr<const D
         return makeError(runLabel + ": the model scores " + std::to_string(model->numItems()) +
                          " items, the open dataset has " + std::to_string(dataset->numItems()));
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     Result<Split> split = makeSplit(*dataset, request.config.split);
     if (!split)
         return makeError(runLabel + ": " + split.error().message);
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
     auto splitPtr = std::make_shared<const Split>(std::move(split).value());
 
     // As runExperiment builds it, so that scores, masks and metrics are the run's own.
@@ -89,13 +90,13 @@ Result<LoadedRun> prepare(const LoadRunRequest& request, std::shared_ptr<const D
 }  // namespace
 
 bool LoadedRun::twoStage() const {
-    return dynamic_cast<const PipelineModel*>(model.get()) != nullptr;
+    return model && model->staged() != nullptr;
 }
 
 const Recommender& LoadedRun::stageModel(RunStage stage) const {
     if (stage == RunStage::Retriever)
-        if (const auto* pipeline = dynamic_cast<const PipelineModel*>(model.get()))
-            return pipeline->retriever();
+        if (const StagedRecommender* stages = model ? model->staged() : nullptr)
+            return stages->retriever();
     return *model;
 }
 

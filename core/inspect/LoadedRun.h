@@ -24,8 +24,8 @@ namespace recscope {
 class Dataset;
 struct RunRecord;
 
-// Which ranking of a run a list shows. Two-stage runs ("pipeline") have both; every other run
-// has only Final (Retriever then means Final).
+// Which ranking of a run a list shows. Staged runs (Recommender::staged()) have both; every
+// other run has only Final (Retriever then means Final).
 enum class RunStage { Final, Retriever };
 
 struct LoadedRun {
@@ -38,8 +38,8 @@ struct LoadedRun {
                                                // train + validation when the run did that)
     std::shared_ptr<const Recommender> model;  // the final model
 
-    bool twoStage() const;  // model is a PipelineModel
-    // The model behind a stage: the pipeline's retriever for Retriever, else the final model.
+    bool twoStage() const;  // the model is staged (Recommender::staged())
+    // The model behind a stage: a staged model's retriever for Retriever, else the final model.
     const Recommender& stageModel(RunStage stage) const;
     // Display name: "ranker" / "retriever" for two-stage runs, else the model's name.
     std::string stageName(RunStage stage) const;

@@ -87,7 +87,7 @@ Result<Pca> Pca::build(EmbeddingTable table, const CancelToken* cancel) {
     if (!projection.ok())
         return projection.error();
     if (isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
     Pca pca;
     pca.m_projection = std::move(projection).value();
     pca.m_table = std::move(table);

@@ -86,7 +86,7 @@ Result<PopularityBias> measurePopularityBias(const Recommender& model, const Tra
         int64_t tailSlots = 0;
         for (int64_t start = 0; start < total; start += batch) {
             if (isCancelled(cancel))
-                return makeError("cancelled");
+                return cancelledError();
             report(progress, "Scoring users",
                    total > 0 ? static_cast<double>(start) / static_cast<double>(total) : 0.0);
             const int64_t n = std::min(batch, total - start);

@@ -70,7 +70,7 @@ Result<TasteRecovery> measureTasteRecovery(const Recommender& model,
     std::vector<int32_t> batch;
     for (int32_t first = 0; first < users; first += kBatch) {
         if (isCancelled(cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const int32_t n = std::min(kBatch, users - first);
         batch.resize(size_t(n));
         for (int32_t k = 0; k < n; ++k)

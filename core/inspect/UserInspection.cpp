@@ -8,7 +8,8 @@
 
 #include "core/data/DeterministicRng.h"
 #include "core/eval/Exclusion.h"
-#include "core/nn/PipelineModel.h"
+#include "core/models/Recommender.h"
+#include "core/models/StagedRecommender.h"
 #include "core/split/Split.h"
 
 namespace recscope {
@@ -143,14 +144,14 @@ void UserInspection::useRankerScores(RunStage stage, int32_t user,
                                      std::vector<RecommendedItem>& list) const {
     if (stage != RunStage::Final)
         return;
-    const auto* pipeline = dynamic_cast<const PipelineModel*>(m_run->model.get());
-    if (!pipeline || pipeline->candidates() <= 0)
+    const StagedRecommender* stages = m_run->model->staged();
+    if (!stages || stages->candidates() <= 0)
         return;
     // scoreUsers() encodes the final order (L - rank); the ranker's own scores say more.
-    const auto n = static_cast<size_t>(pipeline->candidates());
+    const auto n = static_cast<size_t>(stages->candidates());
     std::vector<int32_t> items(n, -1);
     std::vector<float> scores(n, 0.0f);
-    pipeline->recommendLists(&user, 1, items.data(), scores.data());
+    stages->recommendLists(&user, 1, items.data(), scores.data());
     std::unordered_map<int32_t, float> byItem;
     for (size_t i = 0; i < n; ++i)
         if (items[i] >= 0)

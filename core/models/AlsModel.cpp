@@ -245,13 +245,13 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
     m_loss.clear();
     for (int it = 1; it <= iterations; ++it) {
         if (isCancelled(context.cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const auto start = std::chrono::steady_clock::now();
         double loss = 0.0;
         if (cg) {
             solveSideCg(m_userItems, items, users, alpha, lambda, cgSteps, false);
             if (isCancelled(context.cancel))
-                return makeError("cancelled");
+                return cancelledError();
             // The item half-step also sums the loss's positive terms (the same pairs, seen
             // from the items, at the final values).
             loss = solveSideCg(itemUsers, users, items, alpha, lambda, cgSteps, true) +
@@ -259,7 +259,7 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
         } else {
             solveSide(m_userItems, items, users, alpha, lambda);
             if (isCancelled(context.cancel))
-                return makeError("cancelled");
+                return cancelledError();
             solveSide(itemUsers, users, items, alpha, lambda);
             loss = alsLoss(m_userItems, users, items, alpha, lambda);
         }

@@ -13,6 +13,7 @@ class AlsModel : public ClassicModel {
 public:
     std::string name() const override { return "ials"; }
     std::vector<ParamSpec> paramSpecs() const override;
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;
     EmbeddingTable userEmbeddings() const override;
     // Cosine of item factors.

@@ -1,5 +1,6 @@
 #pragma once
-// Process-wide compute threads: LibTorch's intra-op pool and the OpenMP pool Eigen uses.
+// Process-wide compute threads: the OpenMP pool Eigen and FAISS use, and every pool added with
+// addComputePool() (LibTorch's intra-op pool, added by registerTorchModels()).
 
 namespace recscope {
 
@@ -7,5 +8,8 @@ namespace recscope {
 void setComputeThreads(int threads);
 // The value last set (hardware concurrency until then).
 int computeThreads();
+// Another pool that follows setComputeThreads(): `apply` is called on every later change, and
+// at once when a value was set already. Call from main() before any work starts.
+void addComputePool(void (*apply)(int threads));
 
 }  // namespace recscope

@@ -70,7 +70,7 @@ Result<CsrMatrix> cosineNeighbours(const CsrMatrix& rows, const CsrMatrix& colum
         }
     }
     if (stop || isCancelled(cancel))
-        return makeError("cancelled");
+        return cancelledError();
     CsrMatrix out;
     out.rows = n;
     out.cols = n;

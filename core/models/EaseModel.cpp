@@ -52,7 +52,7 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     std::vector<int32_t> row;
     for (int32_t u = 0; u < m_numUsers; ++u) {
         if ((u & 1023) == 0 && isCancelled(context.cancel))
-            return makeError("cancelled");
+            return cancelledError();
         row.clear();
         for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p)
             row.push_back(
@@ -66,14 +66,14 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     }
     report(context.progress, "EASE: inverting the Gram matrix", 0.2);
     if (isCancelled(context.cancel))
-        return makeError("cancelled");
+        return cancelledError();
     const auto lambda = static_cast<float>(params().getFloat("lambda"));
     for (int64_t i = 0; i < n; ++i)
         g[i * n + i] += lambda;
     if (!blas::invertSpd(g, n))
         return makeError("ease: X^T X + lambda I is not positive definite (lambda too small?)");
     if (isCancelled(context.cancel))
-        return makeError("cancelled");
+        return cancelledError();
     // B(i, j) = -P(i, j) / P(j, j), B(i, i) = 0, in place: row i of P is its column i.
     std::vector<float> invDiag(static_cast<size_t>(n));
     for (int64_t j = 0; j < n; ++j)

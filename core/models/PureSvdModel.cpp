@@ -74,7 +74,7 @@ Status PureSvdModel::fitModel(const TrainData& data, const FitContext& context) 
     const int iterations = static_cast<int>(params().getInt("iterations"));
     for (int it = 0; it <= iterations; ++it) {
         if (isCancelled(context.cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const Eigen::MatrixXd xq = x * q;              // users x width
         const Eigen::MatrixXd y = x.transpose() * xq;  // (X^T X) q
         q = orthonormalised(y);

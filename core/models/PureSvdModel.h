@@ -14,6 +14,7 @@ public:
     std::string name() const override { return "puresvd"; }
     std::vector<ParamSpec> paramSpecs() const override;
     // Items: V (numItems x rank). Users: x_u V, the projection scoreUsers() multiplies by V^T.
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;
     EmbeddingTable userEmbeddings() const override;
     // Cosine of rows of V.

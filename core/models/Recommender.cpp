@@ -11,7 +11,8 @@ Status Recommender::configure(const std::map<std::string, std::string>& override
 }
 
 Status Recommender::scoreHistory(const std::vector<HistoryEntry>&, float*) const {
-    return Status(makeError(name() + " cannot fold in a new user: the model has no way to "
+    return Status(makeError(ErrorCode::Unsupported,
+                            name() + " cannot fold in a new user: the model has no way to "
                                      "place a user it was not trained on"));
 }
 

@@ -16,6 +16,7 @@ namespace recscope {
 
 struct TrainData;
 class Recommender;
+class StagedRecommender;
 class DataParallel;
 
 struct EpochReport {
@@ -116,8 +117,9 @@ public:
     virtual bool usesValidation() const { return true; }
     // True when fit() and scoring honour FitContext::device (LibTorch models); false: CPU only.
     virtual bool usesDevice() const { return false; }
-    // True for a staged model whose stages the run reports separately (PipelineReport).
-    virtual bool reportsStages() const { return false; }
+    // A staged model (retriever -> candidates -> final lists) shows its stages through this
+    // face; the run then reports each stage (core/eval/StageReport.h). Null for one-stage models.
+    virtual const StagedRecommender* staged() const { return nullptr; }
 
     // True when fit() can train as one rank of a data-parallel group (FitContext::parallel),
     // with the parameters as configured. The classic models cannot.
@@ -145,7 +147,9 @@ public:
     // cannot fold in return an error "<name> cannot fold in a new user: <why>" (the default).
     virtual Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const;
 
-    // Embedding map: the items' / users' latent vectors (empty table: the model has none).
+    // Embedding map: true when itemEmbeddings() is filled after fit() or load().
+    virtual bool hasEmbeddings() const { return false; }
+    // The items' / users' latent vectors (empty table: the model has none).
     virtual EmbeddingTable itemEmbeddings() const { return {}; }
     virtual EmbeddingTable userEmbeddings() const { return {}; }
 

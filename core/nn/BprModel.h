@@ -36,6 +36,7 @@ public:
     // positive from a fixed seed (deterministic). No positive: the popularity fallback.
     bool canFoldIn() const override { return true; }
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;  // item factors (biases not included)
     EmbeddingTable userEmbeddings() const override;  // user factors
     // Cosine of item factors.

@@ -36,6 +36,7 @@ public:
     // solve. Scores are unclamped predictions, as scoreUsers(). No rating: mean + item bias.
     bool canFoldIn() const override { return true; }
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;  // item factors (biases not included)
     EmbeddingTable userEmbeddings() const override;  // user factors
     // Cosine of item factors.

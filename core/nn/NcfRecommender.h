@@ -38,6 +38,7 @@ public:
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
     // The GMF tower's embeddings when the net has one (NeuMF: their product with the output
     // weights is the GMF part of the logit), else the MLP tower's (NeuralMF).
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;
     EmbeddingTable userEmbeddings() const override;
     // Cosine of itemEmbeddings() rows.

@@ -1,4 +1,9 @@
-// Registration of the LibTorch models (declared in core/models/ModelRegistry.h).
+// Registration of the LibTorch models (core/nn/TorchModels.h).
+#include "core/nn/TorchModels.h"
+
+#include <ATen/Parallel.h>
+
+#include "core/models/Compute.h"
 #include "core/models/ModelRegistry.h"
 #include "core/nn/BprModel.h"
 #include "core/nn/MfModel.h"
@@ -22,6 +27,11 @@ void registerNeuralModels(ModelRegistry& registry) {
                  [] { return std::make_unique<TwoTowerModel>(); });
     registry.add("pipeline", "Two-stage: two-tower top-N via FAISS -> ranker -> MMR",
                  [] { return std::make_unique<PipelineModel>(); });
+}
+
+void registerTorchModels() {
+    ModelRegistry::extendGlobal(registerNeuralModels);
+    addComputePool([](int threads) { at::set_num_threads(threads); });
 }
 
 }  // namespace recscope

@@ -156,6 +156,10 @@ int32_t PipelineModel::candidates() const {
     return n + static_cast<int32_t>(m_params.getInt("pipeline.second_candidates"));
 }
 
+std::string PipelineModel::candidateIndex() const {
+    return m_index ? m_index->description() : std::string();
+}
+
 Result<std::unique_ptr<Recommender>> PipelineModel::fitSecond(const TrainData& data,
                                                               const FitContext& context) const {
     const std::string name = m_params.getString("pipeline.second");
@@ -231,7 +235,7 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     if (auto st = m_retriever.fit(data, stage); !st)
         return st;
     if (isCancelled(context.cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     auto index = VectorIndex::create(m_params.getString("pipeline.index"), m_retriever.dim());
     if (!index)

@@ -30,17 +30,18 @@
 #include <memory>
 
 #include "core/models/Recommender.h"
+#include "core/models/StagedRecommender.h"
 #include "core/models/TrainData.h"
 #include "core/nn/RankerModel.h"
 #include "core/nn/TwoTowerModel.h"
-#include "core/split/Split.h"
 #include "core/pipeline/RankerCandidates.h"
+#include "core/split/Split.h"
 
 namespace recscope {
 
 class VectorIndex;
 
-class PipelineModel : public Recommender {
+class PipelineModel : public Recommender, public StagedRecommender {
 public:
     PipelineModel();
     ~PipelineModel() override;
@@ -49,7 +50,7 @@ public:
     std::vector<ParamSpec> paramSpecs() const override;
     Status fit(const TrainData& data, const FitContext& context) override;
     bool usesDevice() const override { return true; }  // LibTorch: cpu or cuda
-    bool reportsStages() const override { return true; }
+    const StagedRecommender* staged() const override { return this; }
     int32_t numItems() const override;
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     // A folder: retriever.pt, ranker.pt, pipeline.pt (seen items, genres, settings).
@@ -66,6 +67,7 @@ public:
     bool canFoldIn() const override { return true; }
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
     // The retriever's vectors and item cosines.
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override { return m_retriever.itemEmbeddings(); }
     EmbeddingTable userEmbeddings() const override { return m_retriever.userEmbeddings(); }
     bool itemSimilarities(int32_t item, const int32_t* items, int64_t n,
@@ -73,23 +75,25 @@ public:
         return m_retriever.itemSimilarities(item, items, n, out);
     }
 
-    const TwoTowerModel& retriever() const { return m_retriever; }
+    const TwoTowerModel& retriever() const override { return m_retriever; }
     const RankerModel& ranker() const { return m_ranker; }
     const VectorIndex* index() const { return m_index.get(); }
     // The longest candidate list: N (pipeline.candidates) + M (pipeline.second_candidates, 0
     // without a second model).
-    int32_t candidates() const;
+    int32_t candidates() const override;
+    std::string candidateIndex() const override;
 
-    // The ranker's candidates alone: for a known user, each candidate (the rule's items skipped) gets 10 + its retriever
-    // score and every other item -infinity (the list can be shorter than candidates() when the
-    // two sources overlap); an unknown user gets the retriever's fallback - 10. Used for the
-    // candidates' Recall@N (see PipelineReport.h).
-    void scoreCandidates(const int32_t* users, int64_t n, float* out) const;
+    // The ranker's candidates alone: for a known user, each candidate (the rule's items skipped)
+    // gets 10 + its retriever score and every other item -infinity (the list can be shorter than
+    // candidates() when the two sources overlap); an unknown user gets the retriever's fallback
+    // - 10. Used for the candidates' Recall@N (see core/eval/StageReport.h).
+    void scoreCandidates(const int32_t* users, int64_t n, float* out) const override;
 
     // Final lists: for each user, up to candidates() items in final order (ranked and, when
     // mmr_lambda < 1, re-ranked), written to items (n x candidates(), -1 padded), with the
     // ranker's scores in `scores` (may be null).
-    void recommendLists(const int32_t* users, int64_t n, int32_t* items, float* scores) const;
+    void recommendLists(const int32_t* users, int64_t n, int32_t* items,
+                        float* scores) const override;
 
 private:
     // The default ranker training (ranker.train_on = holdout): a first stage trained without

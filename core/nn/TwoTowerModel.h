@@ -59,6 +59,7 @@ public:
     bool canFoldIn() const override { return true; }
     Status scoreHistory(const std::vector<HistoryEntry>& history, float* out) const override;
     // The towers' outputs: itemVectors() and userVectors() (zero rows for unknown users).
+    bool hasEmbeddings() const override { return true; }
     EmbeddingTable itemEmbeddings() const override;
     EmbeddingTable userEmbeddings() const override;
     // Cosine of item vectors.

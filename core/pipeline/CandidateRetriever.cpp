@@ -39,7 +39,7 @@ Result<CandidateLists> retrieveCandidates(const VectorIndex& index, const float*
     std::vector<float> sc;
     for (int64_t s = 0; s < n; s += chunkUsers) {
         if (isCancelled(cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const int64_t e = std::min(n, s + chunkUsers);
         int64_t widest = 0;
         for (int64_t k = s; k < e; ++k) {

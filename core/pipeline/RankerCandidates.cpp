@@ -48,7 +48,7 @@ Result<RankerCandidates> rankerCandidates(const CandidateLists& first, const flo
     std::vector<int32_t> order, secondRank(static_cast<size_t>(numItems), -1);
     for (int64_t s = 0; s < numRows; s += chunkUsers) {
         if (isCancelled(cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const int64_t e = std::min(numRows, s + chunkUsers);
         if (withSecond) {
             rows.assign(static_cast<size_t>(e - s) * numItems, 0.0f);

@@ -7,8 +7,10 @@
 
 #include "core/data/Dataset.h"
 #include "core/dist/DataParallel.h"
+#include "core/eval/StageReport.h"
+#include "core/models/ModelRegistry.h"
+#include "core/models/StagedRecommender.h"
 #include "core/models/TrainData.h"
-#include "core/nn/PipelineReport.h"
 
 namespace recscope {
 
@@ -127,11 +129,9 @@ private:
 
 std::string distributableModelNames() {
     std::string names;
-    for (const std::string& n : modelNames()) {
-        std::unique_ptr<Recommender> m = createModel(n);
-        if (m && m->configure({}) && m->canDistribute())
-            names += (names.empty() ? "" : ", ") + n;
-    }
+    for (const ModelRegistry::Entry& e : ModelRegistry::global().entries())
+        if (e.capabilities.distributed)
+            names += (names.empty() ? "" : ", ") + e.name;
     return names;
 }
 
@@ -358,7 +358,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     if (Status s = validateRunConfig(config); !s)
         return s.error();
     if (isCancelled(hooks.cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     std::unique_ptr<Recommender> model = createModel(config.model);
     if (Status s = model->configure(config.params); !s)
@@ -371,16 +371,15 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     if (!split)
         return split.error();
     if (isCancelled(hooks.cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     RunOutcome outcome;
     outcome.params = model->params().values();
     // The fit rule (docs/protocols.md, "What a model is fitted on"). A run scored on the
     // validation part (a sweep trial) never trains on it, neither merged nor by a refit.
     const bool onValidation = config.evaluateOn == EvalPart::Validation;
-    const bool merge =
-        !onValidation &&
-        (config.fitOn == "train+val" || (config.fitOn == "auto" && !model->usesValidation()));
+    const bool merge = !onValidation && (config.fitOn == "train+val" ||
+                                         (config.fitOn == "auto" && !model->usesValidation()));
     // Both parts live until the end: TrainData points into the split it was built from.
     const Split fitSplit = merge ? withValidationInTrain(split.value()) : split.value();
     const TrainData train = TrainData::build(fitSplit, &data);
@@ -423,7 +422,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
         return outcome;
     }
     if (isCancelled(hooks.cancel))
-        return makeError("cancelled");
+        return cancelledError();
 
     const int negatives = effectiveNegatives(config);
     EvalConfig eval;
@@ -444,12 +443,12 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
                        ")");
     const auto evalStart = Clock::now();
     // A pipeline is evaluated stage by stage on the same users; its metrics are the final list's.
-    if (model->reportsStages()) {
-        Result<PipelineReport> stages =
-            evaluatePipelineStages(*model, train, part, eval, hooks.cancel);
+    if (const StagedRecommender* staged = model->staged()) {
+        Result<StageReport> stages =
+            evaluateStages(*model, *staged, train, part, eval, hooks.cancel);
         if (!stages)
             return stages.error();
-        PipelineReport& r = stages.value();
+        StageReport& r = stages.value();
         StageMetrics m;
         m.retriever = std::move(r.retriever.metrics);
         m.candidates = r.candidates;

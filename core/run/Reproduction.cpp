@@ -147,7 +147,7 @@ Result<ReproductionReport> reproduce(const Dataset& data, const ReproductionOpti
 
     for (size_t r = 0; r < runs.size(); ++r) {
         if (isCancelled(cancel))
-            return makeError("cancelled");
+            return cancelledError();
         const ReproductionRun& run = runs[r];
         report(progress, run.table + ": " + run.model,
                static_cast<double>(r) / static_cast<double>(runs.size()));
@@ -166,8 +166,8 @@ Result<ReproductionReport> reproduce(const Dataset& data, const ReproductionOpti
         RunHooks hooks;
         hooks.cancel = cancel;
         const Result<RunOutcome> outcome = runExperiment(data, config, hooks);
-        if (!outcome && outcome.error().message == "cancelled")
-            return makeError("cancelled");
+        if (!outcome && outcome.error().cancelled())
+            return cancelledError();
         for (const PublishedFigure* f : run.figures) {
             ReproductionRow& row = out.rows[rowOf.at(f)];
             if (!outcome) {

@@ -22,7 +22,7 @@ public:
             m_next->onBatch(epoch, batch, batchesPerEpoch, loss);
     }
     void onEpoch(const EpochReport& report) override {
-        m_ws.appendEpoch(m_runId, report);  // best effort: the final record rewrites them
+        (void)m_ws.appendEpoch(m_runId, report);  // best effort: the final record rewrites them
         if (m_next)
             m_next->onEpoch(report);
     }
@@ -68,11 +68,11 @@ Result<RunEnd> recordRun(Workspace& ws, const Dataset& data, const RunConfig& co
     Status recorded;
     if (outcome) {
         recorded = ws.finishRun(id.value(), outcome.value());
-        if (!recorded)
-            ws.failRun(id.value(), RunStatus::Failed,
-                       "could not record the results: " + recorded.error().toString());
+        if (!recorded)  // best effort; the recording error is what the sweep reports
+            (void)ws.failRun(id.value(), RunStatus::Failed,
+                             "could not record the results: " + recorded.error().toString());
     } else {
-        const bool cancelled = isCancelled(hooks.cancel) || outcome.error().message == "cancelled";
+        const bool cancelled = isCancelled(hooks.cancel) || outcome.error().cancelled();
         end = cancelled ? RunEnd::Cancelled : RunEnd::Failed;
         recorded = ws.failRun(id.value(), cancelled ? RunStatus::Cancelled : RunStatus::Failed,
                               cancelled ? "cancelled" : outcome.error().toString());

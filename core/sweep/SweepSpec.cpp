@@ -1,4 +1,5 @@
 #include "core/sweep/SweepSpec.h"
+#include "core/eval/MetricCatalogue.h"
 
 #include <algorithm>
 #include <cmath>
@@ -121,7 +122,8 @@ Status checkDimension(const SweepDimension& d, const ParamSpec& spec, const std:
 
 Status checkMetric(const SweepSpec& spec) {
     const std::string& m = spec.metric;
-    if (m == "rmse" || m == "mae" || m == "mrr")
+    const MetricFamily* family = findMetricFamily(m.substr(0, m.find('@')));
+    if (family && family->alone && m == family->key)
         return {};
     const size_t at = m.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == m.size())
@@ -129,6 +131,14 @@ Status checkMetric(const SweepSpec& spec) {
     double k = 0;
     if (!parseNumberText(m.substr(at + 1), &k) || k != std::floor(k))
         return makeError("metric: the cut-off of '" + m + "' is not an integer");
+    if (!family || !family->atK) {
+        std::string known;
+        for (const MetricFamily& f : metricFamilies())
+            if (f.atK)
+                known += (known.empty() ? "" : ", ") + f.key;
+        return makeError("metric: unknown metric '" + m.substr(0, at) +
+                         "' (with a cut-off: " + known + ")");
+    }
     if (std::find(spec.base.ks.begin(), spec.base.ks.end(), static_cast<int>(k)) ==
         spec.base.ks.end())
         return makeError("metric: " + m + " needs K = " + m.substr(at + 1) +

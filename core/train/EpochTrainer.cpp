@@ -111,14 +111,14 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
 
     for (int epoch = 1; epoch <= epochs; ++epoch) {
         if (stopNow())
-            return makeError("cancelled");
+            return cancelledError();
         const auto start = std::chrono::steady_clock::now();
         const int64_t batches = model.beginEpoch(epoch);
         double lossSum = 0.0;
         for (int64_t b = 0; b < batches; ++b) {
             // Checked before every batch, so a cancel lands within the batch in flight.
             if (stopNow())
-                return makeError("cancelled");
+                return cancelledError();
             const double loss = model.trainBatch(b);
             if (!std::isfinite(loss)) {
                 return makeError(std::string("loss became ") + (std::isnan(loss) ? "NaN" : "Inf") +
@@ -209,7 +209,7 @@ Result<TrainSummary> EpochTrainer::run(EpochModel& model, const FitContext& cont
     }
     if (m_validate && m_finalValidate) {
         if (isCancelled(context.cancel))
-            return makeError("cancelled");
+            return cancelledError();
         model.prepareScoring();
         auto metrics = m_finalValidate();
         if (!metrics)

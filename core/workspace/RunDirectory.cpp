@@ -57,7 +57,7 @@ Result<PerUserMetrics> readPerUserCsv(const fs::path& path) {
     PerUserMetrics p;
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return makeError("cannot open", path.string());
+        return makeError(ErrorCode::Io, "cannot open", path.string());
     std::string line;
     if (!std::getline(in, line))
         return makeError("empty file; expected a header 'user,<metric>,...'", path.string(), 1);

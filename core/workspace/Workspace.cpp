@@ -189,7 +189,7 @@ Status Workspace::transaction(const std::function<Status()>& body) {
     if (s)
         s = exec("COMMIT");
     if (!s)
-        exec("ROLLBACK");
+        (void)exec("ROLLBACK");  // the body's error is the one to report
     return s;
 }
 
@@ -215,7 +215,7 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::string& folder) {
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const std::string message = ws->m_db ? sqlite3_errmsg(ws->m_db) : "out of memory";
-        return makeError("cannot open the workspace database: " + message, dbPath);
+        return makeError(ErrorCode::Io, "cannot open the workspace database: " + message, dbPath);
     }
     sqlite3_busy_timeout(ws->m_db, kBusyTimeoutMs);
     sqlite3_extended_result_codes(ws->m_db, 1);

@@ -6,9 +6,11 @@
 #include <functional>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include "core/eval/ActivityBreakdown.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/MetricCatalogue.h"
 #include "core/eval/NegativeItemSampler.h"
 #include "core/eval/PairedComparison.h"
 #include "core/models/Recommender.h"
@@ -125,6 +127,7 @@ private slots:
     void sampledWorstRank();
     void sampledIsSeeded();
     void breakdownAndPairedComparison();
+    void everyMetricIsCatalogued();
 };
 
 void TestEvaluator::fullRankingByHand() {
@@ -389,6 +392,7 @@ void TestEvaluator::cancel() {
     auto r = evaluate(model, data, EvalPart::Test, EvalConfig{}, &token);
     QVERIFY(!r.ok());
     QCOMPARE(QString::fromStdString(r.error().message), QString("cancelled"));
+    QVERIFY(r.error().cancelled());
 }
 
 void TestEvaluator::samplerNeverDrawsSeen() {
@@ -552,6 +556,44 @@ void TestEvaluator::breakdownAndPairedComparison() {
     }
     QCOMPARE(users, int64_t{30});
     QVERIFY(std::fabs(weighted / 30.0 - a->metrics.at("hit@10")) < 1e-6);
+}
+
+// Every key the evaluator writes (full ranking with the beyond-accuracy metrics, sampled
+// ranking, a rating model) is in the metric catalogue, and every catalogued family is written
+// by one of them (diversity needs genres, which this split has not).
+void TestEvaluator::everyMetricIsCatalogued() {
+    const Split split = randomSplit(7);
+    const TrainData data = TrainData::build(split, nullptr);
+    TableModel model(300,
+                     [](int32_t u, int32_t i) { return static_cast<float>((u * 7 + i) % 13); });
+    model.m_rating = 4.0f;
+    std::set<std::string> families;
+    for (EvalMode mode : {EvalMode::Full, EvalMode::Sampled}) {
+        EvalConfig config;
+        config.mode = mode;
+        config.negatives = 49;
+        config.ks = {5, 10};
+        auto r = evaluate(model, data, EvalPart::Test, config);
+        QVERIFY(r.ok());
+        for (const auto& [key, value] : r->metrics) {
+            QVERIFY2(isKnownMetricKey(key), key.c_str());
+            std::string family;
+            QVERIFY(parseMetricKey(key, &family, nullptr));
+            families.insert(family);
+        }
+    }
+    for (const MetricFamily& f : metricFamilies())
+        if (f.key != "diversity")
+            QVERIFY2(families.count(f.key), f.key.c_str());
+    // Labels, directions and decimals as the tables print them.
+    QCOMPARE(metricLabel("ndcg@10"), std::string("NDCG@10"));
+    QCOMPARE(metricLabel("rmse"), std::string("RMSE"));
+    QCOMPARE(metricLabel("foo@3"), std::string("FOO@3"));
+    QVERIFY(!higherIsBetter("avgpop@10") && !higherIsBetter("mae") && higherIsBetter("hit@1"));
+    QCOMPARE(metricDecimals("avgpop@10"), 1);
+    QVERIFY(!isKnownMetricKey("rmse@10") && !isKnownMetricKey("ndcg") &&
+            !isKnownMetricKey("ndcg@0") && !isKnownMetricKey("foo@10"));
+    QVERIFY(isKnownMetricKey("mrr") && isKnownMetricKey("mrr@10"));
 }
 
 QTEST_APPLESS_MAIN(TestEvaluator)

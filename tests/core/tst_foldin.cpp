@@ -9,6 +9,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -16,7 +17,9 @@
 
 #include "core/data/SyntheticGenerator.h"
 #include "core/models/Compute.h"
+#include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
+#include "core/models/StagedRecommender.h"
 #include "core/models/TrainData.h"
 #include "core/split/Split.h"
 
@@ -287,6 +290,64 @@ private slots:
         QVERIFY2(mean >= minOverlap, qPrintable(QString("mean top-10 overlap %1").arg(mean)));
     }
 
+    // The registry's capabilities (read from a default instance) against what the fitted model
+    // does: vectors exactly when it declares embeddings, stages exactly when it declares them
+    // (and then a retriever over the same items, an index, and final lists that scoreUsers()
+    // ranks first), ratings, the device and the validation part as its class says.
+    void capabilitiesTellTheTruth_data() {
+        QTest::addColumn<QString>("model");
+        for (const auto& entry : ModelRegistry::global().entries())
+            QTest::newRow(entry.name.c_str()) << QString::fromStdString(entry.name);
+    }
+
+    void capabilitiesTellTheTruth() {
+        QFETCH(QString, model);
+        const std::string name = model.toStdString();
+        const ModelCapabilities declared = ModelRegistry::global().capabilities(name);
+        const Recommender& m = fitted(name);
+        const TrainData& d = synthetic().train;
+        const EmbeddingTable items = m.itemEmbeddings();
+        QCOMPARE(declared.embeddings, items.rows == d.numItems && items.dim > 0);
+        if (!declared.embeddings)
+            QCOMPARE(items.rows, 0);
+        QCOMPARE(declared.foldIn, m.canFoldIn());
+        QCOMPARE(declared.ratings, m.predictsRatings());
+        QCOMPARE(declared.torch, m.usesDevice());
+        QCOMPARE(declared.validation, m.usesValidation());
+        QCOMPARE(declared.staged, m.staged() != nullptr);
+        if (const StagedRecommender* stages = m.staged()) {
+            QCOMPARE(stages->retriever().numItems(), m.numItems());
+            QVERIFY(!stages->candidateIndex().empty());
+            const int32_t n = stages->candidates();
+            QVERIFY(n > 0);
+            const int32_t user = activeUsers(1).front();
+            std::vector<int32_t> list(size_t(n), -1);
+            stages->recommendLists(&user, 1, list.data(), nullptr);
+            QVERIFY(list[0] >= 0 && list[0] < m.numItems());
+            const std::vector<float> scores = userScores(m, user);
+            QCOMPARE(int32_t(std::max_element(scores.begin(), scores.end()) - scores.begin()),
+                     list[0]);
+            // Every listed item is a candidate: it outscores every item that is not one.
+            std::vector<float> candidates(size_t(m.numItems()));
+            stages->scoreCandidates(&user, 1, candidates.data());
+            std::set<int32_t> listed;
+            for (int32_t item : list)
+                if (item >= 0)
+                    listed.insert(item);
+            float worstListed = std::numeric_limits<float>::infinity();
+            float bestOther = -std::numeric_limits<float>::infinity();
+            for (int32_t item = 0; item < m.numItems(); ++item) {
+                const float x = candidates[size_t(item)];
+                if (listed.count(item))
+                    worstListed = std::min(worstListed, x);
+                else
+                    bestOther = std::max(bestOther, x);
+            }
+            QVERIFY2(worstListed > bestOther,
+                     qPrintable(QString("%1 vs %2").arg(worstListed).arg(bestOther)));
+        }
+    }
+
     void canFoldInTellsTheTruth_data() {
         QTest::addColumn<QString>("model");
         for (const auto& name : modelNames())
@@ -476,11 +537,12 @@ private slots:
         QVERIFY(nonzero > 100);
     }
 
+    // Every registered model that declares embeddings.
     void embeddingSimilaritiesAreCosines_data() {
         QTest::addColumn<QString>("model");
-        for (const char* m :
-             {"puresvd", "ials", "mf", "bpr", "neuralmf", "neumf", "twotower", "pipeline"})
-            QTest::newRow(m) << QString(m);
+        for (const auto& entry : ModelRegistry::global().entries())
+            if (entry.capabilities.embeddings)
+                QTest::newRow(entry.name.c_str()) << QString::fromStdString(entry.name);
     }
     void embeddingSimilaritiesAreCosines() {
         QFETCH(QString, model);

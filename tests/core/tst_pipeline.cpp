@@ -19,10 +19,10 @@
 
 #include "core/data/SyntheticGenerator.h"
 #include "core/eval/Evaluator.h"
+#include "core/eval/StageReport.h"
 #include "core/index/VectorIndex.h"
 #include "core/models/TrainData.h"
 #include "core/nn/PipelineModel.h"
-#include "core/nn/PipelineReport.h"
 #include "core/pipeline/CandidateRetriever.h"
 #include "core/pipeline/ContextFeatures.h"
 #include "core/pipeline/Mmr.h"
@@ -227,7 +227,7 @@ void TestPipeline::finalListsSkipRatedItems() {
 void TestPipeline::stageReportBounds() {
     EvalConfig ec;
     ec.ks = {10, 50};
-    auto report = evaluatePipelineStages(*m_model, m_train, EvalPart::Test, ec);
+    auto report = evaluateStages(*m_model, m_train, EvalPart::Test, ec);
     QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
     QCOMPARE(report->candidates, 60 + 100);  // the retriever's 60 and the second model's 100
     QCOMPARE(report->retriever.usersEvaluated, report->final.usersEvaluated);

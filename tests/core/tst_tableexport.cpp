@@ -10,6 +10,7 @@
 #include <QTemporaryDir>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/export/LeaderboardTable.h"
@@ -99,6 +100,25 @@ class TestTableExport : public QObject {
     Q_OBJECT
 
 private slots:
+    // One list of formats for the CLI and the GUI: every name and alias finds its format,
+    // names and extensions are unique, and nothing else is accepted.
+    void formatCatalogue() {
+        std::set<std::string> names;
+        std::set<std::string> extensions;
+        for (const TableFormatInfo& f : tableFormats()) {
+            QVERIFY(names.insert(f.name).second);
+            QVERIFY(extensions.insert(f.extension).second);
+            QCOMPARE(findTableFormat(f.name), &f);
+            if (!f.alias.empty())
+                QCOMPARE(findTableFormat(f.alias), &f);
+            QCOMPARE(&tableFormatInfo(f.format), &f);
+            QCOMPARE(tableFormatExtension(f.format), f.extension);
+        }
+        QCOMPARE(int(names.size()), 5);
+        QVERIFY(!findTableFormat("xlsx") && !findTableFormat("") && !findTableFormat("CSV"));
+        QCOMPARE(tableFormatNames(), std::string("csv, tsv, md, tex or json"));
+    }
+
     void extensions() {
         QCOMPARE(tableFormatExtension(TableFormat::Csv), std::string("csv"));
         QCOMPARE(tableFormatExtension(TableFormat::Tsv), std::string("tsv"));

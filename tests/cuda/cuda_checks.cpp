@@ -24,6 +24,7 @@
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/TorchModels.h"
 #include "core/split/Split.h"
 
 using namespace recscope;
@@ -169,6 +170,7 @@ Outcome checkModel(const std::string& name, const std::string& device, const Dat
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::registerTorchModels();
     std::string device = "cuda";
     std::vector<std::string> models = ModelRegistry::global().names();
     for (int a = 1; a + 1 < argc; a += 2) {

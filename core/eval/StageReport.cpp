@@ -1,9 +1,9 @@
-#include "core/nn/PipelineReport.h"
+#include "core/eval/StageReport.h"
 
 #include <limits>
 
-#include "core/index/VectorIndex.h"
-#include "core/nn/PipelineModel.h"
+#include "core/models/Recommender.h"
+#include "core/models/StagedRecommender.h"
 
 namespace recscope {
 
@@ -13,34 +13,36 @@ namespace {
 // recall with exactly the users and relevance rules it uses for the other stages.
 class CandidateStage : public Recommender {
 public:
-    explicit CandidateStage(const PipelineModel& model) : m_model(model) {}
-    std::string name() const override { return "pipeline-candidates"; }
+    CandidateStage(const Recommender& model, const StagedRecommender& stages)
+        : m_model(model), m_stages(stages) {}
+    std::string name() const override { return m_model.name() + "-candidates"; }
     std::vector<ParamSpec> paramSpecs() const override { return {}; }
     Status fit(const TrainData&, const FitContext&) override {
         return makeError("candidate stage is evaluation-only");
     }
     int32_t numItems() const override { return m_model.numItems(); }
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override {
-        m_model.scoreCandidates(users, n, out);
+        m_stages.scoreCandidates(users, n, out);
     }
     Status save(const std::string&) const override { return makeError("not saveable"); }
     Status load(const std::string&) override { return makeError("not loadable"); }
 
 private:
-    const PipelineModel& m_model;
+    const Recommender& m_model;
+    const StagedRecommender& m_stages;
 };
 
 }  // namespace
 
-Result<PipelineReport> evaluatePipelineStages(const PipelineModel& model, const TrainData& train,
-                                              EvalPart part, const EvalConfig& config,
-                                              const CancelToken* cancel) {
-    if (!model.index())
-        return makeError("pipeline: evaluate after fit() or load()");
-    PipelineReport report;
-    report.candidates = model.candidates();
-    report.index = model.index()->description();
-    auto retriever = evaluate(model.retriever(), train, part, config, cancel);
+Result<StageReport> evaluateStages(const Recommender& model, const StagedRecommender& stages,
+                                   const TrainData& train, EvalPart part, const EvalConfig& config,
+                                   const CancelToken* cancel) {
+    StageReport report;
+    report.index = stages.candidateIndex();
+    if (report.index.empty())
+        return makeError(model.name() + ": evaluate after fit() or load()");
+    report.candidates = stages.candidates();
+    auto retriever = evaluate(stages.retriever(), train, part, config, cancel);
     if (!retriever)
         return retriever.error();
     report.retriever = std::move(retriever.value());
@@ -55,7 +57,7 @@ Result<PipelineReport> evaluatePipelineStages(const PipelineModel& model, const 
         report.candidateHit = std::numeric_limits<double>::quiet_NaN();
         return report;
     }
-    CandidateStage stage(model);
+    CandidateStage stage(model, stages);
     EvalConfig cc = config;
     cc.ks = {report.candidates};
     cc.keepPerUser = false;
@@ -69,13 +71,13 @@ Result<PipelineReport> evaluatePipelineStages(const PipelineModel& model, const 
     return report;
 }
 
-Result<PipelineReport> evaluatePipelineStages(const Recommender& model, const TrainData& train,
-                                              EvalPart part, const EvalConfig& config,
-                                              const CancelToken* cancel) {
-    const auto* pipeline = dynamic_cast<const PipelineModel*>(&model);
-    if (!pipeline)
-        return makeError("stage report needs a pipeline model, got '" + model.name() + "'");
-    return evaluatePipelineStages(*pipeline, train, part, config, cancel);
+Result<StageReport> evaluateStages(const Recommender& model, const TrainData& train, EvalPart part,
+                                   const EvalConfig& config, const CancelToken* cancel) {
+    const StagedRecommender* stages = model.staged();
+    if (!stages)
+        return makeError(ErrorCode::Unsupported,
+                         "stage report needs a staged model, got '" + model.name() + "'");
+    return evaluateStages(model, *stages, train, part, config, cancel);
 }
 
 }  // namespace recscope
