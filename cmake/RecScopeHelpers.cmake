@@ -20,7 +20,9 @@ function(recscope_add_test name)
     RECSCOPE_BINARY_DIR="${PROJECT_BINARY_DIR}")
   recscope_warnings(${name})
   add_test(NAME ${name} COMMAND ${name})
-  set(env "QT_QPA_PLATFORM=offscreen")
+  # Passive OpenMP waiting as the programs choose it themselves (core/common/ThreadPolicy.h),
+  # set here so that the many recscope-cli calls of the tests need not re-execute.
+  set(env "QT_QPA_PLATFORM=offscreen;OMP_WAIT_POLICY=passive")
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT ${RECSCOPE_TEST_TIMEOUT})
   endif()

@@ -8,6 +8,7 @@
 #include "app/cli/Commands.h"
 #include "core/common/Allocator.h"
 #include "core/common/BuildInfo.h"
+#include "core/common/ThreadPolicy.h"
 #include "core/nn/TorchModels.h"
 
 namespace {
@@ -62,7 +63,8 @@ void printVersion(std::ostream& out) {
         << "BLAS: " << blas.name << (blas.threading.empty() ? "" : ", " + blas.threading)
         << (blas.library.empty() ? "" : " (" + blas.library + ")") << "\n"
         << "LAPACK: " << (blas.lapack.empty() ? std::string("none loaded") : blas.lapack) << "\n"
-        << "CUDA devices: " << info.cudaDevices << "\n";
+        << "CUDA devices: " << info.cudaDevices << "\n"
+        << "OpenMP wait policy: " << recscope::openMpWaitPolicy() << "\n";
     if (const std::string warning = recscope::referenceBlasWarning(); !warning.empty())
         std::cerr << warning << "\n";
 }
@@ -70,6 +72,7 @@ void printVersion(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    recscope::preferPassiveOpenMpWaiting(argv);  // may execute this program again, first
     recscope::tuneAllocatorForTraining();
     recscope::registerTorchModels();
     const Args all(argv + 1, argv + argc);

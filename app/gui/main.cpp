@@ -7,11 +7,13 @@
 #include <QTimer>
 
 #include "core/common/Allocator.h"
+#include "core/common/ThreadPolicy.h"
 #include "core/nn/TorchModels.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/shell/ScreenshotRunner.h"
 
 int main(int argc, char* argv[]) {
+    recscope::preferPassiveOpenMpWaiting(argv);  // may execute this program again, first
     recscope::tuneAllocatorForTraining();
     recscope::registerTorchModels();
     QApplication app(argc, argv);

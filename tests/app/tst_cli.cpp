@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <functional>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,10 +38,13 @@ class TestCli : public QObject {
 private:
     QTemporaryDir m_cache;
 
-    Run cli(const QStringList& args) {
+    Run cli(const QStringList& args,
+            const std::function<void(QProcessEnvironment&)>& editEnv = nullptr) {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("RECSCOPE_CACHE_DIR", m_cache.path());
+        if (editEnv)
+            editEnv(env);
         p.setProcessEnvironment(env);
         p.start(QStringLiteral(RECSCOPE_CLI), args);
         // RECSCOPE_TEST_TIMEOUT_SCALE stretches the limit for slow builds (sanitizers).
@@ -86,6 +91,29 @@ private slots:
         r = cli({});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("Usage"));
+    }
+
+    // OpenMP's idle threads wait passively unless the user says otherwise: without
+    // OMP_WAIT_POLICY the program executes itself again with it set (same output, same exit
+    // code); a user's own setting is kept.
+    void passiveOpenMpWaitingByDefault() {
+        Run r = cli({"--version"}, [](QProcessEnvironment& env) {
+            env.remove("OMP_WAIT_POLICY");
+            env.remove("RECSCOPE_OMP_WAIT_POLICY_SET");
+        });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("OpenMP wait policy: passive (RecScope's default)"),
+                 r.out.constData());
+        r = cli({"--version"}, [](QProcessEnvironment& env) {
+            env.insert("OMP_WAIT_POLICY", "active");
+            env.remove("RECSCOPE_OMP_WAIT_POLICY_SET");
+        });
+        QVERIFY2(r.out.contains("OpenMP wait policy: active (OMP_WAIT_POLICY)"), r.out.constData());
+        r = cli({"split"}, [](QProcessEnvironment& env) {  // an error exit survives the exec
+            env.remove("OMP_WAIT_POLICY");
+            env.remove("RECSCOPE_OMP_WAIT_POLICY_SET");
+        });
+        QCOMPARE(r.exitCode, 2);
     }
 
     void commandHelp_data() {
@@ -353,11 +381,11 @@ private slots:
         QFile mdFile(md);
         QVERIFY(mdFile.open(QIODevice::ReadOnly));
         const QString mdText = QString::fromUtf8(mdFile.readAll());
-        QVERIFY2(mdText.contains("| 2 | ease #2 | ease | demo | " + ej["exclude"].toString() +
-                                 " | " + ej["fit_on"].toString() + " | **" +
-                                 fixed4(em["recall@10"].toDouble()) + "** | **" +
-                                 fixed4(em["ndcg@10"].toDouble()) + "** |"),
-                 qPrintable(mdText));
+        QVERIFY2(
+            mdText.contains("| 2 | ease #2 | ease | demo | " + ej["exclude"].toString() + " | " +
+                            ej["fit_on"].toString() + " | **" + fixed4(em["recall@10"].toDouble()) +
+                            "** | **" + fixed4(em["ndcg@10"].toDouble()) + "** |"),
+            qPrintable(mdText));
         r = cli({"export", ws, "--format", "json", "--metrics", "hit@10"});
         QCOMPARE(r.exitCode, 0);
         const QJsonArray board = QJsonDocument::fromJson(r.out).array();
