@@ -23,6 +23,7 @@ struct TrainingRequest {
     // EpochReport::watchTopK.
     std::vector<int32_t> watchUsers;
     int watchK = 10;
+    int threads = 0;  // compute threads on the worker (setComputeThreads); 0: every core
 };
 
 }  // namespace recscope::ui

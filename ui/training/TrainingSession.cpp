@@ -53,7 +53,8 @@ TrainingSession::~TrainingSession() {
 }
 
 bool TrainingSession::start(const RunConfig& config, std::shared_ptr<const Dataset> dataset,
-                            const QString& datasetName, std::vector<int32_t> watchUsers) {
+                            const QString& datasetName, std::vector<int32_t> watchUsers,
+                            int threads) {
     if (isTraining())
         return false;
     if (!dataset) {
@@ -75,6 +76,7 @@ bool TrainingSession::start(const RunConfig& config, std::shared_ptr<const Datas
     request.datasetName = datasetName;
     request.control = std::make_shared<TrainingControl>();
     request.watchUsers = std::move(watchUsers);
+    request.threads = threads;
     m_requestId = request.id;
     m_control = request.control;
     m_config = config;

@@ -36,7 +36,7 @@ public:
     // Starts a run of `config` on `dataset`. False, with errorOccurred emitted, when a run is
     // in flight, no dataset is open or no workspace is open to record it in.
     bool start(const RunConfig& config, std::shared_ptr<const Dataset> dataset,
-               const QString& datasetName, std::vector<int32_t> watchUsers);
+               const QString& datasetName, std::vector<int32_t> watchUsers, int threads = 0);
     void pause();
     void resume();
     void stop();  // the run ends as cancelled at the worker's next check

@@ -76,7 +76,8 @@ TrainingSetup::TrainingSetup(QWidget* parent)
       m_modelHelp(new QLabel),
       m_params(new ParamForm),
       m_device(new QComboBox),
-      m_seed(new QSpinBox) {
+      m_seed(new QSpinBox),
+      m_threads(new QSpinBox) {
     m_dataset->setObjectName(QStringLiteral("trainDatasetLabel"));
     m_dataset->setWordWrap(true);
     m_protocol->setObjectName(QStringLiteral("protocolCombo"));
@@ -153,10 +154,17 @@ TrainingSetup::TrainingSetup(QWidget* parent)
     m_seed->setToolTip(
         tr("Seeds initialisation, sampling and shuffling: the same seed gives the "
            "same run"));
+    m_threads->setObjectName(QStringLiteral("threadsSpin"));
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("all cores"));
+    m_threads->setToolTip(
+        tr("Threads for training and evaluation. On a computer that is busy with other "
+           "work, fewer threads than cores leave room for it."));
     auto* run = new QGroupBox(tr("Run"));
     auto* runForm = new QFormLayout(run);
     runForm->addRow(tr("Device"), m_device);
     runForm->addRow(tr("Seed"), m_seed);
+    runForm->addRow(tr("Threads"), m_threads);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -279,6 +287,11 @@ void TrainingSetup::restoreSettings() {
     m_model->setCurrentIndex(model >= 0 ? model : 0);
     onModelChanged();
     m_seed->setValue(settings.value("training/seed", 42).toInt());
+    m_threads->setValue(settings.value("training/threads", 0).toInt());
+}
+
+int TrainingSetup::threads() const {
+    return m_threads->value();
 }
 
 void TrainingSetup::saveSettings() const {
@@ -287,6 +300,7 @@ void TrainingSetup::saveSettings() const {
     settings.setValue("training/exclude", m_exclude->currentData());
     settings.setValue("training/model", model());
     settings.setValue("training/seed", m_seed->value());
+    settings.setValue("training/threads", m_threads->value());
 }
 
 }  // namespace recscope::ui

@@ -36,6 +36,8 @@ public:
     void setModel(const QString& name);
     ParamForm* paramForm() const { return m_params; }
     QComboBox* deviceCombo() const { return m_device; }
+    // Compute threads for the next run; 0: every core.
+    int threads() const;
     // The declared value of "epochs" for the current model, or 0 when it has none.
     int plannedEpochs() const;
 
@@ -66,6 +68,7 @@ private:
     ParamForm* m_params;
     QComboBox* m_device;
     QSpinBox* m_seed;
+    QSpinBox* m_threads;  // 0 shows "all cores"
 };
 
 }  // namespace recscope::ui

@@ -15,15 +15,15 @@
 #include <cmath>
 
 #include "ui/session/DatasetSession.h"
+#include "ui/session/WorkspaceSession.h"
 #include "ui/shell/EventLoopMonitor.h"
 #include "ui/training/LossChart.h"
 #include "ui/training/MetricChart.h"
 #include "ui/training/ParamForm.h"
 #include "ui/training/TrainingRunsModel.h"
-#include "ui/training/TrainingSetup.h"
 #include "ui/training/TrainingSession.h"
+#include "ui/training/TrainingSetup.h"
 #include "ui/training/WatchListPanel.h"
-#include "ui/session/WorkspaceSession.h"
 
 namespace recscope::ui {
 
@@ -274,14 +274,15 @@ void TrainingView::start() {
     const auto dataset = m_datasets->dataset();
     m_setup->saveSettings();
     const RunConfig config = m_setup->config(m_datasets->recordPath());
-    std::vector<int32_t> watchUsers = dataset ? m_watch->internalUsers(*dataset)
-                                              : std::vector<int32_t>{};
+    std::vector<int32_t> watchUsers =
+        dataset ? m_watch->internalUsers(*dataset) : std::vector<int32_t>{};
     m_config = config;
     m_plannedEpochs = m_setup->plannedEpochs();
     m_sawBatch = false;
     m_throughput.clear();
     m_pausedMs = 0;
-    if (!m_session->start(config, dataset, m_datasets->recordName(), std::move(watchUsers)))
+    if (!m_session->start(config, dataset, m_datasets->recordName(), std::move(watchUsers),
+                          m_setup->threads()))
         return;
     m_clock.start();
     m_progress->setRange(0, 0);

@@ -93,8 +93,7 @@ private:
 
     void onRecorded(qint64 runId);
     void onProgressed(const QString& stage, double fraction);
-    void onBatches(int epoch, qint64 batch, qint64 batchesPerEpoch,
-                   const QVector<QPointF>& losses);
+    void onBatches(int epoch, qint64 batch, qint64 batchesPerEpoch, const QVector<QPointF>& losses);
     void onEpoch(const EpochReport& report);
     // "12,345 samples/s · 2.1 s/epoch"; empty when the model counts no samples.
     static QString throughputText(qint64 samples, double batchSeconds, double epochSeconds);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <exception>
 
+#include "core/models/Compute.h"
+
 namespace recscope::ui {
 
 namespace {
@@ -73,6 +75,7 @@ void TrainingWorker::train(const TrainingRequest& request) {
     // The core promises error values, but a worker thread must never let an exception escape
     // into Qt's event loop (that would abort the whole program).
     try {
+        setComputeThreads(request.threads);  // on this thread, where the run computes
         emit identified(request.id,
                         datasetIdentity(*request.dataset, request.datasetName.toStdString()));
         if (control->isStopped()) {

@@ -52,4 +52,3 @@ signals:
 };
 
 }  // namespace recscope::ui
-

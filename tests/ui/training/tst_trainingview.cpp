@@ -24,8 +24,10 @@
 #include <QTemporaryDir>
 #include <cmath>
 #include <memory>
+#include <thread>
 
 #include "core/data/SyntheticGenerator.h"
+#include "core/models/Compute.h"
 #include "core/split/Split.h"
 #include "support/UiTestSupport.h"
 #include "ui/session/DatasetSession.h"
@@ -58,6 +60,7 @@ private slots:
     void exportWritesFiles();
     void secondViewRestoresRuns();
     void excludeChoiceReachesTheRun();
+    void threadsChoiceReachesTheWorker();
 
 private:
     // Selects `model` with `params` in the form and presses Start.
@@ -392,6 +395,24 @@ void TestTrainingView::excludeChoiceReachesTheRun() {
     QVERIFY(run->fitOnTrainAndValidation);  // pop does not stop early: train + validation
     QVERIFY(run->trainRatings > 0);
     exclude->setCurrentIndex(exclude->findData("positives"));
+}
+
+// The Threads box sets the compute threads on the training worker, and is remembered.
+void TestTrainingView::threadsChoiceReachesTheWorker() {
+    auto* threads = recscope::test::requireChild<QSpinBox>(m_view.get(), "threadsSpin");
+    QCOMPARE(threads->value(), 0);  // all cores by default
+    QCOMPARE(threads->text(), QStringLiteral("all cores"));
+    threads->setValue(1);
+    setComputeThreads(3);
+    startRun("pop", {});
+    waitIdle();
+    QCOMPARE(lastRun()->status, RunStatus::Finished);
+    QCOMPARE(computeThreads(), 1);
+    QCOMPARE(QSettings().value("training/threads").toInt(), 1);
+    threads->setValue(0);
+    startRun("pop", {});
+    waitIdle();
+    QCOMPARE(computeThreads(), int(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 QTEST_MAIN(TestTrainingView)
