@@ -15,6 +15,7 @@ int cmdSplit(const Args& args);
 int cmdGenerate(const Args& args);
 int cmdRun(const Args& args);
 int cmdRuns(const Args& args);
+int cmdImport(const Args& args);
 int cmdExport(const Args& args);
 int cmdReproduce(const Args& args);
 int cmdLaunch(const Args& args);

@@ -28,6 +28,7 @@ const Command kCommands[] = {
     {"generate", recscope::cli::cmdGenerate, "Write the synthetic dataset in a MovieLens layout"},
     {"run", recscope::cli::cmdRun, "Train and evaluate a model on a split", true},
     {"runs", recscope::cli::cmdRuns, "List the runs recorded in a workspace"},
+    {"import", recscope::cli::cmdImport, "Copy a run folder into a workspace, after checking it"},
     {"export", recscope::cli::cmdExport,
      "Write a workspace's leaderboard as CSV/TSV/MD/LaTeX/JSON"},
     {"recommend", recscope::cli::cmdRecommend, "A recorded run's top-K for one user"},

@@ -19,6 +19,69 @@ namespace recscope {
 
 namespace {
 
+// A run folder comes from someone else: every file it names must lie inside it. `name` (from
+// run.json) is refused when absolute, when it climbs out with "..", and when it or anything on
+// the way to it or inside it (a folder checkpoint) is a symbolic link or not a plain file or
+// folder, so that importing never reads, copies or reveals a file outside the folder.
+Result<fs::path> insideRunFolder(const fs::path& root, const std::string& name,
+                                 const fs::path& namedIn) {
+    const fs::path relative(name);
+    if (relative.is_absolute())
+        return makeError(ErrorCode::BadInput,
+                         "names a file outside the run folder (an absolute path: " + name + ")",
+                         namedIn.string());
+    for (const fs::path& part : relative)
+        if (part == "..")
+            return makeError(ErrorCode::BadInput,
+                             "names a file outside the run folder ('..' in " + name + ")",
+                             namedIn.string());
+    std::error_code ec;
+    fs::path at = root;
+    for (const fs::path& part : relative.lexically_normal()) {
+        if (part.empty() || part == ".")
+            continue;
+        at /= part;
+        const fs::file_status st = fs::symlink_status(at, ec);
+        if (ec || !fs::exists(st))
+            return makeError(ErrorCode::BadInput, "run.json names a checkpoint that is missing",
+                             at.string());
+        if (fs::is_symlink(st))
+            return makeError(ErrorCode::BadInput,
+                             "is a symbolic link: a run folder must hold its own files",
+                             at.string());
+    }
+    if (fs::is_directory(fs::symlink_status(at, ec))) {
+        for (auto it = fs::recursive_directory_iterator(at, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+            const fs::file_status st = it->symlink_status(ec);
+            if (fs::is_symlink(st) || !(fs::is_regular_file(st) || fs::is_directory(st)))
+                return makeError(ErrorCode::BadInput,
+                                 "is a symbolic link or a special file: a run folder must hold "
+                                 "its own plain files",
+                                 it->path().string());
+        }
+        if (ec)
+            return makeError(ErrorCode::Io, "cannot list: " + ec.message(), at.string());
+    } else if (!fs::is_regular_file(fs::symlink_status(at, ec))) {
+        return makeError(ErrorCode::BadInput, "is not a plain file", at.string());
+    }
+    return at;
+}
+
+// run.json and per_user.csv themselves: plain files inside the folder, not links.
+Status plainFileOrAbsent(const fs::path& file) {
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(file, ec);
+    if (!fs::exists(st))
+        return {};
+    if (fs::is_symlink(st))
+        return makeError(ErrorCode::BadInput,
+                         "is a symbolic link: a run folder must hold its own files", file.string());
+    if (!fs::is_regular_file(st))
+        return makeError(ErrorCode::BadInput, "is not a plain file", file.string());
+    return {};
+}
+
 std::string tempName(const fs::path& target) {
     return target.string() + ".tmp-" + std::to_string(::getpid());
 }
@@ -166,8 +229,11 @@ Result<RunDirectoryContents> readRunDirectory(const std::string& dir) {
     if (!fs::is_directory(root, ec))
         return makeError("not a run folder (no such folder)", dir);
     const fs::path jsonPath = root / "run.json";
-    if (!fs::exists(jsonPath, ec))
+    if (!fs::exists(fs::symlink_status(jsonPath, ec)))
         return makeError("no run.json: not a run folder, or an incomplete one", dir);
+    for (const char* own : {"run.json", "per_user.csv"})
+        if (Status s = plainFileOrAbsent(root / own); !s)
+            return s.error();
     std::ifstream in(jsonPath, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
@@ -188,11 +254,14 @@ Result<RunDirectoryContents> readRunDirectory(const std::string& dir) {
     out.record = std::move(record).value();
     out.record.id = 0;
     const auto cp = json.find("checkpoint");
+    if (cp != json.end() && !cp->is_null() && !cp->is_string())
+        return makeError(ErrorCode::BadInput, "'checkpoint' must be a file name",
+                         jsonPath.string());
     if (cp != json.end() && cp->is_string() && !cp->get<std::string>().empty()) {
-        const fs::path model = root / cp->get<std::string>();
-        if (!fs::exists(model, ec))
-            return makeError("run.json names a checkpoint that is missing", model.string());
-        out.checkpoint = fs::absolute(model, ec).lexically_normal().string();
+        Result<fs::path> model = insideRunFolder(root, cp->get<std::string>(), jsonPath);
+        if (!model)
+            return model.error();
+        out.checkpoint = fs::absolute(model.value(), ec).lexically_normal().string();
     }
     const fs::path csv = root / "per_user.csv";
     if (fs::exists(csv, ec)) {

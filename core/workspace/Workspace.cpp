@@ -662,7 +662,8 @@ Result<int64_t> Workspace::importRunDirectory(const std::string& dir) {
         if (!contents->checkpoint.empty()) {
             fs::create_directories(runDir, ec);
             const fs::path temp = runDir / ("model.bin.tmp-" + std::to_string(::getpid()));
-            fs::copy(contents->checkpoint, temp, fs::copy_options::recursive, ec);
+            fs::copy(contents->checkpoint, temp,
+                     fs::copy_options::recursive | fs::copy_options::skip_symlinks, ec);
             if (ec)
                 return makeError("cannot copy the checkpoint: " + ec.message(),
                                  contents->checkpoint);

@@ -308,6 +308,43 @@ private slots:
 
     // run --out and --workspace (both at once), then the same workspace through runs and
     // export; the files agree with the run's own --json output.
+    // `import` vets a run folder and copies it; a refused folder exits 1 naming the file, and
+    // nothing is recorded.
+    void importVetsRunFolders() {
+        QTemporaryDir tmp;
+        const QString ws = tmp.filePath("ws"), out = tmp.filePath("run-pop");
+        Run r = cli({"run", "demo", "--model", "pop", "--k", "10", "--quiet", "--workspace", ws,
+                     "--out", out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto runCount = [&] {
+            const Run runs = cli({"runs", ws, "--json"});
+            return QJsonDocument::fromJson(runs.out).array().size();
+        };
+        QCOMPARE(runCount(), 1);
+
+        r = cli({"import", ws, out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.startsWith("imported run 2 (pop #1, pop, finished)"), r.out.constData());
+        QCOMPARE(runCount(), 2);
+
+        QJsonObject runJson = readJsonFile(out + "/run.json");
+        runJson.insert("checkpoint", "/etc/hostname");
+        QFile file(out + "/run.json");
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(runJson).toJson());
+        file.close();
+        r = cli({"import", ws, out});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("run.json: names a file outside the run folder"),
+                 r.err.constData());
+        QCOMPARE(runCount(), 2);
+
+        r = cli({"import", ws});
+        QCOMPARE(r.exitCode, 2);
+        r = cli({"import", tmp.filePath("nowhere"), out});
+        QCOMPARE(r.exitCode, 1);
+    }
+
     void runOutWorkspaceRunsExport() {
         QTemporaryDir tmp;
         const QString ws = tmp.filePath("ws"), out = tmp.filePath("run-pop");

@@ -8,6 +8,10 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <cmath>
 #include <csignal>
@@ -325,6 +329,94 @@ private slots:
         Result<std::unique_ptr<Workspace>> ws = Workspace::open(dir.filePath("ws").toStdString());
         QVERIFY(!ws.value()->importRunDirectory(runDir.toStdString()).ok());
         QVERIFY(ws.value()->runs()->empty());  // nothing half-imported
+    }
+
+    // A run folder is someone else's: the files it names stay inside it. Each case is refused
+    // naming the file, and an import of it records nothing and leaves no files behind.
+    void runFolderConfinement_data() {
+        QTest::addColumn<QString>("checkpoint");  // run.json's "checkpoint" (JSON text)
+        QTest::addColumn<QString>("link");        // a symbolic link to make: "name -> target"
+        QTest::addColumn<QString>("says");
+        QTest::newRow("absolute path") << "\"/etc/hostname\""
+                                       << ""
+                                       << "outside the run folder";
+        QTest::newRow("climbs out") << "\"../outside.bin\""
+                                    << ""
+                                    << "outside the run folder";
+        QTest::newRow("climbs out midway") << "\"sub/../../outside.bin\""
+                                           << ""
+                                           << "outside the run folder";
+        QTest::newRow("not a name") << "42"
+                                    << ""
+                                    << "'checkpoint' must be a file name";
+        QTest::newRow("missing file") << "\"gone.bin\""
+                                      << ""
+                                      << "checkpoint that is missing";
+        QTest::newRow("model is a link") << "\"model.bin\""
+                                         << "model.bin -> ../outside.bin"
+                                         << "symbolic link";
+        QTest::newRow("link inside a model folder") << "\"model\""
+                                                    << "model/weights -> ../../outside.bin"
+                                                    << "symbolic link";
+        QTest::newRow("link on the way") << "\"deep/model.bin\""
+                                         << "deep -> .."
+                                         << "symbolic link";
+        QTest::newRow("run.json is a link") << "null"
+                                            << "run.json -> ../outside.json"
+                                            << "symbolic link";
+        QTest::newRow("per_user.csv is a link") << "null"
+                                                << "per_user.csv -> ../outside.bin"
+                                                << "symbolic link";
+        QTest::newRow("per_user.csv is a folder") << "null"
+                                                  << "per_user.csv/ -> "
+                                                  << "not a plain file";
+    }
+
+    void runFolderConfinement() {
+        QFETCH(QString, checkpoint);
+        QFETCH(QString, link);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        const QString runDir = dir.filePath("run");
+        RunRecord rec = recordFor(ialsConfig(), m_data);
+        applyOutcome(rec, *m_outcome);
+        QVERIFY(writeRunDirectory(runDir.toStdString(), rec, perUserMetrics(m_outcome->test),
+                                  m_outcome->model.get())
+                    .ok());
+        writeText(dir.filePath("outside.bin"), "secret");
+        QFile json(runDir + "/run.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QByteArray text = json.readAll();
+        json.close();
+        QJsonObject object = QJsonDocument::fromJson(text).object();
+        object.insert("checkpoint",
+                      QJsonDocument::fromJson("[" + checkpoint.toUtf8() + "]").array().at(0));
+        writeText(dir.filePath("outside.json"), QJsonDocument(object).toJson().toStdString());
+        writeText(runDir + "/run.json", QJsonDocument(object).toJson().toStdString());
+        QDir(runDir).mkpath("model");
+        writeText(runDir + "/model/part", "x");
+        if (!link.isEmpty()) {
+            const QStringList parts = link.split(" -> ");
+            const QString name = parts[0];
+            if (name.endsWith('/')) {  // a folder where a file belongs
+                QFile::remove(runDir + "/" + name.chopped(1));
+                QVERIFY(QDir(runDir).mkpath(name.chopped(1)));
+            } else {
+                QFile::remove(runDir + "/" + name);
+                QVERIFY(QFile::link(parts[1], runDir + "/" + name));
+            }
+        }
+        const Result<RunDirectoryContents> r = readRunDirectory(runDir.toStdString());
+        QVERIFY2(!r.ok(), "the folder was accepted");
+        QVERIFY2(r.error().message.find(says.toStdString()) != std::string::npos,
+                 r.error().toString().c_str());
+        QVERIFY(!r.error().file.empty());
+        QVERIFY(r.error().code == ErrorCode::BadInput);
+        Result<std::unique_ptr<Workspace>> ws = Workspace::open(dir.filePath("ws").toStdString());
+        QVERIFY(ws.ok());
+        QVERIFY(!ws.value()->importRunDirectory(runDir.toStdString()).ok());
+        QVERIFY(ws.value()->runs()->empty());
+        QVERIFY(QDir(dir.filePath("ws/runs")).isEmpty());
     }
 
     // A run whose writer died is Interrupted when the workspace is opened again; while the
