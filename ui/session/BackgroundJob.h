@@ -1,10 +1,13 @@
 #pragma once
-// The explorer's background work: one computation at a time per owner, on Qt's thread pool,
-// with a CancelToken. start() cancels the computation in flight and waits for it (it stops at
-// its next check, one batch), so no job ever outlives the owner's state; cancel() stops it
-// without waiting and drops its answer; the answer of the latest job reaches `done` on the
-// owner's thread. generation() and isCurrent() let progress reports posted from the worker
-// tell whether they are still about the latest job.
+// The explorer's background work: one computation at a time per job, on Qt's thread pool,
+// with a CancelToken; the answer of the latest computation reaches `done` on the owner's
+// thread, and a superseded or cancelled one is dropped. Two ways to supersede:
+//   Wait  start() and the destructor cancel the computation in flight and wait for it (it
+//         stops at its next check, one batch), so none outlives the owner's state: the views.
+//   Drop  they cancel it and go on at once; it finishes on the pool with what it captured and
+//         its answer is dropped: the run cache, which must never block the GUI thread.
+// generation() and isCurrent() let progress reports posted from the worker tell whether they
+// are still about the latest computation.
 //
 // The work must not touch the owner: it gets the cancel token and what its lambda captured.
 
@@ -20,10 +23,14 @@
 
 namespace recscope::ui {
 
+enum class Superseded { Wait, Drop };
+
 template <typename T>
 class BackgroundJob {
 public:
-    BackgroundJob(QObject* owner, std::function<void(T)> done) : m_done(std::move(done)) {
+    BackgroundJob(QObject* owner, std::function<void(T)> done,
+                  Superseded superseded = Superseded::Wait)
+        : m_done(std::move(done)), m_superseded(superseded) {
         QObject::connect(&m_watcher, &QFutureWatcherBase::finished, owner, [this] {
             if (m_dropped || !m_watcher.future().isValid())
                 return;
@@ -56,10 +63,11 @@ public:
             m_token->cancel();
         m_dropped = true;
     }
-    // cancel(), then wait until the job has returned.
+    // cancel(), then (Wait) wait until the computation has returned.
     void stop() {
         cancel();
-        m_watcher.waitForFinished();
+        if (m_superseded == Superseded::Wait)
+            m_watcher.waitForFinished();
     }
 
     bool running() const { return m_watcher.isRunning(); }
@@ -75,6 +83,7 @@ private:
     };
 
     std::function<void(T)> m_done;
+    Superseded m_superseded;
     QFutureWatcher<Tagged> m_watcher;
     std::shared_ptr<CancelToken> m_token;
     quint64 m_generation = 0;

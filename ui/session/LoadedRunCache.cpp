@@ -1,8 +1,6 @@
 #include "ui/session/LoadedRunCache.h"
 
-#include <QFutureWatcher>
 #include <QMetaObject>
-#include <QtConcurrent/QtConcurrentRun>
 #include <exception>
 
 #include "ui/session/DatasetSession.h"
@@ -11,12 +9,6 @@
 namespace recscope::ui {
 
 namespace {
-
-// What a background load hands back (QFuture wants a default-constructible value).
-struct LoadAnswer {
-    std::shared_ptr<const LoadedRun> run;
-    QString error;
-};
 
 QString sentence(const std::string& text) {
     QString s = QString::fromStdString(text);
@@ -29,10 +21,7 @@ QString sentence(const std::string& text) {
 
 LoadedRunCache::LoadedRunCache(DatasetSession* datasets, WorkspaceSession* workspace,
                                QObject* parent)
-    : QObject(parent),
-      m_datasets(datasets),
-      m_workspace(workspace),
-      m_cancel(std::make_shared<CancelToken>()) {
+    : QObject(parent), m_datasets(datasets), m_workspace(workspace) {
     qRegisterMetaType<std::shared_ptr<const recscope::LoadedRun>>();
     connect(m_datasets, &DatasetSession::changed, this, [this](DatasetSession::Change change) {
         if (change == DatasetSession::Change::DatasetReplaced)
@@ -42,10 +31,8 @@ LoadedRunCache::LoadedRunCache(DatasetSession* datasets, WorkspaceSession* works
     connect(m_workspace, &WorkspaceSession::runRemoved, this, &LoadedRunCache::drop);
 }
 
-LoadedRunCache::~LoadedRunCache() {
-    // Loads in flight finish on the thread pool and are dropped; they own what they read.
-    m_cancel->cancel();
-}
+// Loads in flight finish on the thread pool and are dropped; they own what they read.
+LoadedRunCache::~LoadedRunCache() = default;
 
 std::shared_ptr<const LoadedRun> LoadedRunCache::cached(qint64 runId) const {
     for (const Entry& e : m_entries)
@@ -55,15 +42,23 @@ std::shared_ptr<const LoadedRun> LoadedRunCache::cached(qint64 runId) const {
 }
 
 bool LoadedRunCache::isLoading(qint64 runId) const {
-    return m_loading.value(runId) == m_generation;
+    return m_loading.contains(runId);
+}
+
+void LoadedRunCache::retire(std::vector<std::shared_ptr<BackgroundJob<LoadAnswer>>> jobs) {
+    // Cancelled now (their answers are dropped), destroyed from the event loop: one of them may
+    // be delivering its answer right now, further up this call stack.
+    for (const auto& job : jobs)
+        job->cancel();
+    QMetaObject::invokeMethod(
+        this, [jobs = std::move(jobs)] {}, Qt::QueuedConnection);
 }
 
 void LoadedRunCache::clear() {
     m_entries.clear();
     m_loading.clear();
-    ++m_generation;
-    m_cancel->cancel();
-    m_cancel = std::make_shared<CancelToken>();
+    retire({m_jobs.begin(), m_jobs.end()});
+    m_jobs.clear();
 }
 
 void LoadedRunCache::drop(qint64 runId) {
@@ -73,6 +68,8 @@ void LoadedRunCache::drop(qint64 runId) {
             break;
         }
     m_loading.remove(runId);
+    if (auto job = m_jobs.take(runId))
+        retire({job});
 }
 
 void LoadedRunCache::fail(qint64 runId, const QString& message) {
@@ -110,29 +107,16 @@ void LoadedRunCache::request(qint64 runId) {
     const Workspace* workspace = m_workspace->workspace();
     const LoadRunRequest request =
         makeLoadRunRequest(*record, workspace ? workspace->absoluteCheckpoint(*record) : "");
-    const quint64 generation = m_generation;
-    m_loading.insert(runId, generation);
-    std::shared_ptr<CancelToken> cancel = m_cancel;
-    auto* watcher = new QFutureWatcher<LoadAnswer>(this);
-    connect(watcher, &QFutureWatcher<LoadAnswer>::finished, this,
-            [this, watcher, runId, generation] {
-                watcher->deleteLater();
-                if (generation != m_generation || m_loading.value(runId) != generation)
-                    return;  // the dataset, the workspace or the run went away meanwhile
-                m_loading.remove(runId);
-                const LoadAnswer answer = watcher->result();
-                if (!answer.run) {
-                    emit failed(runId, answer.error);
-                    return;
-                }
-                m_entries.prepend({runId, answer.run});
-                while (m_entries.size() > kCapacity)
-                    m_entries.removeLast();
-                emit loaded(runId, answer.run);
-            });
-    watcher->setFuture(QtConcurrent::run([request, dataset, cancel]() -> LoadAnswer {
+    m_loading.insert(runId);
+    if (auto finished = m_jobs.take(runId))  // its answer was delivered; it may be doing so now
+        retire({finished});
+    auto job = std::make_shared<BackgroundJob<LoadAnswer>>(
+        this, [this, runId](const LoadAnswer& answer) { onLoadAnswer(runId, answer); },
+        Superseded::Drop);
+    m_jobs.insert(runId, job);
+    job->start([request, dataset](const CancelToken& cancel) -> LoadAnswer {
         try {
-            Result<LoadedRun> run = loadRun(request, dataset, cancel.get());
+            Result<LoadedRun> run = loadRun(request, dataset, &cancel);
             if (!run)
                 return {nullptr, sentence(run.error().toString())};
             return {std::make_shared<const LoadedRun>(std::move(run).value()), QString()};
@@ -141,7 +125,20 @@ void LoadedRunCache::request(qint64 runId) {
                                  .arg(request.runId)
                                  .arg(QString::fromUtf8(e.what()))};
         }
-    }));
+    });
+}
+
+void LoadedRunCache::onLoadAnswer(qint64 runId, const LoadAnswer& answer) {
+    if (!m_loading.remove(runId))
+        return;  // the dataset, the workspace or the run went away meanwhile
+    if (!answer.run) {
+        emit failed(runId, answer.error);
+        return;
+    }
+    m_entries.prepend({runId, answer.run});
+    while (m_entries.size() > kCapacity)
+        m_entries.removeLast();
+    emit loaded(runId, answer.run);
 }
 
 }  // namespace recscope::ui

@@ -10,12 +10,15 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <memory>
+#include <vector>
 
 #include "core/common/Progress.h"
 
 #include "core/inspect/LoadedRun.h"
+#include "ui/session/BackgroundJob.h"
 
 namespace recscope::ui {
 
@@ -57,10 +60,19 @@ private:
 
     DatasetSession* m_datasets;
     WorkspaceSession* m_workspace;
-    QList<Entry> m_entries;                 // most recently requested first
-    QHash<qint64, quint64> m_loading;       // run id -> generation of its load in flight
-    quint64 m_generation = 1;               // bumped when the dataset or the workspace changes
-    std::shared_ptr<CancelToken> m_cancel;  // of the current generation's loads
+    // What a background load hands back (QFuture wants a default-constructible value).
+    struct LoadAnswer {
+        std::shared_ptr<const LoadedRun> run;
+        QString error;
+    };
+    void onLoadAnswer(qint64 runId, const LoadAnswer& answer);
+    void retire(std::vector<std::shared_ptr<BackgroundJob<LoadAnswer>>> jobs);
+
+    QList<Entry> m_entries;  // most recently requested first
+    // One job per run being loaded, never waited for: clear() and drop() cancel them and drop
+    // their answers; a finished job stays until its run is requested again, dropped or cleared.
+    QHash<qint64, std::shared_ptr<BackgroundJob<LoadAnswer>>> m_jobs;
+    QSet<qint64> m_loading;  // runs whose answer is still to come
 };
 
 }  // namespace recscope::ui
