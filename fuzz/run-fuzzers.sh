@@ -9,7 +9,7 @@ build="${RECSCOPE_FUZZ_BUILD:-$here/build-fuzz}"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(ratings reader zip params)
+[ ${#targets[@]} -eq 0 ] && targets=(ratings reader zip params runfolder)
 
 CC=clang CXX=clang++ cmake -S "$here" -B "$build" -G Ninja -DRECSCOPE_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=Debug >/dev/null

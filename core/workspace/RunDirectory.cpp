@@ -245,7 +245,15 @@ Result<RunDirectoryContents> readRunDirectory(const std::string& dir) {
         const std::string s = text.str();
         const size_t upTo = std::min(s.size(), static_cast<size_t>(e.byte));
         const int64_t line = 1 + std::count(s.begin(), s.begin() + static_cast<long>(upTo), '\n');
-        return makeError("malformed JSON", jsonPath.string(), line);
+        return makeError(ErrorCode::BadInput, "malformed JSON", jsonPath.string(), line);
+    } catch (const nlohmann::json::exception& e) {
+        // A value the parser cannot hold (a number like 1e99999: out_of_range). Found by
+        // fuzz_runfolder; it used to escape as an exception and end the program.
+        std::string what = e.what();
+        const size_t bracket = what.find("] ");
+        if (bracket != std::string::npos)
+            what = what.substr(bracket + 2);
+        return makeError(ErrorCode::BadInput, "malformed JSON: " + what, jsonPath.string());
     }
     Result<RunRecord> record = runRecordFromJson(json);
     if (!record)

@@ -316,6 +316,18 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY(r.error().file.find("run.json") != std::string::npos);
         QCOMPARE(r.error().line, int64_t(3));
+        // A number the parser cannot hold (fuzz_runfolder's first finding: it ended the
+        // program) is malformed JSON like any other.
+        writeText(runDir + "/run.json", "{\"format\":1e307445734561821\"");
+        r = readRunDirectory(runDir.toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.find("malformed JSON") != std::string::npos,
+                 r.error().toString().c_str());
+        QVERIFY(r.error().file.find("run.json") != std::string::npos);
+        writeText(runDir + "/run.json", "{\"format\": 1e99999}");
+        r = readRunDirectory(runDir.toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().code == ErrorCode::BadInput);
         writeText(runDir + "/run.json", "{\"format\": \"recscope-run\", \"version\": 1}");
         r = readRunDirectory(runDir.toStdString());
         QVERIFY(!r.ok());

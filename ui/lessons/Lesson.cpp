@@ -73,6 +73,14 @@ Result<Lesson> parseLesson(const QByteArray& text, const QString& source) {
             what = what.substr(colon + 2);
         return makeError("not valid JSON: " + what, source.toStdString(),
                          lineAt(text, int64_t(e.byte) - 1));
+    } catch (const json::exception& e) {
+        // Not a syntax error but a value the parser cannot hold (a number like 1e99999):
+        // out_of_range, which carries no position.
+        std::string what = e.what();
+        const size_t bracket = what.find("] ");
+        if (bracket != std::string::npos)
+            what = what.substr(bracket + 2);
+        return makeError(ErrorCode::BadInput, "not valid JSON: " + what, source.toStdString());
     }
     const Parser p(text, source);
     if (!root.is_object())

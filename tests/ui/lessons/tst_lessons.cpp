@@ -128,6 +128,10 @@ void TestLessons::badLessonsNameFileAndLine_data() {
     QTest::addColumn<QString>("expected");
     QTest::newRow("not json") << QByteArray("{\n  \"title\": \"x\",\n  \"runs\": [\n}")
                               << "test.json:4: not valid JSON";
+    // A number the parser cannot hold used to escape as an exception (found by fuzzing the
+    // run-folder reader, which parses JSON the same way).
+    QTest::newRow("number out of range")
+        << QByteArray("{\"title\": 1e307445734561821}") << "test.json: not valid JSON";
     QTest::newRow("no title") << QByteArray("{\n\"runs\": [{\"model\": \"pop\"}]\n}")
                               << "\"title\" is missing";
     QTest::newRow("empty runs") << QByteArray("{\"title\": \"t\",\n\n \"runs\": []}")
