@@ -697,13 +697,16 @@ Status PipelineModel::load(const std::string& path) {
     ExcludeRule exclude = ExcludeRule::Rated;
     LatestItems latest;
     std::vector<uint32_t> genres;
+    bool sawSeen = false;
     auto fail = [&](const std::string& what) {
         std::fclose(f);
-        return Status(makeError(what, file, line));
+        return Status(makeError(ErrorCode::BadInput, what, file, line));
     };
     while (std::fgets(buf, sizeof buf, f)) {
         ++line;
         std::string s(buf);
+        if (s.find_first_not_of(" \t\r\n") == std::string::npos)
+            continue;
         if (startsWith(s, "param ")) {
             const auto eq = s.find('=');
             if (eq == std::string::npos)
@@ -715,8 +718,10 @@ Status PipelineModel::load(const std::string& path) {
                 return fail("expected 'exclude positives' or 'exclude rated'");
             exclude = *rule;
         } else if (startsWith(s, "seen ")) {
-            if (std::sscanf(buf, "seen %d %d", &seen.rows, &seen.cols) != 2 || seen.rows < 0)
-                return fail("expected 'seen <rows> <cols>'");
+            if (std::sscanf(buf, "seen %d %d", &seen.rows, &seen.cols) != 2 || seen.rows < 0 ||
+                seen.cols < 0 || sawSeen)
+                return fail("expected one 'seen <rows> <cols>'");
+            sawSeen = true;
             for (int32_t u = 0; u < seen.rows; ++u) {
                 long long len = 0;
                 if (std::fscanf(f, "%lld", &len) != 1 || len < 0)
@@ -757,8 +762,12 @@ Status PipelineModel::load(const std::string& path) {
                     return fail("expected a genre mask");
                 genres.push_back(g);
             }
+        } else {
+            return fail("unexpected line: not part of a pipeline file");
         }
     }
+    if (!sawSeen)
+        return fail("not a pipeline file (no 'seen' section)");
     std::fclose(f);
     overrides.emplace("pipeline.second", "none");  // folders from before the second model
     if (auto st = configure(overrides); !st)
@@ -775,6 +784,17 @@ Status PipelineModel::load(const std::string& path) {
         return st;
     if (auto st = m_ranker.load(path + "/ranker.pt", m_retriever); !st)
         return st;
+    // The parts must describe one catalogue and one set of users.
+    if (seen.rows != m_retriever.numUsers() || seen.cols != m_retriever.numItems())
+        return makeError(ErrorCode::BadInput,
+                         "the seen items (" + std::to_string(seen.rows) + " users x " +
+                             std::to_string(seen.cols) + " items) do not match the retriever (" +
+                             std::to_string(m_retriever.numUsers()) + " x " +
+                             std::to_string(m_retriever.numItems()) + ")",
+                         file);
+    for (int32_t item : seen.indices)
+        if (item < 0 || item >= seen.cols)
+            return makeError(ErrorCode::BadInput, "a seen item id is out of range", file);
     auto index = VectorIndex::create(m_params.getString("pipeline.index"), m_retriever.dim());
     if (!index)
         return index.error();
