@@ -1,4 +1,5 @@
 #include "core/nn/PipelineModel.h"
+#include "core/nn/PipelineFile.h"
 
 #include "core/eval/Exclusion.h"
 
@@ -656,119 +657,23 @@ Status PipelineModel::save(const std::string& path) const {
     if (m_second)
         if (auto st = m_second->save(path + "/second.model"); !st)
             return st;
-    // Plain text: settings, then the seen matrix and genre masks (small next to the weights).
-    FILE* f = std::fopen((path + "/pipeline.txt").c_str(), "w");
-    if (!f)
-        return makeError("cannot write", path + "/pipeline.txt");
-    for (const auto& [k, v] : m_params.values())
-        std::fprintf(f, "param %s=%s\n", k.c_str(), v.c_str());
-    std::fprintf(f, "exclude %s\n", excludeRuleName(m_exclude).c_str());
-    std::fprintf(f, "seen %d %d\n", m_seen.rows, m_seen.cols);
-    for (int32_t u = 0; u < m_seen.rows; ++u) {
-        std::fprintf(f, "%lld", static_cast<long long>(m_seen.rowSize(u)));
-        for (int64_t k = m_seen.offsets[u]; k < m_seen.offsets[u + 1]; ++k)
-            std::fprintf(f, " %d", m_seen.indices[static_cast<size_t>(k)]);
-        std::fprintf(f, "\n");
-    }
-    std::fprintf(f, "latest %zu\n", m_latest.size());
-    for (const auto& l : m_latest) {
-        std::fprintf(f, "%zu", l.size());
-        for (int32_t i : l)
-            std::fprintf(f, " %d", i);
-        std::fprintf(f, "\n");
-    }
-    std::fprintf(f, "genres %zu\n", m_genreMasks.size());
-    for (uint32_t g : m_genreMasks)
-        std::fprintf(f, "%u\n", g);
-    const bool ok = std::fclose(f) == 0;
-    return ok ? Status() : Status(makeError("write failed", path + "/pipeline.txt"));
+    PipelineFile file;
+    file.params = m_params.values();
+    file.exclude = m_exclude;
+    file.seen = m_seen;
+    file.latest = m_latest;
+    file.genres = m_genreMasks;
+    return writePipelineFile(path + "/pipeline.txt", file);
 }
 
 Status PipelineModel::load(const std::string& path) {
     const std::string file = path + "/pipeline.txt";
-    FILE* f = std::fopen(file.c_str(), "r");
-    if (!f)
-        return makeError("cannot open (expected a pipeline folder)", file);
-    std::map<std::string, std::string> overrides;
-    char buf[4096];
-    int64_t line = 0;
-    CsrMatrix seen;
-    // Files written before the rule was recorded skipped every rated item.
-    ExcludeRule exclude = ExcludeRule::Rated;
-    LatestItems latest;
-    std::vector<uint32_t> genres;
-    bool sawSeen = false;
-    auto fail = [&](const std::string& what) {
-        std::fclose(f);
-        return Status(makeError(ErrorCode::BadInput, what, file, line));
-    };
-    while (std::fgets(buf, sizeof buf, f)) {
-        ++line;
-        std::string s(buf);
-        if (s.find_first_not_of(" \t\r\n") == std::string::npos)
-            continue;
-        if (startsWith(s, "param ")) {
-            const auto eq = s.find('=');
-            if (eq == std::string::npos)
-                return fail("expected 'param name=value'");
-            overrides[s.substr(6, eq - 6)] = s.substr(eq + 1, s.find_last_not_of("\r\n") - eq);
-        } else if (startsWith(s, "exclude ")) {
-            const auto rule = parseExcludeRule(s.substr(8, s.find_last_not_of("\r\n") - 7));
-            if (!rule)
-                return fail("expected 'exclude positives' or 'exclude rated'");
-            exclude = *rule;
-        } else if (startsWith(s, "seen ")) {
-            if (std::sscanf(buf, "seen %d %d", &seen.rows, &seen.cols) != 2 || seen.rows < 0 ||
-                seen.cols < 0 || sawSeen)
-                return fail("expected one 'seen <rows> <cols>'");
-            sawSeen = true;
-            for (int32_t u = 0; u < seen.rows; ++u) {
-                long long len = 0;
-                if (std::fscanf(f, "%lld", &len) != 1 || len < 0)
-                    return fail("expected a seen-row length");
-                for (long long k = 0; k < len; ++k) {
-                    int item = 0;
-                    if (std::fscanf(f, "%d", &item) != 1)
-                        return fail("expected a seen item id");
-                    seen.indices.push_back(item);
-                }
-                seen.offsets.push_back(static_cast<int64_t>(seen.indices.size()));
-            }
-            ++line;
-        } else if (startsWith(s, "latest ")) {
-            size_t rows = 0;
-            if (std::sscanf(buf, "latest %zu", &rows) != 1 || rows > (size_t{1} << 30))
-                return fail("expected 'latest <rows>'");
-            latest.assign(rows, {});
-            for (auto& l : latest) {
-                long long len = 0;
-                if (std::fscanf(f, "%lld", &len) != 1 || len < 0 || len > 1000000)
-                    return fail("expected a latest-row length");
-                for (long long k = 0; k < len; ++k) {
-                    int item = 0;
-                    if (std::fscanf(f, "%d", &item) != 1)
-                        return fail("expected a latest item id");
-                    l.push_back(item);
-                }
-            }
-            ++line;
-        } else if (startsWith(s, "genres ")) {
-            size_t count = 0;
-            if (std::sscanf(buf, "genres %zu", &count) != 1)
-                return fail("expected 'genres <count>'");
-            for (size_t k = 0; k < count; ++k) {
-                unsigned g = 0;
-                if (std::fscanf(f, "%u", &g) != 1)
-                    return fail("expected a genre mask");
-                genres.push_back(g);
-            }
-        } else {
-            return fail("unexpected line: not part of a pipeline file");
-        }
-    }
-    if (!sawSeen)
-        return fail("not a pipeline file (no 'seen' section)");
-    std::fclose(f);
+    Result<PipelineFile> read = readPipelineFile(file);
+    if (!read)
+        return read.error();
+    PipelineFile& contents = read.value();
+    std::map<std::string, std::string>& overrides = contents.params;
+    CsrMatrix& seen = contents.seen;
     overrides.emplace("pipeline.second", "none");  // folders from before the second model
     if (auto st = configure(overrides); !st)
         return Status(makeError(st.error().message, file));
@@ -802,10 +707,10 @@ Status PipelineModel::load(const std::string& path) {
         return st;
     m_index = std::make_unique<VectorIndex>(std::move(index.value()));
     m_seen = std::move(seen);
-    m_exclude = exclude;
+    m_exclude = contents.exclude;
     m_second = std::move(second);
-    m_latest = std::move(latest);
-    m_genreMasks = std::move(genres);
+    m_latest = std::move(contents.latest);
+    m_genreMasks = std::move(contents.genres);
     m_numUsers = m_retriever.numUsers();
     return {};
 }

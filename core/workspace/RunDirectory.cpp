@@ -37,11 +37,12 @@ Result<fs::path> insideRunFolder(const fs::path& root, const std::string& name,
                              namedIn.string());
     std::error_code ec;
     fs::path at = root;
+    fs::file_status st = fs::symlink_status(at, ec);
     for (const fs::path& part : relative.lexically_normal()) {
         if (part.empty() || part == ".")
             continue;
         at /= part;
-        const fs::file_status st = fs::symlink_status(at, ec);
+        st = fs::symlink_status(at, ec);
         if (ec || !fs::exists(st))
             return makeError(ErrorCode::BadInput, "run.json names a checkpoint that is missing",
                              at.string());
@@ -50,11 +51,11 @@ Result<fs::path> insideRunFolder(const fs::path& root, const std::string& name,
                              "is a symbolic link: a run folder must hold its own files",
                              at.string());
     }
-    if (fs::is_directory(fs::symlink_status(at, ec))) {
+    if (fs::is_directory(st)) {
         for (auto it = fs::recursive_directory_iterator(at, ec);
              !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-            const fs::file_status st = it->symlink_status(ec);
-            if (fs::is_symlink(st) || !(fs::is_regular_file(st) || fs::is_directory(st)))
+            const fs::file_status inner = it->symlink_status(ec);
+            if (fs::is_symlink(inner) || !(fs::is_regular_file(inner) || fs::is_directory(inner)))
                 return makeError(ErrorCode::BadInput,
                                  "is a symbolic link or a special file: a run folder must hold "
                                  "its own plain files",
@@ -62,7 +63,7 @@ Result<fs::path> insideRunFolder(const fs::path& root, const std::string& name,
         }
         if (ec)
             return makeError(ErrorCode::Io, "cannot list: " + ec.message(), at.string());
-    } else if (!fs::is_regular_file(fs::symlink_status(at, ec))) {
+    } else if (!fs::is_regular_file(st)) {
         return makeError(ErrorCode::BadInput, "is not a plain file", at.string());
     }
     return at;

@@ -6,7 +6,7 @@
 //         stops at its next check, one batch), so none outlives the owner's state: the views.
 //   Drop  they cancel it and go on at once; it finishes on the pool with what it captured and
 //         its answer is dropped: the run cache, which must never block the GUI thread.
-// generation() and isCurrent() let progress reports posted from the worker tell whether they
+// nextGeneration() and isCurrent() let progress reports posted from the worker tell whether they
 // are still about the latest computation.
 //
 // The work must not touch the owner: it gets the cancel token and what its lambda captured.
@@ -70,8 +70,6 @@ public:
             m_watcher.waitForFinished();
     }
 
-    bool running() const { return m_watcher.isRunning(); }
-    quint64 generation() const { return m_generation; }
     // The generation the next start() gives its job (for progress closures built before it).
     quint64 nextGeneration() const { return m_generation + 1; }
     bool isCurrent(quint64 generation) const { return !m_dropped && generation == m_generation; }

@@ -147,7 +147,6 @@ void TrainingSession::onFinished(quint64 id, std::shared_ptr<RunOutcome> outcome
         m_models.insert(runId, std::shared_ptr<const Recommender>(std::move(outcome->model)));
     }
     emit finished(runId, outcome);
-    emit ended();
     if (recorded)
         emit runEnded(runId, RunStatus::Finished);
 }
@@ -161,7 +160,6 @@ void TrainingSession::onFailed(quint64 id, const QString& message, bool cancelle
     if (runId != 0)
         m_workspace->endRun(runId, status, cancelled ? QStringLiteral("cancelled") : message);
     emit failed(runId, message, cancelled);
-    emit ended();
     if (runId != 0)
         emit runEnded(runId, status);
 }
@@ -174,7 +172,6 @@ void TrainingSession::shutdown(const QString& why) {
     endRequest();  // late replies of the worker are dropped from here on
     if (runId != 0)
         m_workspace->endRun(runId, RunStatus::Cancelled, why);
-    emit ended();
 }
 
 void TrainingSession::endRequest() {

@@ -47,6 +47,7 @@ public:
     bool isPaused() const;
     bool isStopping() const;
     qint64 currentRunId() const { return m_runId; }  // 0 when idle or not yet recorded
+    // The run in flight's configuration; the last run's once it has ended.
     const RunConfig& currentConfig() const { return m_config; }
     // The model a run of this session trained; null for failed runs and runs read from disk.
     std::shared_ptr<const Recommender> trainedModel(qint64 runId) const;
@@ -66,7 +67,6 @@ signals:
     // into the session).
     void finished(qint64 runId, std::shared_ptr<const recscope::RunOutcome> outcome);
     void failed(qint64 runId, const QString& message, bool cancelled);
-    void ended();  // after finished or failed, and after shutdown: idle again
     void runEnded(qint64 runId, recscope::RunStatus status);  // a recorded run's final status
     void errorOccurred(const QString& message);
     void trainRequested(const recscope::ui::TrainingRequest& request);  // to the worker

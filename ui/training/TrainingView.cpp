@@ -65,7 +65,6 @@ TrainingView::TrainingView(DatasetSession* datasets, WorkspaceSession* workspace
     connect(m_session, &TrainingSession::messaged, this, &TrainingView::statusMessage);
     connect(m_session, &TrainingSession::finished, this, &TrainingView::onFinished);
     connect(m_session, &TrainingSession::failed, this, &TrainingView::onFailed);
-    connect(m_session, &TrainingSession::ended, this, &TrainingView::resetRunUi);
     connect(m_session, &TrainingSession::runEnded, this, &TrainingView::runEnded);
     connect(m_session, &TrainingSession::errorOccurred, this, &TrainingView::errorOccurred);
 
@@ -276,7 +275,6 @@ void TrainingView::start() {
     const RunConfig config = m_setup->config(m_datasets->recordPath());
     std::vector<int32_t> watchUsers =
         dataset ? m_watch->internalUsers(*dataset) : std::vector<int32_t>{};
-    m_config = config;
     m_plannedEpochs = m_setup->plannedEpochs();
     m_sawBatch = false;
     m_throughput.clear();
@@ -286,10 +284,11 @@ void TrainingView::start() {
         return;
     m_clock.start();
     m_progress->setRange(0, 0);
-    showProgressText(tr("Starting %1…").arg(QString::fromStdString(m_config.model)));
+    showProgressText(
+        tr("Starting %1…").arg(QString::fromStdString(m_session->currentConfig().model)));
     setRunningUi(true);
     m_monitor->start();
-    m_watch->beginRun(QString::fromStdString(m_config.model));
+    m_watch->beginRun(QString::fromStdString(m_session->currentConfig().model));
 }
 
 void TrainingView::togglePause() {
@@ -399,7 +398,7 @@ void TrainingView::onFinished(qint64 runId, std::shared_ptr<const RunOutcome> ou
     const RunRecord* record = m_workspace->run(runId);
     QString summary = tr("%1 finished")
                           .arg(record ? QString::fromStdString(record->name)
-                                      : QString::fromStdString(m_config.model));
+                                      : QString::fromStdString(m_session->currentConfig().model));
     for (const char* key : {"ndcg@10", "recall@10", "hit@10", "rmse"}) {
         auto it = outcome->test.metrics.find(key);
         if (it != outcome->test.metrics.end())
@@ -423,8 +422,8 @@ void TrainingView::onFailed(qint64 runId, const QString& message, bool cancelled
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     const RunRecord* record = runId ? m_workspace->run(runId) : nullptr;
-    const QString name =
-        record ? QString::fromStdString(record->name) : QString::fromStdString(m_config.model);
+    const QString name = record ? QString::fromStdString(record->name)
+                                : QString::fromStdString(m_session->currentConfig().model);
     if (cancelled) {
         showProgressText(tr("%1 stopped").arg(name));
         emit statusMessage(tr("%1 stopped").arg(name));
@@ -445,6 +444,7 @@ void TrainingView::shutdown() {
         return;
     m_monitor->stop();
     m_session->shutdown(QStringLiteral("cancelled: the window was closed"));
+    resetRunUi();
 }
 
 void TrainingView::saveSettings() const {

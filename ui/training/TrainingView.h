@@ -124,7 +124,6 @@ private:
     TrainingSession* m_session = nullptr;
 
     // What the run in flight shows.
-    RunConfig m_config;
     int m_plannedEpochs = 0;
     bool m_sawBatch = false;
     QElapsedTimer m_clock;       // since the first batch
