@@ -387,7 +387,8 @@ Status RankerModel::save(const std::string& path) const {
 Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever) {
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        if (Status s = loadCheckedArchive(archive, path); !s)
+            return s;
         auto saved = readParams(archive);
         // Files from before holdout training have no train_on and no rank input.
         saved.emplace("train_on", "train");

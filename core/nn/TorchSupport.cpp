@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/models/Compute.h"
+#include "core/models/TorchArchiveCheck.h"
 #include "core/models/TrainData.h"
 
 namespace recscope {
@@ -171,6 +172,13 @@ void saveModuleOnCpu(const torch::nn::Module& module, torch::serialize::OutputAr
     }
 }
 
+Status loadCheckedArchive(torch::serialize::InputArchive& archive, const std::string& path) {
+    if (Status s = checkTorchArchive(path); !s)
+        return s;
+    archive.load_from(path);
+    return {};
+}
+
 Status saveModelArchive(const std::string& path, const std::string& modelName,
                         const ParamValues& params,
                         const std::map<std::string, torch::Tensor>& tensors) {
@@ -192,7 +200,8 @@ Result<ModelArchive> loadModelArchive(const std::string& path, const std::string
     ModelArchive out;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        if (Status s = loadCheckedArchive(archive, path); !s)
+            return s.error();
         c10::IValue name;
         if (!archive.try_read("model", name) || !name.isString())
             return makeError("not a RecScope model file (no model name)", path);

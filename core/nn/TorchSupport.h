@@ -66,6 +66,11 @@ std::map<std::string, std::string> readParams(torch::serialize::InputArchive& ar
 Status saveModelArchive(const std::string& path, const std::string& modelName,
                         const ParamValues& params,
                         const std::map<std::string, torch::Tensor>& tensors);
+// archive.load_from(path), after checkTorchArchive (core/models/TorchArchiveCheck.h) has vetted
+// the file: a model file is untrusted input. Returns the check's error; LibTorch's own errors
+// are thrown as before.
+Status loadCheckedArchive(torch::serialize::InputArchive& archive, const std::string& path);
+
 struct ModelArchive {
     std::map<std::string, std::string> params;
     std::map<std::string, torch::Tensor> tensors;  // CPU

@@ -588,7 +588,8 @@ Status TwoTowerModel::save(const std::string& path) const {
 Status TwoTowerModel::load(const std::string& path) {
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        if (Status s = loadCheckedArchive(archive, path); !s)
+            return s;
         if (auto st = configure(readParams(archive)); !st)
             return Status(makeError(st.error().message, path));
         // The item-feature buffers travel inside the module state.

@@ -1,0 +1,168 @@
+#include "core/models/TorchArchiveCheck.h"
+
+#include <sys/stat.h>
+#include <zip.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace recscope {
+
+namespace {
+
+constexpr int64_t kMaxEntries = 4096;
+constexpr uint64_t kMaxInflation = 64;
+
+// Bytes of the fixed-size argument that follows an opcode; -1 for a newline-terminated text
+// argument, -2 for one length-prefixed argument (its length's size in `lengthBytes`), -3 for
+// two text lines, -9 for an opcode outside the protocol.
+struct OpShape {
+    int fixed = -9;
+    int lengthBytes = 0;
+};
+
+OpShape shapeOf(uint8_t op) {
+    switch (op) {
+    // no argument
+    case '(': case ')': case '}': case ']': case 't': case 0x85: case 0x86: case 0x87:
+    case 'Q': case 'R': case 'b': case 's': case 'u': case 'a': case 'e': case 0x88:
+    case 0x89: case 'N': case '.': case 0x81: case 0x94: case 0x93: case 0x8f: case 0x90:
+    case 0x91: case 0x92: case '2': case '0': case '1': case 'o': case 'l': case 'd':
+        return {0, 0};
+    case 0x80: case 'q': case 'h': case 'K': case 0x82:  // PROTO, BINPUT, BINGET, BININT1, EXT1
+        return {1, 0};
+    case 'M': case 0x83:  // BININT2, EXT2
+        return {2, 0};
+    case 'r': case 'j': case 'J': case 0x84:  // LONG_BINPUT, LONG_BINGET, BININT, EXT4
+        return {4, 0};
+    case 'G': case 0x95:  // BINFLOAT, FRAME
+        return {8, 0};
+    case 0x8a: case 'U': case 'C': case 0x8c:  // LONG1, SHORT_BINSTRING/BYTES/UNICODE
+        return {-2, 1};
+    case 0x8b: case 'T': case 'X': case 'B':  // LONG4, BINSTRING, BINUNICODE, BINBYTES
+        return {-2, 4};
+    case 0x8d: case 0x8e: case 0x96:  // BINUNICODE8, BINBYTES8, BYTEARRAY8
+        return {-2, 8};
+    case 'I': case 'L': case 'F': case 'S': case 'V': case 'p': case 'g': case 'P':
+        return {-1, 0};
+    case 'c': case 'i':  // GLOBAL, INST: module and name lines
+        return {-3, 0};
+    default:
+        return {};
+    }
+}
+
+uint64_t littleEndian(const uint8_t* p, int bytes) {
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+Error at(size_t offset, const std::string& what) {
+    return makeError("pickle byte " + std::to_string(offset) + ": " + what);
+}
+
+}  // namespace
+
+Status checkPickle(const std::string& bytes) {
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+    const size_t size = bytes.size();
+    uint64_t memo = 0;  // slots written so far (MEMOIZE and PUTs with the next index)
+    size_t pos = 0;
+    while (pos < size) {
+        const size_t start = pos;
+        const uint8_t op = data[pos++];
+        const OpShape shape = shapeOf(op);
+        if (shape.fixed == -9)
+            return at(start, "unknown opcode " + std::to_string(int(op)));
+        if (op == '.')
+            return {};
+        if (shape.fixed >= 0) {
+            if (size - pos < size_t(shape.fixed))
+                return at(start, "argument runs past the end");
+            const uint64_t arg = shape.fixed ? littleEndian(data + pos, shape.fixed) : 0;
+            pos += size_t(shape.fixed);
+            if (op == 'q' || op == 'r') {  // BINPUT, LONG_BINPUT
+                if (arg > memo)
+                    return at(start, "memo index " + std::to_string(arg) + " skips ahead of " +
+                                         std::to_string(memo) + " written slots");
+                memo += arg == memo ? 1 : 0;
+            } else if (op == 0x94) {  // MEMOIZE
+                ++memo;
+            } else if ((op == 'h' || op == 'j') && arg >= memo) {  // BINGET, LONG_BINGET
+                return at(start, "memo index " + std::to_string(arg) + " was never written");
+            } else if (op == 0x95 && arg > size - pos) {  // FRAME
+                return at(start, "frame runs past the end");
+            }
+            continue;
+        }
+        if (shape.fixed == -2) {
+            if (size - pos < size_t(shape.lengthBytes))
+                return at(start, "length runs past the end");
+            const uint64_t length = littleEndian(data + pos, shape.lengthBytes);
+            pos += size_t(shape.lengthBytes);
+            if (length > size - pos)
+                return at(start, "a " + std::to_string(length) + "-byte value runs past the end");
+            pos += size_t(length);
+            continue;
+        }
+        // Text arguments: one or two lines.
+        for (int line = 0; line < (shape.fixed == -3 ? 2 : 1); ++line) {
+            const void* nl = std::memchr(data + pos, '\n', size - pos);
+            if (!nl)
+                return at(start, "text argument without an end of line");
+            pos = size_t(static_cast<const uint8_t*>(nl) - data) + 1;
+        }
+        if (op == 'p')  // PUT: a text index; counted as the next slot
+            ++memo;
+    }
+    return at(size, "pickle without STOP");
+}
+
+Status checkTorchArchive(const std::string& path) {
+    const auto refuse = [&path](const std::string& why) {
+        return Status(makeError("not a valid LibTorch model archive: " + why, path));
+    };
+    int err = 0;
+    std::unique_ptr<zip_t, int (*)(zip_t*)> zip(zip_open(path.c_str(), ZIP_RDONLY, &err),
+                                                 zip_close);
+    if (!zip)
+        return refuse("not a zip file");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return refuse("cannot read its size");
+    const uint64_t fileSize = uint64_t(st.st_size);
+    const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
+    if (entries <= 0 || entries > kMaxEntries)
+        return refuse(std::to_string(entries) + " entries");
+    for (zip_int64_t i = 0; i < entries; ++i) {
+        zip_stat_t info;
+        zip_stat_init(&info);
+        if (zip_stat_index(zip.get(), zip_uint64_t(i), 0, &info) != 0 || !info.name)
+            return refuse("entry " + std::to_string(i) + " cannot be read");
+        const std::string name = info.name;
+        if (name.empty() || name[0] == '/' || name.find("..") != std::string::npos ||
+            name.find('\\') != std::string::npos)
+            return refuse("entry name '" + name + "'");
+        if (!(info.valid & ZIP_STAT_SIZE) || !(info.valid & ZIP_STAT_COMP_SIZE))
+            return refuse("entry '" + name + "' has no size");
+        if (info.comp_size > fileSize || info.size > kMaxInflation * (info.comp_size + 1024))
+            return refuse("entry '" + name + "' claims " + std::to_string(info.size) + " bytes");
+        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".pkl") != 0)
+            continue;
+        std::string bytes(size_t(info.size), '\0');
+        std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
+            zip_fopen_index(zip.get(), zip_uint64_t(i), 0), zip_fclose);
+        if (!file ||
+            zip_fread(file.get(), bytes.data(), info.size) != zip_int64_t(info.size))
+            return refuse("entry '" + name + "' cannot be read");
+        if (Status s = checkPickle(bytes); !s)
+            return refuse("'" + name + "': " + s.error().message);
+    }
+    return {};
+}
+
+}  // namespace recscope

@@ -1,0 +1,28 @@
+#pragma once
+// Vets a LibTorch archive (what torch::serialize::OutputArchive writes: a zip holding pickles,
+// TorchScript code and raw tensor records) before LibTorch reads it. LibTorch trusts the
+// numbers inside: a pickle whose memo index or string length is huge makes its unpickler
+// reserve gigabytes (fuzz_modelfile's first finding, a 28 GB allocation from one LONG_BINPUT),
+// and a zip entry can claim any size. A model file is untrusted input (issue 18), so the
+// neural models call this first and refuse what it refuses:
+//   - not a zip, more than 4096 entries, a name with "..", a backslash or a leading '/';
+//   - an entry that inflates to more than 64 times its stored size (or stored entries larger
+//     than the file);
+//   - in every .pkl entry: an opcode outside the pickle protocol, a length that runs past the
+//     entry, a memo index that skips ahead of the memo, a fetch of a memo slot never written,
+//     or no STOP.
+// Needs no LibTorch: the format is read with libzip.
+
+#include <string>
+
+#include "core/common/Status.h"
+
+namespace recscope {
+
+Status checkTorchArchive(const std::string& path);
+
+// The pickle walk alone, on the bytes of one pickle (for tests and fuzzing). Errors say which
+// opcode at which offset.
+Status checkPickle(const std::string& bytes);
+
+}  // namespace recscope
