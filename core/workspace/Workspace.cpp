@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <set>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -272,7 +273,45 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const std::string& folder) {
     }
     if (Result<int> marked = ws->markInterruptedRuns(); !marked)
         return marked.error();
+    ws->removeOrphanRunFolders();
     return ws;
+}
+
+int Workspace::removeOrphanRunFolders() {
+    const fs::path runsDir = fs::path(m_folder) / "runs";
+    std::error_code ec;
+    if (!fs::is_directory(runsDir, ec))
+        return 0;
+    // Without waiting: a writer busy now (an import copying) is left alone until next time.
+    sqlite3_busy_timeout(m_db, 0);
+    const bool locked = exec("BEGIN IMMEDIATE").ok();
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    if (!locked)
+        return 0;
+    std::set<int64_t> ids;
+    bool listed = false;
+    {
+        SqlStatement q(m_db, "SELECT id FROM runs");
+        int rc;
+        while ((rc = q.step()) == SQLITE_ROW)
+            ids.insert(q.integer(0));
+        listed = rc == SQLITE_DONE;
+    }
+    int removed = 0;
+    for (fs::directory_iterator it(runsDir, ec), end; listed && !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name.size() > 18 ||
+            name.find_first_not_of("0123456789") != std::string::npos)
+            continue;  // not a run folder of ours: left alone
+        if (ids.count(std::stoll(name)))
+            continue;
+        std::error_code rm;
+        fs::remove_all(it->path(), rm);
+        removed += rm ? 0 : 1;
+    }
+    (void)exec("COMMIT");
+    return removed;
 }
 
 Result<int> Workspace::markInterruptedRuns() {

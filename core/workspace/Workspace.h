@@ -113,6 +113,12 @@ public:
     // Marks Interrupted every Running run whose writing process has ended (open() does this
     // too; a long-lived GUI may call it again to notice a killed CLI). Returns how many.
     Result<int> markInterruptedRuns();
+    // Removes the folders under runs/ that belong to no run: what an import (or a deletion)
+    // killed before its transaction committed leaves behind. SQLite hands a rolled-back id out
+    // again, so such a folder would otherwise meet the next run of that id. Only while no other
+    // process writes: an import holds the write lock while it copies, so its folder is never
+    // taken for an orphan. open() calls it. Returns how many folders went.
+    int removeOrphanRunFolders();
 
     // SQLite's `PRAGMA integrity_check`: "ok", or its list of problems.
     Result<std::string> integrityCheck() const;

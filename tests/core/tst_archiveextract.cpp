@@ -1,9 +1,10 @@
 // extractArchive: a release laid out as GroupLens ships it unpacks to the same bytes with its
 // top folder dropped; unsafe names, damaged entries, an existing destination and a cancel are
-// refused and leave nothing behind.
+// refused and leave nothing behind; a process killed while unpacking leaves all or nothing.
 #include <zip.h>
 #include <QtTest>
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "core/data/ArchiveExtractor.h"
+#include "support/KillChild.h"
 
 using namespace recscope;
 namespace fs = std::filesystem;
@@ -72,6 +74,7 @@ private slots:
     void notAZip();
     void cancelLeavesNothing();
     void reportsProgress();
+    void killedUnpackLeavesAllOrNothing();
 
 private:
     std::string path(const std::string& name) const {
@@ -194,6 +197,55 @@ void TestArchiveExtract::reportsProgress() {
     QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
     QCOMPARE(fractions.back(), 1.0);
     QCOMPARE(readFile(path("out") + "/a.csv").size(), a.size());
+}
+
+// The process killed at any moment of an unpack (the download's last step) leaves the release
+// folder whole or absent, never partly written; the next unpack then succeeds. Twelve kills
+// spread over the time a whole unpack takes (at least one lands inside it), one after it.
+void TestArchiveExtract::killedUnpackLeavesAllOrNothing() {
+    std::string ratings = "userId,movieId,rating,timestamp\n";
+    uint64_t x = 12345;
+    while (ratings.size() < (24u << 20)) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ratings += std::to_string(1 + (x >> 33) % 5000) + "," + std::to_string((x >> 20) % 9000) +
+                   "," + std::to_string(1 + (x >> 50) % 5) + "," +
+                   std::to_string(900000000 + (x >> 30) % 100000000) + "\n";
+    }
+    const Files files{{"ml-big/ratings.csv", ratings},
+                      {"ml-big/movies.csv", "movieId,title,genres\n1,A (1999),Drama\n"},
+                      {"ml-big/tags.csv", ratings.substr(0, 4u << 20)}};
+    QVERIFY(writeZip(path("big.zip"), files));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(extractArchive(path("big.zip"), path("timing")).ok());
+    const qint64 whole = std::max<qint64>(timer.nsecsElapsed() / 1000, 2000);  // µs
+    const std::vector<std::string> names = listing(path("timing"));
+
+    int midway = 0, complete = 0;
+    for (int step = 0; step <= 12; ++step) {
+        const std::string dest = path("out" + std::to_string(step));
+        const bool killed = test::runAndKill(
+            [&] { (void)extractArchive(path("big.zip"), dest); },
+            std::chrono::microseconds(step == 12 ? whole * 20 : whole * step / 10));
+        if (fs::exists(dest)) {
+            ++complete;
+            QCOMPARE(listing(dest), names);
+            for (const auto& [name, content] : files)
+                QCOMPARE(fs::file_size(dest + "/" + name.substr(name.find('/') + 1)),
+                         uintmax_t(content.size()));
+            QVERIFY(!fs::exists(dest + ".partial"));
+        } else {
+            midway += killed && fs::exists(dest + ".partial") ? 1 : 0;
+            // The next unpack clears what the killed one left and succeeds.
+            const Status again = extractArchive(path("big.zip"), dest);
+            QVERIFY2(again.ok(), again.ok() ? "" : again.error().toString().c_str());
+            QCOMPARE(listing(dest), names);
+            QVERIFY(!fs::exists(dest + ".partial"));
+        }
+        fs::remove_all(dest);
+    }
+    QVERIFY2(midway >= 1, "no kill landed inside the unpack: the test proved nothing");
+    QVERIFY(complete >= 1);
 }
 
 QTEST_GUILESS_MAIN(TestArchiveExtract)

@@ -1,14 +1,16 @@
 // The workspace database: a run's life (create, epochs, finish) read back by a second
 // Workspace on the same folder, per-user metrics, rename/delete, run folders written and
 // imported, checkpoints that reload to the same scores, runs of a dead process marked
-// Interrupted (a forked child plays the killed writer), and clear errors for files that are no
-// workspace.
+// Interrupted (a forked child plays the killed writer), imports killed mid-way, and clear
+// errors for files that are no workspace.
 
 #include <QtTest>
 
 #include <sys/wait.h>
 #include <unistd.h>
 #include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,6 +24,7 @@
 #include "core/run/Experiment.h"
 #include "core/workspace/RunDirectory.h"
 #include "core/workspace/Workspace.h"
+#include "support/KillChild.h"
 
 using namespace recscope;
 
@@ -429,6 +432,72 @@ private slots:
         QVERIFY(!ws.value()->importRunDirectory(runDir.toStdString()).ok());
         QVERIFY(ws.value()->runs()->empty());
         QVERIFY(QDir(dir.filePath("ws/runs")).isEmpty());
+    }
+
+    // An import killed at any moment leaves either the whole run (with its whole checkpoint)
+    // or nothing: no row, no folder, no temporary file. Twelve kills spread over the time a whole
+    // import takes (at least one lands inside the copy), and one after it has finished.
+    void killedImportLeavesAllOrNothing() {
+        QTemporaryDir dir;
+        const std::string runDir = dir.filePath("run").toStdString();
+        RunRecord rec = recordFor(ialsConfig(), m_data);
+        applyOutcome(rec, *m_outcome);
+        QVERIFY(writeRunDirectory(runDir, rec, perUserMetrics(m_outcome->test),
+                                  m_outcome->model.get())
+                    .ok());
+        {  // a big checkpoint, so that the copy takes a while (import does not read it)
+            std::ofstream out(runDir + "/model.bin", std::ios::binary | std::ios::trunc);
+            const std::string block(1 << 20, 'x');
+            for (int i = 0; i < 96; ++i)
+                out << block;
+        }
+        const qint64 bytes = QFileInfo(QString::fromStdString(runDir + "/model.bin")).size();
+        QElapsedTimer timer;
+        timer.start();
+        {
+            auto ws = Workspace::open(dir.filePath("timing").toStdString());
+            QVERIFY(ws.ok() && ws.value()->importRunDirectory(runDir).ok());
+        }
+        const qint64 whole = std::max<qint64>(timer.nsecsElapsed() / 1000, 2000);  // µs
+
+        int midway = 0, complete = 0;
+        for (int step = 0; step <= 12; ++step) {
+            const QString folder = dir.filePath(QString("ws%1").arg(step));
+            QVERIFY(Workspace::open(folder.toStdString()).ok());
+            const bool killed = test::runAndKill(
+                [&] {
+                    auto ws = Workspace::open(folder.toStdString());
+                    if (ws.ok())
+                        (void)ws.value()->importRunDirectory(runDir);
+                },
+                // The last one leaves it time to finish.
+                std::chrono::microseconds(step == 12 ? whole * 20 : whole * step / 10));
+            const bool leftAFolder = QDir(folder + "/runs/1").exists();
+            auto ws = Workspace::open(folder.toStdString());
+            QVERIFY(ws.ok());
+            QCOMPARE(ws.value()->integrityCheck().value(), std::string("ok"));
+            const std::vector<RunRecord> runs = ws.value()->runs().value();
+            QVERIFY(runs.size() <= 1);
+            if (runs.size() == 1) {
+                ++complete;
+                QCOMPARE(runs[0].metrics, rec.metrics);
+                QCOMPARE(ws.value()->perUser(runs[0].id)->users.size(),
+                         perUserMetrics(m_outcome->test).users.size());
+                QCOMPARE(QFileInfo(QString::fromStdString(
+                                       ws.value()->absoluteCheckpoint(runs[0])))
+                             .size(),
+                         bytes);
+            } else {
+                midway += killed && leftAFolder ? 1 : 0;
+                QVERIFY2(!QDir(folder + "/runs/1").exists(),
+                         qPrintable(QString("kill %1: an orphan run folder stayed").arg(step)));
+            }
+            QDirIterator files(folder + "/runs", QDir::Files, QDirIterator::Subdirectories);
+            while (files.hasNext())
+                QVERIFY2(!files.next().contains(".tmp-"), qPrintable(files.filePath()));
+        }
+        QVERIFY2(midway >= 1, "no kill landed inside the import's copy: the test proved nothing");
+        QVERIFY(complete >= 1);
     }
 
     // A run whose writer died is Interrupted when the workspace is opened again; while the
