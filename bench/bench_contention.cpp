@@ -23,9 +23,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench/CpuHogs.h"
+
 extern char** environ;
 
 namespace {
+
+using recscope::bench::startHogs;
+using recscope::bench::stopHogs;
 
 // Wall seconds of one `recscope-cli run`, or -1 when it failed.
 double timeRun(const std::vector<std::string>& args, const char* policy) {
@@ -61,27 +66,6 @@ double timeRun(const std::vector<std::string>& args, const char* policy) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? seconds : -1;
 }
 
-std::vector<pid_t> startHogs(int n) {
-    std::vector<pid_t> pids;
-    for (int i = 0; i < n; ++i) {
-        const pid_t pid = fork();
-        if (pid == 0) {
-            volatile unsigned long x = 0;
-            for (;;)
-                x = x + 1;
-        }
-        pids.push_back(pid);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    return pids;
-}
-
-void stopHogs(const std::vector<pid_t>& pids) {
-    for (pid_t pid : pids) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-    }
-}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
+#include <vector>
 
 namespace recscope::ui {
 
@@ -24,6 +25,10 @@ public:
     double longestStallMs() const { return m_longestNs / 1e6; }
     // Mean tick lateness in milliseconds (the timer's own jitter when nothing blocks).
     double meanLatenessMs() const;
+    // The lateness that `fraction` of the ticks (0.99: p99) did not exceed, in milliseconds, to
+    // the nearest millisecond (a stall beyond kMaxBucketMs counts as kMaxBucketMs).
+    double percentileStallMs(double fraction) const;
+    static constexpr int kMaxBucketMs = 5000;
     qint64 ticks() const { return m_ticks; }
 
 private:
@@ -36,6 +41,7 @@ private:
     qint64 m_longestNs = 0;
     qint64 m_totalLatenessNs = 0;
     qint64 m_ticks = 0;
+    std::vector<qint64> m_histogram;  // ticks per whole millisecond of lateness
 };
 
 }  // namespace recscope::ui

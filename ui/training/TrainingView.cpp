@@ -387,6 +387,7 @@ void TrainingView::onEpoch(const EpochReport& report) {
 void TrainingView::onFinished(qint64 runId, std::shared_ptr<const RunOutcome> outcome) {
     m_monitor->stop();
     m_lastStallMs = m_monitor->longestStallMs();
+    m_lastStallP99Ms = m_monitor->percentileStallMs(0.99);
     resetRunUi();
     if (runId == 0)
         return;
@@ -418,6 +419,7 @@ void TrainingView::onFinished(qint64 runId, std::shared_ptr<const RunOutcome> ou
 void TrainingView::onFailed(qint64 runId, const QString& message, bool cancelled) {
     m_monitor->stop();
     m_lastStallMs = m_monitor->longestStallMs();
+    m_lastStallP99Ms = m_monitor->percentileStallMs(0.99);
     resetRunUi();
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);

@@ -69,6 +69,8 @@ public:
     // Longest GUI event-loop stall (ms) while the last run trained, and the time (ms) its
     // result took to record (checkpoint, metrics and per-user rows, on the GUI thread).
     double lastLongestStallMs() const { return m_lastStallMs; }
+    // The 99th percentile of the event loop's tick lateness (ms) while the last run trained.
+    double lastStallP99Ms() const { return m_lastStallP99Ms; }
     double lastRecordMs() const;
 
     // Stops the run in flight and waits for the worker; the run is recorded as cancelled.
@@ -132,6 +134,7 @@ private:
     QString m_throughput;  // "12,345 samples/s · 2.1 s/epoch" after the last epoch, or empty
 
     double m_lastStallMs = 0.0;
+    double m_lastStallP99Ms = 0.0;
 };
 
 }  // namespace recscope::ui
