@@ -433,7 +433,9 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
             x.itemFirst = readLong("ctx_item_first");
             x.bucketStarts = readLong("ctx_bucket_starts");
             x.bucketCounts = readInt("ctx_bucket_counts");
-            if (x.userCount.size() != x.userLast.size() ||
+            if (x.userLast.size() != size_t(m.numUsers) ||
+                x.itemFirst.size() != size_t(m.numItems) ||
+                x.userCount.size() != x.userLast.size() ||
                 x.bucketStarts.size() != static_cast<size_t>(ContextFeatures::kBuckets) ||
                 x.bucketCounts.size() != x.itemFirst.size() * ContextFeatures::kBuckets)
                 return makeError("ranker: context tables do not match", path);

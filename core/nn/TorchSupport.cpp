@@ -172,6 +172,16 @@ void saveModuleOnCpu(const torch::nn::Module& module, torch::serialize::OutputAr
     }
 }
 
+bool validOffsets(const std::vector<int64_t>& offsets, int64_t values) {
+    if (offsets.empty() || offsets.front() != 0 || offsets.back() != values)
+        return false;
+    return std::is_sorted(offsets.begin(), offsets.end());
+}
+
+bool validIds(const std::vector<int64_t>& ids, int64_t limit) {
+    return std::all_of(ids.begin(), ids.end(), [limit](int64_t v) { return v >= 0 && v < limit; });
+}
+
 Status loadCheckedArchive(torch::serialize::InputArchive& archive, const std::string& path) {
     if (Status s = checkTorchArchive(path); !s)
         return s;

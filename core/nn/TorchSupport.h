@@ -71,6 +71,11 @@ Status saveModelArchive(const std::string& path, const std::string& modelName,
 // are thrown as before.
 Status loadCheckedArchive(torch::serialize::InputArchive& archive, const std::string& path);
 
+// Checks for tables read from a model file before they index anything: CSR offsets that start
+// at 0, never decrease and end at `values`; ids in [0, limit).
+bool validOffsets(const std::vector<int64_t>& offsets, int64_t values);
+bool validIds(const std::vector<int64_t>& ids, int64_t limit);
+
 struct ModelArchive {
     std::map<std::string, std::string> params;
     std::map<std::string, torch::Tensor> tensors;  // CPU

@@ -600,9 +600,25 @@ Status TwoTowerModel::load(const std::string& path) {
         archive.read("hist_items", hi);
         archive.read("known", known);
         archive.read("fallback", fallback);
+        // A model file is untrusted: every number that later indexes an array is checked.
+        const auto bad = [&path](const std::string& what) {
+            return Status(makeError("two-tower: the model file's " + what, path));
+        };
+        if (shape.numel() < 4 || shape.scalar_type() != torch::kLong)
+            return bad("shape record is damaged");
+        const int64_t users = shape[0].item<int64_t>(), items = shape[1].item<int64_t>();
+        if (users < 0 || items < 1 || users > (int64_t(1) << 31) - 2 ||
+            items > (int64_t(1) << 31) - 2 || shape[2].item<int64_t>() < 0 ||
+            shape[2].item<int64_t>() > 4096)
+            return bad("shape record is out of range");
+        if (ho.scalar_type() != torch::kLong || hi.scalar_type() != torch::kLong ||
+            ho.numel() != users + 1 || known.numel() != users || fallback.numel() != items ||
+            logT.numel() != 1)
+            return bad("tables do not match its " + std::to_string(users) + " users and " +
+                       std::to_string(items) + " items");
         Impl m;
-        m.numUsers = static_cast<int32_t>(shape[0].item<int64_t>());
-        m.numItems = static_cast<int32_t>(shape[1].item<int64_t>());
+        m.numUsers = static_cast<int32_t>(users);
+        m.numItems = static_cast<int32_t>(items);
         m.dim = static_cast<int>(m_params.getInt("dim"));
         m.config.numUsers = m.numUsers;
         m.config.numItems = m.numItems;
@@ -620,6 +636,9 @@ Status TwoTowerModel::load(const std::string& path) {
         auto hic = hi.contiguous();
         m.histOffsets.assign(hoc.data_ptr<int64_t>(), hoc.data_ptr<int64_t>() + hoc.numel());
         m.histItems.assign(hic.data_ptr<int64_t>(), hic.data_ptr<int64_t>() + hic.numel());
+        if (!validOffsets(m.histOffsets, int64_t(m.histItems.size())) ||
+            !validIds(m.histItems, items))
+            return bad("history table is damaged");
         auto kc = known.contiguous();
         m.known.assign(static_cast<size_t>(m.numUsers), 0);
         for (int32_t u = 0; u < m.numUsers && u < kc.numel(); ++u)
