@@ -10,6 +10,7 @@
 #include "core/nn/NeuMfModel.h"
 #include "core/nn/NeuralMfModel.h"
 #include "core/nn/PipelineModel.h"
+#include "core/nn/SasRecModel.h"
 #include "core/nn/TwoTowerModel.h"
 
 namespace recscope {
@@ -25,6 +26,8 @@ void registerNeuralModels(ModelRegistry& registry) {
                  [] { return std::make_unique<NeuMfModel>(); });
     registry.add("twotower", "Two-tower retriever: ID+feature towers, InfoNCE, in-batch negatives",
                  [] { return std::make_unique<TwoTowerModel>(); });
+    registry.add("sasrec", "SASRec: causal self-attention over the time-ordered history, next item",
+                 [] { return std::make_unique<SasRecModel>(); });
     registry.add("pipeline", "Two-stage: two-tower top-N via FAISS -> ranker -> MMR",
                  [] { return std::make_unique<PipelineModel>(); });
 }

@@ -9,7 +9,7 @@ namespace recscope {
 class ModelRegistry;
 
 void registerTorchModels();
-// mf, bpr, neuralmf, neumf, twotower, pipeline into `registry` (what registerTorchModels()
+// mf, bpr, neuralmf, neumf, twotower, sasrec, pipeline into `registry` (what registerTorchModels()
 // adds to the global one).
 void registerNeuralModels(ModelRegistry& registry);
 

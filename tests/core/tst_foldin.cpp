@@ -63,6 +63,8 @@ std::map<std::string, std::string> quickParams(const std::string& name) {
     if (name == "twotower")
         return {{"epochs", "2"}, {"patience", "0"},   {"batch_size", "256"},
                 {"dim", "32"},   {"embedding", "32"}, {"width", "64"}};
+    if (name == "sasrec")
+        return {{"epochs", "3"}, {"patience", "0"}, {"dim", "32"}, {"max_len", "20"}};
     if (name == "pipeline")
         return {{"retriever.epochs", "2"},       {"retriever.patience", "0"},
                 {"retriever.batch_size", "256"}, {"retriever.dim", "32"},

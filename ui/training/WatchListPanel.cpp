@@ -277,7 +277,7 @@ void WatchListPanel::rebuildPins() {
                  : QString());
     m_note->setToolTip(
         tr("Models trained in epochs report it: mf, bpr, neuralmf, neumf, "
-           "twotower, pipeline."));
+           "twotower, sasrec, pipeline."));
 }
 
 void WatchListPanel::showNote(const QString& text) {

@@ -1,0 +1,182 @@
+#include "core/nn/SasRecTraining.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "core/models/TrainData.h"
+#include "core/split/Split.h"
+
+namespace recscope {
+
+ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
+    ItemSequences out;
+    const int32_t users = std::max(data.numUsers, 0);
+    if (!data.split) {
+        const CsrMatrix& rows = positivesOnly ? data.positives : data.allRatings;
+        for (int32_t u = 0; u < users; ++u) {
+            if (u < rows.rows)
+                out.items.insert(out.items.end(), rows.indices.begin() + rows.offsets[u],
+                                 rows.indices.begin() + rows.offsets[u + 1]);
+            out.offsets.push_back(static_cast<int64_t>(out.items.size()));
+        }
+        return out;
+    }
+    const Split& split = *data.split;
+    const Interactions& train = split.train;
+    // (user, timestamp, item) for every kept row, then one sort: users ascending, each in time.
+    std::vector<std::tuple<int32_t, int64_t, int32_t>> rows;
+    rows.reserve(train.size());
+    for (size_t r = 0; r < train.size(); ++r) {
+        const int32_t u = train.users[r];
+        const int32_t i = train.items[r];
+        if (u < 0 || u >= users || i < 0 || i >= data.numItems)
+            continue;
+        if (positivesOnly && !split.isPositive(train.ratings[r]))
+            continue;
+        rows.emplace_back(u, train.timestamps[r], i);
+    }
+    std::sort(rows.begin(), rows.end());
+    out.offsets.assign(static_cast<size_t>(users) + 1, 0);
+    out.items.reserve(rows.size());
+    for (const auto& [u, time, item] : rows) {
+        ++out.offsets[static_cast<size_t>(u) + 1];
+        out.items.push_back(item);
+    }
+    for (int32_t u = 0; u < users; ++u)
+        out.offsets[static_cast<size_t>(u) + 1] += out.offsets[static_cast<size_t>(u)];
+    return out;
+}
+
+ItemSequences lastItems(const ItemSequences& sequences, int maxLen) {
+    ItemSequences out;
+    for (int32_t u = 0; u < sequences.users(); ++u) {
+        const int64_t n = sequences.length(u);
+        const int64_t keep = std::min<int64_t>(n, maxLen);
+        out.items.insert(out.items.end(), sequences.begin(u) + (n - keep), sequences.begin(u) + n);
+        out.offsets.push_back(static_cast<int64_t>(out.items.size()));
+    }
+    return out;
+}
+
+torch::Tensor paddedRows(const std::vector<std::vector<int64_t>>& rows, int64_t padding) {
+    size_t width = 1;
+    for (const auto& row : rows)
+        width = std::max(width, row.size());
+    auto out = torch::full({static_cast<int64_t>(rows.size()), static_cast<int64_t>(width)},
+                           padding, torch::kLong);
+    int64_t* p = out.data_ptr<int64_t>();
+    for (size_t r = 0; r < rows.size(); ++r)
+        std::copy(rows[r].begin(), rows[r].end(), p + (r + 1) * width - rows[r].size());
+    return out;
+}
+
+SasRecTraining::SasRecTraining(SasRecNet net, const ItemSequences& sequences,
+                               const ParamValues& params, SasRecLoss loss, torch::Device device,
+                               uint64_t seed, std::function<void()> prepare)
+    : m_net(std::move(net)),
+      m_sequences(sequences),
+      m_loss(loss),
+      m_device(device),
+      m_rng(seed ^ 0x5a5ecULL),
+      m_prepare(std::move(prepare)),
+      m_batch(params.getInt("batch_size")),
+      m_negatives(params.getInt("negatives")) {
+    const int64_t maxLen = m_net->config().maxLen;
+    const int32_t numItems = m_net->config().numItems;
+    // Windows of at most max_len targets, cut from the newest end: every training interaction
+    // but each user's first is a target exactly once per epoch.
+    std::vector<double> counts(static_cast<size_t>(numItems), 0.0);
+    for (int32_t u = 0; u < sequences.users(); ++u) {
+        for (int64_t end = sequences.length(u) - 1; end >= 1;) {
+            const int64_t length = std::min(maxLen, end);
+            m_windows.push_back({u, end, length});
+            end -= length;
+        }
+        for (int64_t k = 1; k < sequences.length(u); ++k)
+            counts[static_cast<size_t>(sequences.begin(u)[k])] += 1.0;
+    }
+    for (double c : counts)
+        m_targets += static_cast<int64_t>(c);
+    if (m_loss == SasRecLoss::Sampled) {
+        const double total = std::max(1.0, static_cast<double>(m_targets));
+        std::vector<float> weights(counts.begin(), counts.end());
+        std::vector<float> logQ(counts.size());
+        for (size_t i = 0; i < counts.size(); ++i)
+            logQ[i] = static_cast<float>(std::log(std::max(counts[i], 1.0) / total));
+        m_sampling = torch::tensor(weights).to(device);
+        m_logQ = torch::tensor(logQ).to(device);
+    }
+    m_opt = std::make_unique<torch::optim::Adam>(
+        m_net->parameters(), torch::optim::AdamOptions(params.getFloat("lr"))
+                                 .weight_decay(params.getFloat("weight_decay")));
+}
+
+int64_t SasRecTraining::beginEpoch(int) {
+    std::shuffle(m_windows.begin(), m_windows.end(), m_rng);
+    m_net->train();
+    return std::max<int64_t>(1, (static_cast<int64_t>(m_windows.size()) + m_batch - 1) / m_batch);
+}
+
+double SasRecTraining::trainBatch(int64_t batch) {
+    const int64_t first = batch * m_batch;
+    const int64_t last = std::min<int64_t>(static_cast<int64_t>(m_windows.size()), first + m_batch);
+    if (first >= last)
+        return 0.0;
+    std::vector<std::vector<int64_t>> inputs, targets;
+    for (int64_t w = first; w < last; ++w) {
+        const Window& win = m_windows[static_cast<size_t>(w)];
+        const int32_t* seq = m_sequences.begin(win.user);
+        inputs.emplace_back(seq + win.end - win.length, seq + win.end);
+        targets.emplace_back(seq + win.end - win.length + 1, seq + win.end + 1);
+    }
+    const int64_t padding = m_net->padding();
+    const auto x = paddedRows(inputs, padding).to(m_device);
+    const auto y = paddedRows(targets, padding).to(m_device);
+    const auto real = y.ne(padding);
+    const auto hidden = m_net->forward(x).index({real});  // P x dim, P real positions
+    const auto loss = this->loss(hidden, y.index({real}));
+    m_opt->zero_grad();
+    loss.backward();
+    m_opt->step();
+    return loss.item<double>();
+}
+
+torch::Tensor SasRecTraining::loss(const torch::Tensor& hidden, const torch::Tensor& targets) {
+    const auto table = m_net->itemTable();
+    if (m_loss == SasRecLoss::Full)
+        return torch::nn::functional::cross_entropy(torch::matmul(hidden, table.t()), targets);
+    const auto negatives = torch::multinomial(m_sampling, m_negatives, /*replacement=*/true);
+    const auto positive =
+        (hidden * table.index_select(0, targets)).sum(1) - m_logQ.index_select(0, targets);
+    auto negative = torch::matmul(hidden, table.index_select(0, negatives).t()) -
+                    m_logQ.index_select(0, negatives).unsqueeze(0);
+    // A drawn copy of the target is not a negative (TensorFlow's remove_accidental_hits).
+    negative = negative.masked_fill(negatives.unsqueeze(0).eq(targets.unsqueeze(1)),
+                                    -std::numeric_limits<float>::infinity());
+    const auto all = torch::cat({positive.unsqueeze(1), negative}, 1);
+    return (torch::logsumexp(all, 1) - positive).mean();
+}
+
+void SasRecTraining::snapshot() {
+    torch::NoGradGuard noGrad;
+    m_best.clear();
+    for (const auto& p : m_net->parameters())
+        m_best.push_back(p.detach().clone());
+}
+
+void SasRecTraining::restoreSnapshot() {
+    torch::NoGradGuard noGrad;
+    auto params = m_net->parameters();
+    for (size_t i = 0; i < params.size() && i < m_best.size(); ++i)
+        params[i].copy_(m_best[i]);
+}
+
+void SasRecTraining::prepareScoring() {
+    m_net->eval();
+    if (m_prepare)
+        m_prepare();
+}
+
+}  // namespace recscope

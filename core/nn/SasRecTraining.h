@@ -1,0 +1,97 @@
+#pragma once
+// What SASRec trains on and how (internal to SasRecModel; include only from core/nn/*.cpp):
+// each user's time-ordered item sequence, cut into windows of at most max_len inputs, and the
+// EpochModel that trains SasRecNet on them by next-item prediction at every position.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "core/models/Params.h"
+#include "core/nn/SasRecNet.h"
+#include "core/train/EpochModel.h"
+
+namespace recscope {
+
+struct TrainData;
+
+// Per user, item ids oldest first (CSR layout: user u's items are
+// items[offsets[u] .. offsets[u + 1])).
+struct ItemSequences {
+    std::vector<int64_t> offsets{0};  // users + 1
+    std::vector<int32_t> items;
+
+    int32_t users() const { return static_cast<int32_t>(offsets.size()) - 1; }
+    int64_t length(int32_t user) const { return offsets[user + 1] - offsets[user]; }
+    const int32_t* begin(int32_t user) const { return items.data() + offsets[user]; }
+};
+
+// The training part's interactions of each user ordered by timestamp, ties by item id (the
+// split's own row order is a time order, but a stable one: the item id makes it the same for
+// every reader of the data). positivesOnly: ratings >= the split's threshold only; otherwise
+// every rating (SASRec's implicit setting). Without a split, the rows of data.allRatings (or
+// data.positives) in item order: there is no time to read.
+ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly);
+
+// The last `maxLen` items of each user's sequence: all a trained model reads of a known user.
+ItemSequences lastItems(const ItemSequences& sequences, int maxLen);
+
+// Training sequences as right-aligned, left-padded B x L int64 rows (L = the longest row,
+// at most maxLen; padding id = numItems), built on the CPU.
+torch::Tensor paddedRows(const std::vector<std::vector<int64_t>>& rows, int64_t padding);
+
+// The training objective: next-item cross-entropy at every position of each window.
+// Full softmax over the catalogue, or (sampled) a softmax over the target and `negatives` items
+// drawn with replacement by training frequency q, shared by the batch, with every logit
+// corrected by -log q (logQ; Bengio & Senecal, Yi et al. 2019) and negatives equal to the
+// target removed.
+enum class SasRecLoss { Full, Sampled };
+
+class SasRecTraining : public EpochModel {
+public:
+    // net: built and on `device`; sequences: the users' full training sequences. Parameters
+    // read: batch_size, lr, weight_decay, negatives. `prepare` is called by prepareScoring().
+    SasRecTraining(SasRecNet net, const ItemSequences& sequences, const ParamValues& params,
+                   SasRecLoss loss, torch::Device device, uint64_t seed,
+                   std::function<void()> prepare);
+
+    int64_t beginEpoch(int epoch) override;
+    double trainBatch(int64_t batch) override;
+    void snapshot() override;
+    void restoreSnapshot() override;
+    void prepareScoring() override;
+    // Predicted positions (next-item targets) of the epoch.
+    int64_t epochSamples() const override { return m_targets; }
+
+private:
+    // One window: the targets sequence[end - length + 1 .. end] of `user`, predicted from the
+    // items one step earlier.
+    struct Window {
+        int32_t user;
+        int64_t end;
+        int64_t length;
+    };
+
+    torch::Tensor loss(const torch::Tensor& hidden, const torch::Tensor& targets);
+
+    SasRecNet m_net;
+    const ItemSequences& m_sequences;
+    SasRecLoss m_loss;
+    torch::Device m_device;
+    std::mt19937_64 m_rng;
+    std::function<void()> m_prepare;
+    int64_t m_batch;
+    int64_t m_negatives;
+    int64_t m_targets = 0;
+    std::vector<Window> m_windows;
+    torch::Tensor m_sampling;  // numItems sampling weights (sampled loss)
+    torch::Tensor m_logQ;      // numItems log q (sampled loss)
+    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::vector<torch::Tensor> m_best;
+};
+
+}  // namespace recscope

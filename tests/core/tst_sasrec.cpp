@@ -1,0 +1,497 @@
+// SASRec: the network's shapes; its causal mask against a brute-force loop and a whole forward
+// pass written out with plain loops; training on walks with a strong "i is followed by i + 1"
+// signal beats popularity; a known user is scored from its fitted history only (hand-made
+// sequences, ties by item id, max_len, the refit); fold-in of a user's own sequence equals
+// scoreUsers(); save/load round trip; a file for another catalogue is refused.
+
+// LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
+#include "core/nn/SasRecNet.h"
+#include "core/nn/TorchSupport.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "core/eval/Evaluator.h"
+#include "core/models/Compute.h"
+#include "core/models/ModelRegistry.h"
+#include "core/models/TrainData.h"
+#include "core/nn/SasRecModel.h"
+#include "core/split/Split.h"
+
+using namespace recscope;
+
+namespace {
+
+// Users walk the catalogue: after item i comes i + 1 (mod items) with probability `follow`,
+// else an item drawn uniformly; no item twice in a walk. Each walk's last item is the test
+// part, the one before the validation part, the rest the training part, all rated 5.
+Split walks(int users, int items, double follow, uint64_t seed) {
+    Split s;
+    s.threshold = 4.0;
+    s.numUsers = users;
+    s.numItems = items;
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> anyItem(0, items - 1);
+    std::uniform_int_distribution<int> length(std::min(12, items / 2), std::min(30, items / 2));
+    std::bernoulli_distribution follows(follow);
+    for (int u = 0; u < users; ++u) {
+        std::vector<int32_t> walk{anyItem(rng)};
+        const int n = length(rng);
+        while (int(walk.size()) < n) {
+            int32_t next = (walk.back() + 1) % items;
+            while (!follows(rng) || std::count(walk.begin(), walk.end(), next)) {
+                next = anyItem(rng);
+                if (!std::count(walk.begin(), walk.end(), next))
+                    break;
+            }
+            walk.push_back(next);
+        }
+        for (int k = 0; k < n; ++k) {
+            Interactions& part = k == n - 1 ? s.test : k == n - 2 ? s.validation : s.train;
+            part.append(u, walk[size_t(k)], 5.0f, 1000 * u + k);
+        }
+    }
+    return s;
+}
+
+std::vector<float> userScores(const Recommender& m, int32_t user) {
+    std::vector<float> out(size_t(m.numItems()));
+    m.scoreUsers(&user, 1, out.data());
+    return out;
+}
+
+std::vector<float> historyScores(const Recommender& m, const std::vector<int32_t>& items) {
+    std::vector<HistoryEntry> history;
+    for (int32_t i : items)
+        history.push_back({i, 5.0f, true});
+    std::vector<float> out(size_t(m.numItems()), std::nanf(""));
+    const Status s = m.scoreHistory(history, out.data());
+    if (!s)
+        qWarning("%s", s.error().message.c_str());
+    return out;
+}
+
+double maxDifference(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0.0;
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+        worst = std::max(worst, std::fabs(double(a[i]) - double(b[i])));
+    return a.size() == b.size() ? worst : INFINITY;
+}
+
+// Equal up to float rounding of the batched products (scale-relative).
+bool sameScores(const std::vector<float>& a, const std::vector<float>& b) {
+    double scale = 1.0;
+    for (float x : a)
+        scale = std::max(scale, double(std::fabs(x)));
+    return maxDifference(a, b) <= 1e-5 * scale;
+}
+
+double recallAt10(const Recommender& m, const TrainData& data) {
+    EvalConfig config;
+    config.ks = {10};
+    config.keepPerUser = false;
+    config.beyondAccuracy = false;
+    const auto r = evaluate(m, data, EvalPart::Test, config);
+    return r ? r->metrics.at("recall@10") : -1.0;
+}
+
+std::unique_ptr<SasRecModel> fitSasRec(const TrainData& data,
+                                       std::map<std::string, std::string> params,
+                                       FitContext context = {}) {
+    auto m = std::make_unique<SasRecModel>();
+    const Status configured = m->configure(params);
+    if (!configured)
+        qFatal("%s", configured.error().message.c_str());
+    context.seed = 5;
+    const Status fitted = m->fit(data, context);
+    if (!fitted)
+        qFatal("%s", fitted.error().message.c_str());
+    return m;
+}
+
+// Training settings for the small walks: fast and converged enough.
+std::map<std::string, std::string> walkParams() {
+    return {{"epochs", "40"}, {"patience", "5"},  {"dim", "32"},       {"max_len", "10"},
+            {"lr", "0.005"},  {"dropout", "0.1"}, {"batch_size", "64"}};
+}
+
+// A net in eval mode (dropout off), its weights drawn from `seed`.
+SasRecNet seededNet(uint64_t seed, int32_t items, int maxLen, int dim, int blocks, int heads) {
+    torch::manual_seed(seed);
+    SasRecNetConfig c;
+    c.numItems = items;
+    c.maxLen = maxLen;
+    c.dim = dim;
+    c.blocks = blocks;
+    c.heads = heads;
+    c.dropout = 0.0;
+    SasRecNet net(c);
+    net->eval();
+    return net;
+}
+
+torch::Tensor param(SasRecNet& net, const std::string& name) {
+    return net->named_parameters()[name].detach().to(torch::kDouble);
+}
+
+// LayerNorm of one row (eps as LibTorch's default), in double.
+std::vector<double> layerNorm(const std::vector<double>& x, const torch::Tensor& w,
+                              const torch::Tensor& b) {
+    double mean = 0, var = 0;
+    for (double v : x)
+        mean += v;
+    mean /= double(x.size());
+    for (double v : x)
+        var += (v - mean) * (v - mean);
+    var /= double(x.size());
+    std::vector<double> out(x.size());
+    for (size_t k = 0; k < x.size(); ++k)
+        out[k] = (x[k] - mean) / std::sqrt(var + 1e-5) * w[int64_t(k)].item<double>() +
+                 b[int64_t(k)].item<double>();
+    return out;
+}
+
+// y = W x + b for an out x in Linear.
+std::vector<double> linear(const std::vector<double>& x, const torch::Tensor& w,
+                           const torch::Tensor& b) {
+    std::vector<double> y(size_t(w.size(0)));
+    for (int64_t o = 0; o < w.size(0); ++o) {
+        double s = b[o].item<double>();
+        for (int64_t k = 0; k < w.size(1); ++k)
+            s += w[o][k].item<double>() * x[size_t(k)];
+        y[size_t(o)] = s;
+    }
+    return y;
+}
+
+}  // namespace
+
+class TestSasRec : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { setComputeThreads(1); }
+
+    void netShapes() {
+        SasRecNet net = seededNet(1, 30, 8, 12, 2, 3);
+        const auto x = torch::randint(0, 31, {4, 6}, torch::kLong);
+        QCOMPARE(net->forward(x).sizes().vec(), (std::vector<int64_t>{4, 6, 12}));
+        QCOMPARE(net->last(x).sizes().vec(), (std::vector<int64_t>{4, 12}));
+        QCOMPARE(net->itemTable().sizes().vec(), (std::vector<int64_t>{30, 12}));
+        QCOMPARE(net->padding(), int64_t(30));
+        // The padding row is zero and stays out of the item table.
+        QCOMPARE(net->named_parameters()["item_emb.weight"][30].abs().sum().item<double>(), 0.0);
+        // Longer than max_len is refused.
+        QVERIFY_EXCEPTION_THROWN(net->forward(torch::zeros({1, 9}, torch::kLong)), c10::Error);
+    }
+
+    // The mask against its definition, entry by entry.
+    void attentionMaskByLoop() {
+        const auto valid = torch::tensor({0, 0, 1, 1, 0, 1, 1, 1, 1, 1}, torch::kBool).view({2, 5});
+        const auto mask = SasRecNetImpl::attentionMask(valid);
+        QCOMPARE(mask.sizes().vec(), (std::vector<int64_t>{2, 1, 5, 5}));
+        for (int64_t b = 0; b < 2; ++b)
+            for (int64_t t = 0; t < 5; ++t)
+                for (int64_t s = 0; s < 5; ++s) {
+                    const bool expected = s <= t && (valid[b][s].item<bool>() || s == t);
+                    QCOMPARE(mask[b][0][t][s].item<bool>(), expected);
+                }
+    }
+
+    // Changing the items after position t never changes the hidden state at t; padding on the
+    // left (a wider batch) never changes a real position's state.
+    void causalAndPaddingInvariance() {
+        SasRecNet net = seededNet(2, 50, 10, 16, 2, 2);
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randint(0, 50, {1, 7}, torch::kLong);
+        const auto h = net->forward(x);
+        for (int64_t t = 0; t < 7; ++t) {
+            auto changed = x.clone();
+            for (int64_t s = t + 1; s < 7; ++s)
+                changed[0][s] = (x[0][s].item<int64_t>() + 17 + s) % 50;
+            const auto g = net->forward(changed);
+            QVERIFY(torch::equal(h.select(1, t), g.select(1, t)) ||
+                    (h.select(1, t) - g.select(1, t)).abs().max().item<double>() < 1e-6);
+            if (t < 6)  // and a change at t + 1 does change the last state
+                QVERIFY((h.select(1, 6) - g.select(1, 6)).abs().max().item<double>() > 1e-4);
+        }
+        // The same 7 items right-aligned in a batch of width 10 next to a full row.
+        auto wide = torch::full({2, 10}, 50, torch::kLong);
+        wide[0].narrow(0, 3, 7).copy_(x[0]);
+        wide[1].copy_(torch::randint(0, 50, {10}, torch::kLong));
+        const auto w = net->forward(wide);
+        QVERIFY((w[0].narrow(0, 3, 7) - h[0]).abs().max().item<double>() < 1e-5);
+    }
+
+    // One block, one head, on a padded row of four: the whole forward pass by hand in double.
+    void handComputedForward() {
+        SasRecNet net = seededNet(3, 6, 5, 4, 1, 1);
+        const SasRecNetConfig c = net->config();
+        {
+            torch::NoGradGuard noGrad;
+            for (auto& p : net->named_parameters())
+                if (p.key() != "item_emb.weight")
+                    p.value().normal_(0.0, 0.5);
+            net->named_parameters()["item_emb.weight"].narrow(0, 0, 6).normal_(0.0, 0.5);
+        }
+        const std::vector<int64_t> row{6, 2, 0, 5};  // padding first
+        const auto got = net->forward(torch::tensor(row, torch::kLong).view({1, 4}))[0].detach();
+
+        const int d = 4, l = 4;
+        const auto emb = param(net, "item_emb.weight");
+        const auto pos = param(net, "pos_emb.weight");
+        std::vector<std::vector<double>> x(l, std::vector<double>(d));
+        for (int j = 0; j < l; ++j)
+            for (int k = 0; k < d; ++k)
+                x[j][k] = emb[row[j]][k].item<double>() * std::sqrt(double(d)) +
+                          pos[c.maxLen - l + j][k].item<double>();
+        const std::string b = "blocks.0.";
+        std::vector<std::vector<double>> q(l), key(l), v(l);
+        for (int j = 0; j < l; ++j) {
+            const auto a =
+                layerNorm(x[j], param(net, b + "ln1.weight"), param(net, b + "ln1.bias"));
+            q[j] = linear(a, param(net, b + "query.weight"), param(net, b + "query.bias"));
+            key[j] = linear(a, param(net, b + "key.weight"), param(net, b + "key.bias"));
+            v[j] = linear(a, param(net, b + "value.weight"), param(net, b + "value.bias"));
+        }
+        for (int t = 1; t < l; ++t) {  // the real positions
+            std::vector<double> weights;
+            double total = 0;
+            for (int s = 1; s <= t; ++s) {  // causal, and never the padded key 0
+                double dot = 0;
+                for (int k = 0; k < d; ++k)
+                    dot += q[t][k] * key[s][k];
+                weights.push_back(std::exp(dot / std::sqrt(double(d))));
+                total += weights.back();
+            }
+            std::vector<double> context(d, 0.0);
+            for (int s = 1; s <= t; ++s)
+                for (int k = 0; k < d; ++k)
+                    context[k] += weights[size_t(s - 1)] / total * v[s][k];
+            auto h = linear(context, param(net, b + "out.weight"), param(net, b + "out.bias"));
+            for (int k = 0; k < d; ++k)
+                h[k] += x[t][k];
+            auto f = linear(layerNorm(h, param(net, b + "ln2.weight"), param(net, b + "ln2.bias")),
+                            param(net, b + "ffn1.weight"), param(net, b + "ffn1.bias"));
+            for (double& z : f)
+                z = std::max(z, 0.0);
+            f = linear(f, param(net, b + "ffn2.weight"), param(net, b + "ffn2.bias"));
+            for (int k = 0; k < d; ++k)
+                h[k] += f[k];
+            const auto out =
+                layerNorm(h, param(net, "final_ln.weight"), param(net, "final_ln.bias"));
+            for (int k = 0; k < d; ++k)
+                QVERIFY2(std::fabs(out[k] - got[t][k].item<double>()) < 1e-5,
+                         qPrintable(QString("position %1 dim %2: %3 vs %4")
+                                        .arg(t)
+                                        .arg(k)
+                                        .arg(out[k])
+                                        .arg(got[t][k].item<double>())));
+        }
+    }
+
+    // A strong sequential signal: SASRec must find it, popularity cannot. Both objectives.
+    void learnsTheSequentialSignal_data() {
+        QTest::addColumn<QString>("loss");
+        QTest::newRow("full") << QString("full");
+        QTest::newRow("sampled") << QString("sampled");
+    }
+    void learnsTheSequentialSignal() {
+        QFETCH(QString, loss);
+        const Split split = walks(400, 100, 0.9, 11);
+        const TrainData data = TrainData::build(split, nullptr);
+        auto params = walkParams();
+        params["loss"] = loss.toStdString();
+        params["negatives"] = "20";
+        // The test item follows the validation item: the refit (the fit rule's "auto") puts
+        // that one into the history.
+        FitContext context;
+        context.refitOnValidation = true;
+        const auto sasrec = fitSasRec(data, params, context);
+        auto pop = createModel("pop");
+        QVERIFY(pop->fit(data, {}).ok());
+        const double ours = recallAt10(*sasrec, data);
+        const double popularity = recallAt10(*pop, data);
+        qInfo("recall@10 sasrec %.3f pop %.3f epochs %d", ours, popularity,
+              sasrec->trainedEpochs());
+        QVERIFY2(ours >= 0.6 && ours >= popularity + 0.4,
+                 qPrintable(QString("sasrec %1, pop %2").arg(ours).arg(popularity)));
+    }
+
+    // Fold-in of a trained user's own fitted sequence is scoreUsers(); so is the user's whole
+    // training history when it is longer than max_len (only the last max_len items count).
+    void foldInEqualsScoringOwnHistory() {
+        const Split split = walks(120, 60, 0.9, 12);
+        const TrainData data = TrainData::build(split, nullptr);
+        auto params = walkParams();
+        params["epochs"] = "3";
+        const auto m = fitSasRec(data, params);
+        int longer = 0;
+        for (int32_t u = 0; u < 40; ++u) {
+            std::vector<int32_t> history;
+            for (size_t r = 0; r < split.train.size(); ++r)
+                if (split.train.users[r] == u)
+                    history.push_back(split.train.items[r]);
+            const auto sequence = m->userSequence(u);
+            QCOMPARE(int(sequence.size()), std::min(10, int(history.size())));
+            QVERIFY(std::equal(sequence.begin(), sequence.end(), history.end() - sequence.size()));
+            const auto expected = userScores(*m, u);
+            QVERIFY(sameScores(historyScores(*m, sequence), expected));
+            QVERIFY(sameScores(historyScores(*m, history), expected));
+            longer += history.size() > sequence.size();
+        }
+        QVERIFY(longer > 10);
+    }
+
+    // Hand-made histories: a known user is scored from its training items in time order (ties
+    // by item id), the last max_len of them, never from the validation or test items, unless
+    // the fit rule gave it the validation part (merged, or the refit).
+    void knownUserIgnoresLaterItems() {
+        Split s;
+        s.threshold = 4.0;
+        s.numUsers = 6;
+        s.numItems = 12;
+        // User 0: 5 at t=10, then 9 and 3 both at t=20 (stored 9 first), 1 at t=30; 7 then 8.
+        s.train.append(0, 5, 5, 10);
+        s.train.append(0, 9, 5, 20);
+        s.train.append(0, 3, 5, 20);
+        s.train.append(0, 1, 2, 30);  // below the threshold: still an interaction by default
+        s.validation.append(0, 7, 5, 40);
+        s.test.append(0, 8, 5, 50);
+        std::mt19937_64 rng(4);
+        for (int32_t u = 1; u < 6; ++u) {
+            for (int k = 0; k < 9; ++k)
+                s.train.append(u, int32_t((u * 5 + k) % 12), 5, 100 * u + k);
+            s.validation.append(u, int32_t((u * 5 + 9) % 12), 5, 100 * u + 9);
+            s.test.append(u, int32_t((u * 5 + 10) % 12), 5, 100 * u + 10);
+        }
+        const TrainData data = TrainData::build(s, nullptr);
+        const std::map<std::string, std::string> base{
+            {"epochs", "3"}, {"patience", "0"}, {"dim", "8"}, {"refit", "false"}};
+        const auto m = fitSasRec(data, base);
+        QCOMPARE(m->userSequence(0), (std::vector<int32_t>{5, 3, 9, 1}));
+        const auto scores = userScores(*m, 0);
+        QVERIFY(sameScores(historyScores(*m, {5, 3, 9, 1}), scores));
+        // The later items would change the scores, and so would another order.
+        QVERIFY(maxDifference(historyScores(*m, {5, 3, 9, 1, 7, 8}), scores) > 1e-4);
+        QVERIFY(maxDifference(historyScores(*m, {9, 3, 5, 1}), scores) > 1e-4);
+
+        auto positives = base;
+        positives["sequence"] = "positives";
+        QCOMPARE(fitSasRec(data, positives)->userSequence(0), (std::vector<int32_t>{5, 3, 9}));
+
+        auto short3 = base;
+        short3["max_len"] = "3";
+        const auto m3 = fitSasRec(data, short3);
+        QCOMPARE(m3->userSequence(0), (std::vector<int32_t>{3, 9, 1}));
+        QVERIFY(sameScores(historyScores(*m3, {5, 3, 9, 1}), userScores(*m3, 0)));
+
+        // Fitted on train + validation: the validation item joins the history, the test item
+        // never does. Merged by the fit rule ...
+        const Split merged = withValidationInTrain(s);
+        const TrainData mergedData = TrainData::build(merged, nullptr);
+        QCOMPARE(fitSasRec(mergedData, base)->userSequence(0),
+                 (std::vector<int32_t>{5, 3, 9, 1, 7}));
+        // ... or by the refit after early stopping, which says so in the record.
+        auto refit = base;
+        refit["refit"] = "true";
+        FitRecord record;
+        FitContext context;
+        context.refitOnValidation = true;
+        context.record = &record;
+        const auto r = fitSasRec(data, refit, context);
+        QVERIFY(record.trainAndValidation);
+        QCOMPARE(record.ratings, int64_t(merged.train.size()));
+        QCOMPARE(r->userSequence(0), (std::vector<int32_t>{5, 3, 9, 1, 7}));
+    }
+
+    void saveLoadRoundTrip() {
+        const Split split = walks(80, 40, 0.8, 13);
+        const TrainData data = TrainData::build(split, nullptr);
+        auto params = walkParams();
+        params["epochs"] = "2";
+        params["heads"] = "2";
+        const auto m = fitSasRec(data, params);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("sasrec.model").toStdString();
+        QVERIFY(m->save(path).ok());
+        auto loaded = createModel("sasrec");
+        const Status st = loaded->load(path);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().message.c_str());
+        QCOMPARE(loaded->params().values(), m->params().values());
+        QCOMPARE(loaded->numItems(), 40);
+        std::vector<int32_t> users(size_t(data.numUsers));
+        std::iota(users.begin(), users.end(), 0);
+        std::vector<float> a(users.size() * 40), b(users.size() * 40);
+        m->scoreUsers(users.data(), int64_t(users.size()), a.data());
+        loaded->scoreUsers(users.data(), int64_t(users.size()), b.data());
+        QCOMPARE(a, b);
+        QCOMPARE(historyScores(*loaded, {3, 4, 5}), historyScores(*m, {3, 4, 5}));
+        QCOMPARE(loaded->itemEmbeddings().values, m->itemEmbeddings().values);
+        QCOMPARE(static_cast<SasRecModel&>(*loaded).userSequence(7), m->userSequence(7));
+    }
+
+    // A model for another catalogue: a file whose weights do not match its catalogue size is
+    // refused by load(), and a loaded model is refused by the evaluator of a split with
+    // another number of items.
+    void anotherCatalogueIsRefused() {
+        const Split split = walks(60, 40, 0.8, 14);
+        const TrainData data = TrainData::build(split, nullptr);
+        auto params = walkParams();
+        params["epochs"] = "1";
+        const auto m = fitSasRec(data, params);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("sasrec.model").toStdString();
+        QVERIFY(m->save(path).ok());
+
+        auto archive = loadModelArchive(path, "sasrec", {"shape"});
+        QVERIFY(archive.ok());
+        auto tensors = archive->tensors;
+        tensors["shape"] = tensors["shape"].clone();
+        tensors["shape"][1].fill_(45);
+        tensors["popularity"] = torch::zeros({45});
+        const std::string other = dir.filePath("other.model").toStdString();
+        QVERIFY(saveModelArchive(other, "sasrec", m->params(), tensors).ok());
+        SasRecModel fresh;
+        QVERIFY(fresh.configure({}).ok());
+        const Status refused = fresh.load(other);
+        QVERIFY(!refused.ok());
+        QVERIFY2(QString::fromStdString(refused.error().message).contains("another catalogue"),
+                 refused.error().message.c_str());
+        QCOMPARE(fresh.numItems(), 0);  // nothing half-loaded
+
+        const Split bigger = walks(60, 45, 0.8, 14);
+        const TrainData biggerData = TrainData::build(bigger, nullptr);
+        EvalConfig config;
+        config.ks = {10};
+        QVERIFY(!evaluate(*m, biggerData, EvalPart::Test, config).ok());
+    }
+
+    void errorsAreValues() {
+        const Split split = walks(30, 20, 0.8, 15);
+        const TrainData data = TrainData::build(split, nullptr);
+        SasRecModel m;
+        QVERIFY(m.configure({{"dim", "10"}, {"heads", "3"}}).ok());
+        const Status bad = m.fit(data, {});
+        QVERIFY(!bad.ok());
+        QVERIFY(QString::fromStdString(bad.error().message).contains("multiple of heads"));
+        if (!torch::cuda::is_available()) {
+            FitContext cuda;
+            cuda.device = "cuda";
+            QVERIFY(!m.fit(data, cuda).ok());
+        }
+        std::vector<float> out(20);
+        const Status notTrained = SasRecModel().scoreHistory({{1, 5.0f, true}}, out.data());
+        QVERIFY(!notTrained.ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSasRec)
+#include "tst_sasrec.moc"
