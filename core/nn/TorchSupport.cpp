@@ -172,6 +172,74 @@ void saveModuleOnCpu(const torch::nn::Module& module, torch::serialize::OutputAr
     }
 }
 
+bool storageCovers(const torch::Tensor& t) {
+    if (!t.defined() || !t.has_storage())
+        return false;
+    if (t.numel() == 0)
+        return true;
+    int64_t last = t.storage_offset();
+    if (last < 0)
+        return false;
+    for (int64_t d = 0; d < t.dim(); ++d) {
+        if (t.stride(d) < 0)
+            return false;
+        last += (t.size(d) - 1) * t.stride(d);
+    }
+    return uint64_t(last + 1) * uint64_t(t.element_size()) <= uint64_t(t.storage().nbytes());
+}
+
+namespace {
+
+Status copyChecked(const std::string& key, const torch::Tensor& from, torch::Tensor& into,
+                   const std::string& where, const std::string& path) {
+    if (!storageCovers(from))
+        return makeError("tensor '" + where + key + "' is damaged (its data is shorter than its shape)",
+                         path);
+    if (from.sizes() != into.sizes())
+        return makeError("tensor '" + where + key + "' has " + std::to_string(from.numel()) +
+                             " values where this model has " + std::to_string(into.numel()) +
+                             ": a model of another shape",
+                         path);
+    torch::NoGradGuard noGrad;
+    into.copy_(from.to(into.scalar_type()));
+    return {};
+}
+
+Status loadModuleInto(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                      const std::string& where, const std::string& path) {
+    for (auto& p : module.named_parameters(/*recurse=*/false)) {
+        torch::Tensor read;
+        if (!archive.try_read(p.key(), read))
+            return makeError("model file lacks tensor '" + where + p.key() + "'", path);
+        if (Status s = copyChecked(p.key(), read, p.value(), where, path); !s)
+            return s;
+    }
+    for (auto& b : module.named_buffers(/*recurse=*/false)) {
+        torch::Tensor read;
+        if (!archive.try_read(b.key(), read, /*is_buffer=*/true))
+            return makeError("model file lacks tensor '" + where + b.key() + "'", path);
+        if (Status s = copyChecked(b.key(), read, b.value(), where, path); !s)
+            return s;
+    }
+    for (const auto& child : module.named_children()) {
+        if (!child.value()->is_serializable())
+            continue;
+        torch::serialize::InputArchive nested;
+        if (!archive.try_read(child.key(), nested))
+            return makeError("model file lacks part '" + where + child.key() + "'", path);
+        if (Status s = loadModuleInto(*child.value(), nested, where + child.key() + ".", path); !s)
+            return s;
+    }
+    return {};
+}
+
+}  // namespace
+
+Status loadModuleChecked(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                         const std::string& path) {
+    return loadModuleInto(module, archive, "", path);
+}
+
 bool validOffsets(const std::vector<int64_t>& offsets, int64_t values) {
     if (offsets.empty() || offsets.front() != 0 || offsets.back() != values)
         return false;
@@ -224,8 +292,13 @@ Result<ModelArchive> loadModelArchive(const std::string& path, const std::string
             if (key.rfind("tensor.", 0) != 0)
                 continue;
             torch::Tensor t;
-            if (archive.try_read(key, t, /*is_buffer=*/true))
-                out.tensors[key.substr(7)] = t;
+            if (!archive.try_read(key, t, /*is_buffer=*/true))
+                continue;
+            if (!storageCovers(t))
+                return makeError("model file's tensor '" + key.substr(7) +
+                                     "' is damaged (its data is shorter than its shape)",
+                                 path);
+            out.tensors[key.substr(7)] = t;
         }
         for (const auto& tensorName : tensorNames) {
             if (!out.tensors.count(tensorName))

@@ -71,6 +71,16 @@ Status saveModelArchive(const std::string& path, const std::string& modelName,
 // are thrown as before.
 Status loadCheckedArchive(torch::serialize::InputArchive& archive, const std::string& path);
 
+// The reverse of saveModuleOnCpu for an untrusted file: every parameter and buffer of `module`
+// (children included) must be in the archive with the shape the module already has and a
+// storage that holds all of it; values are copied into the module's own tensors. (Module::load
+// would adopt whatever tensor the file holds, of any shape, and LibTorch does not check that a
+// record's storage covers the sizes its pickle claims.) Errors name the tensor.
+Status loadModuleChecked(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                         const std::string& path);
+// True when `t`'s storage holds every element its sizes, strides and offset reach.
+bool storageCovers(const torch::Tensor& t);
+
 // Checks for tables read from a model file before they index anything: CSR offsets that start
 // at 0, never decrease and end at `values`; ids in [0, limit).
 bool validOffsets(const std::vector<int64_t>& offsets, int64_t values);

@@ -604,6 +604,9 @@ Status TwoTowerModel::load(const std::string& path) {
         const auto bad = [&path](const std::string& what) {
             return Status(makeError("two-tower: the model file's " + what, path));
         };
+        for (const torch::Tensor* t : {&shape, &logT, &ho, &hi, &known, &fallback})
+            if (!storageCovers(*t))
+                return bad("tables are damaged (data shorter than their shape)");
         if (shape.numel() < 4 || shape.scalar_type() != torch::kLong)
             return bad("shape record is damaged");
         const int64_t users = shape[0].item<int64_t>(), items = shape[1].item<int64_t>();
@@ -630,7 +633,8 @@ Status TwoTowerModel::load(const std::string& path) {
         m.config.years = shape[3].item<int64_t>() != 0;
         m.config.history = m_params.getBool("history");
         m.net = TwoTowerNet(m.config);
-        m.net->load(archive);
+        if (Status s = loadModuleChecked(*m.net, archive, path); !s)
+            return s;
         m.logTemperature = logT;
         auto hoc = ho.contiguous();
         auto hic = hi.contiguous();

@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -93,7 +94,49 @@ private slots:
     void badDeviceIsAnError();
     void cancelledFit();
     void checkpointFromCpuCopies();
+    void checkedModuleLoadRefusesOtherShapes();
 };
+
+// A model file is untrusted (issue 18): loadModuleChecked takes a module's tensors from an
+// archive only with the shapes the module has (Module::load adopts whatever the file holds;
+// fuzz_modelfile found a two-tower file that then made an embedding lookup overflow), and
+// names the tensor it refuses. A nested module and a missing tensor are covered.
+void TestTwoTower::checkedModuleLoadRefusesOtherShapes() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("net.pt").toStdString();
+    torch::nn::Sequential saved(torch::nn::Linear(3, 2), torch::nn::Linear(2, 1));
+    {
+        torch::serialize::OutputArchive archive;
+        saveModuleOnCpu(*saved, archive);
+        archive.save_to(path);
+    }
+    const auto load = [&path](torch::nn::Module& into) {
+        torch::serialize::InputArchive archive;
+        if (Status s = loadCheckedArchive(archive, path); !s)
+            return s;
+        return loadModuleChecked(into, archive, path);
+    };
+    torch::nn::Sequential same(torch::nn::Linear(3, 2), torch::nn::Linear(2, 1));
+    const Status ok = load(*same);
+    QVERIFY2(ok.ok(), ok.ok() ? "" : ok.error().toString().c_str());
+    const auto x = torch::randn({4, 3});
+    QVERIFY(torch::equal(same->forward(x), saved->forward(x)));
+
+    torch::nn::Sequential wider(torch::nn::Linear(4, 2), torch::nn::Linear(2, 1));
+    Status s = load(*wider);
+    QVERIFY(!s.ok());
+    QCOMPARE(s.error().file, path);
+    QVERIFY2(s.error().message.find("tensor '0.weight' has 6 values where this model has 8") !=
+                 std::string::npos,
+             s.error().message.c_str());
+
+    torch::nn::Sequential longer(torch::nn::Linear(3, 2), torch::nn::Linear(2, 1),
+                                 torch::nn::Linear(1, 1));
+    s = load(*longer);
+    QVERIFY(!s.ok());
+    QVERIFY2(s.error().message.find("lacks part '2'") != std::string::npos,
+             s.error().message.c_str());
+}
 
 // Checkpoints are written from CPU copies (saveModuleOnCpu, which TwoTowerModel::save and
 // RankerModel::save use): the archive holds only CPU tensors in Module::save's layout, so a
