@@ -1,5 +1,7 @@
 #include "core/nn/RankerModel.h"
 
+#include <algorithm>
+
 #include "core/nn/RankerTraining.h"  // the state and training loops; brings LibTorch
 #include "core/pipeline/RankerCandidates.h"
 
@@ -398,6 +400,8 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
             return Status(makeError(st.error().message, path));
         torch::Tensor shape;
         archive.read("shape", shape);
+        if (!storageCovers(shape) || shape.numel() < 4)
+            return makeError("ranker: the model file's shape record is damaged", path);
         Impl m;
         m.numUsers = static_cast<int32_t>(shape[0].item<int64_t>());
         m.numItems = static_cast<int32_t>(shape[1].item<int64_t>());
@@ -410,12 +414,15 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
         if (c.secondInputs != 0 && c.secondInputs != RankerCandidates::kSecondInputs)
             return makeError("ranker: unexpected second-model input count", path);
         m.net = RankerNet(c);
-        m.net->load(archive);
+        if (Status s = loadModuleChecked(*m.net, archive, path); !s)
+            return s;
         m.net->eval();
         if (m.net->config().contextFeatures > 0) {
             auto readLong = [&archive](const char* key) {
                 torch::Tensor t;
                 archive.read(key, t);
+                if (!storageCovers(t))
+                    throw std::runtime_error(std::string("damaged table ") + key);
                 t = t.to(torch::kLong).contiguous();
                 return std::vector<int64_t>(t.data_ptr<int64_t>(),
                                             t.data_ptr<int64_t>() + t.numel());
@@ -423,6 +430,8 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
             auto readInt = [&archive](const char* key) {
                 torch::Tensor t;
                 archive.read(key, t);
+                if (!storageCovers(t))
+                    throw std::runtime_error(std::string("damaged table ") + key);
                 t = t.to(torch::kInt).contiguous();
                 return std::vector<int32_t>(t.data_ptr<int32_t>(),
                                             t.data_ptr<int32_t>() + t.numel());
@@ -439,6 +448,12 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
                 x.bucketStarts.size() != static_cast<size_t>(ContextFeatures::kBuckets) ||
                 x.bucketCounts.size() != x.itemFirst.size() * ContextFeatures::kBuckets)
                 return makeError("ranker: context tables do not match", path);
+            const auto negative = [](const std::vector<int32_t>& v) {
+                return std::any_of(v.begin(), v.end(), [](int32_t c) { return c < 0; });
+            };
+            if (negative(x.userCount) || negative(x.bucketCounts) ||
+                !std::is_sorted(x.bucketStarts.begin(), x.bucketStarts.end()))
+                return makeError("ranker: context tables are damaged", path);
         }
         *m_impl = std::move(m);
     } catch (const std::exception& e) {

@@ -75,13 +75,14 @@ void ContextFeatures::fill(const int32_t* users, const int32_t* items, int64_t n
             o[1] = 1.0f;
             continue;
         }
-        const double days = static_cast<double>(t - first) / 86400.0;
+        // In double: a damaged model file's times must not overflow (issue 18).
+        const double days = (static_cast<double>(t) - static_cast<double>(first)) / 86400.0;
         o[2] = static_cast<float>(std::log1p(days) / 10.0);
         const auto at =
             std::upper_bound(bucketStarts.begin(), bucketStarts.end(), t) - bucketStarts.begin();
         const auto b = std::max<int64_t>(0, at - 1);
         const int32_t* row = bucketCounts.data() + static_cast<size_t>(i) * kBuckets;
-        const int32_t c = row[b] + (b > 0 ? row[b - 1] : 0);
+        const int64_t c = int64_t{row[b]} + (b > 0 ? row[b - 1] : 0);
         o[3] = static_cast<float>(std::log1p(c) / 5.0);
     }
 }
