@@ -62,6 +62,8 @@ std::map<std::string, std::string> quickParams(const std::string& name) {
           {"ranker.embedding", "8"},
           {"ranker.width", "16"},
           {"pipeline.candidates", "20"}}},
+        {"sasrec",
+         {{"epochs", "1"}, {"patience", "0"}, {"dim", "8"}, {"max_len", "10"}, {"refit", "false"}}},
         {"ials", {{"factors", "8"}, {"iterations", "2"}}},
         {"puresvd", {{"rank", "8"}}},
     };
