@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,8 @@ namespace {
 
 constexpr int64_t kMaxEntries = 4096;
 constexpr uint64_t kMaxInflation = 64;
+// LibTorch 1.13 reads archive format versions 1 to 10 (2.x writes no newer one for modules).
+constexpr int kMaxFormatVersion = 10;
 
 // Bytes of the fixed-size argument that follows an opcode; -1 for a newline-terminated text
 // argument, -2 for one length-prefixed argument (its length's size in `lengthBytes`), -3 for
@@ -25,32 +28,85 @@ struct OpShape {
 
 OpShape shapeOf(uint8_t op) {
     switch (op) {
-    // no argument
-    case '(': case ')': case '}': case ']': case 't': case 0x85: case 0x86: case 0x87:
-    case 'Q': case 'R': case 'b': case 's': case 'u': case 'a': case 'e': case 0x88:
-    case 0x89: case 'N': case '.': case 0x81: case 0x94: case 0x93: case 0x8f: case 0x90:
-    case 0x91: case 0x92: case '2': case '0': case '1': case 'o': case 'l': case 'd':
-        return {0, 0};
-    case 0x80: case 'q': case 'h': case 'K': case 0x82:  // PROTO, BINPUT, BINGET, BININT1, EXT1
-        return {1, 0};
-    case 'M': case 0x83:  // BININT2, EXT2
-        return {2, 0};
-    case 'r': case 'j': case 'J': case 0x84:  // LONG_BINPUT, LONG_BINGET, BININT, EXT4
-        return {4, 0};
-    case 'G': case 0x95:  // BINFLOAT, FRAME
-        return {8, 0};
-    case 0x8a: case 'U': case 'C': case 0x8c:  // LONG1, SHORT_BINSTRING/BYTES/UNICODE
-        return {-2, 1};
-    case 0x8b: case 'T': case 'X': case 'B':  // LONG4, BINSTRING, BINUNICODE, BINBYTES
-        return {-2, 4};
-    case 0x8d: case 0x8e: case 0x96:  // BINUNICODE8, BINBYTES8, BYTEARRAY8
-        return {-2, 8};
-    case 'I': case 'L': case 'F': case 'S': case 'V': case 'p': case 'g': case 'P':
-        return {-1, 0};
-    case 'c': case 'i':  // GLOBAL, INST: module and name lines
-        return {-3, 0};
-    default:
-        return {};
+        // no argument
+        case '(':
+        case ')':
+        case '}':
+        case ']':
+        case 't':
+        case 0x85:
+        case 0x86:
+        case 0x87:
+        case 'Q':
+        case 'R':
+        case 'b':
+        case 's':
+        case 'u':
+        case 'a':
+        case 'e':
+        case 0x88:
+        case 0x89:
+        case 'N':
+        case '.':
+        case 0x81:
+        case 0x94:
+        case 0x93:
+        case 0x8f:
+        case 0x90:
+        case 0x91:
+        case 0x92:
+        case '2':
+        case '0':
+        case '1':
+        case 'o':
+        case 'l':
+        case 'd':
+            return {0, 0};
+        case 0x80:
+        case 'q':
+        case 'h':
+        case 'K':
+        case 0x82:  // PROTO, BINPUT, BINGET, BININT1, EXT1
+            return {1, 0};
+        case 'M':
+        case 0x83:  // BININT2, EXT2
+            return {2, 0};
+        case 'r':
+        case 'j':
+        case 'J':
+        case 0x84:  // LONG_BINPUT, LONG_BINGET, BININT, EXT4
+            return {4, 0};
+        case 'G':
+        case 0x95:  // BINFLOAT, FRAME
+            return {8, 0};
+        case 0x8a:
+        case 'U':
+        case 'C':
+        case 0x8c:  // LONG1, SHORT_BINSTRING/BYTES/UNICODE
+            return {-2, 1};
+        case 0x8b:
+        case 'T':
+        case 'X':
+        case 'B':  // LONG4, BINSTRING, BINUNICODE, BINBYTES
+            return {-2, 4};
+        case 0x8d:
+        case 0x8e:
+        case 0x96:  // BINUNICODE8, BINBYTES8, BYTEARRAY8
+            return {-2, 8};
+        case 'I':
+        case 'L':
+        case 'F':
+        case 'S':
+        case 'V':
+        case 'p':
+        case 'g':
+        case 'P':
+            return {-1, 0};
+        case 'c':
+        case 'i':  // GLOBAL, INST: module and name lines
+            return {-3, 0};
+        default:
+            return {};
     }
 }
 
@@ -128,7 +184,7 @@ Status checkTorchArchive(const std::string& path) {
     };
     int err = 0;
     std::unique_ptr<zip_t, int (*)(zip_t*)> zip(zip_open(path.c_str(), ZIP_RDONLY, &err),
-                                                 zip_close);
+                                                zip_close);
     if (!zip)
         return refuse("not a zip file");
     struct stat st {};
@@ -138,6 +194,32 @@ Status checkTorchArchive(const std::string& path) {
     const zip_int64_t entries = zip_get_num_entries(zip.get(), 0);
     if (entries <= 0 || entries > kMaxEntries)
         return refuse(std::to_string(entries) + " entries");
+    // LibTorch names the archive after the first entry's folder and reads "<folder>/version"
+    // first; when that fails it throws from a constructor and leaks its zip reader (LibTorch
+    // 1.13, found by fuzz_modelfile). Both are checked here instead.
+    const char* firstName = zip_get_name(zip.get(), 0, 0);
+    const std::string first = firstName ? firstName : "";
+    const size_t slash = first.find('/');
+    if (slash == std::string::npos || slash == 0)
+        return refuse("its first entry is not inside a folder");
+    const std::string versionName = first.substr(0, slash) + "/version";
+    const zip_int64_t versionIndex = zip_name_locate(zip.get(), versionName.c_str(), 0);
+    if (versionIndex < 0)
+        return refuse("no " + versionName + " entry");
+    {
+        char text[32] = {};
+        std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
+            zip_fopen_index(zip.get(), zip_uint64_t(versionIndex), 0), zip_fclose);
+        const zip_int64_t got = file ? zip_fread(file.get(), text, sizeof text - 1) : -1;
+        const std::string version(text, size_t(std::max<zip_int64_t>(got, 0)));
+        const size_t digits = version.find_first_not_of("0123456789");
+        const std::string number = version.substr(0, digits);
+        const std::string rest = digits == std::string::npos ? "" : version.substr(digits);
+        if (number.empty() || number.size() > 2 ||
+            rest.find_first_not_of("\r\n") != std::string::npos || std::stoi(number) < 1 ||
+            std::stoi(number) > kMaxFormatVersion)
+            return refuse(versionName + " is not a format version this program reads");
+    }
     for (zip_int64_t i = 0; i < entries; ++i) {
         zip_stat_t info;
         zip_stat_init(&info);
@@ -156,8 +238,7 @@ Status checkTorchArchive(const std::string& path) {
         std::string bytes(size_t(info.size), '\0');
         std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
             zip_fopen_index(zip.get(), zip_uint64_t(i), 0), zip_fclose);
-        if (!file ||
-            zip_fread(file.get(), bytes.data(), info.size) != zip_int64_t(info.size))
+        if (!file || zip_fread(file.get(), bytes.data(), info.size) != zip_int64_t(info.size))
             return refuse("entry '" + name + "' cannot be read");
         if (Status s = checkPickle(bytes); !s)
             return refuse("'" + name + "': " + s.error().message);

@@ -6,6 +6,7 @@
 // and a zip entry can claim any size. A model file is untrusted input (issue 18), so the
 // neural models call this first and refuse what it refuses:
 //   - not a zip, more than 4096 entries, a name with "..", a backslash or a leading '/';
+//   - a first entry outside a folder, or no "<folder>/version" holding a format version 1-10;
 //   - an entry that inflates to more than 64 times its stored size (or stored entries larger
 //     than the file);
 //   - in every .pkl entry: an opcode outside the pickle protocol, a length that runs past the
