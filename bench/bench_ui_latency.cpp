@@ -13,23 +13,23 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
-#include <QProcess>
 #include <cstdio>
 #include <vector>
 
+#include "bench/CpuHogs.h"
 #include "core/nn/TorchModels.h"
 #include "ui/session/DatasetSession.h"
+#include "ui/session/WorkspaceSession.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/training/ParamForm.h"
 #include "ui/training/TrainingSetup.h"
 #include "ui/training/TrainingView.h"
-#include "ui/session/WorkspaceSession.h"
-#include "bench/CpuHogs.h"
 
 using namespace recscope;
 using namespace recscope::ui;
@@ -43,8 +43,7 @@ using recscope::bench::stopHogs;
 int compare(const QString& self, const QStringList& rest) {
     QTextStream out(stdout);
     for (const char* hogs : {"0", "1"}) {
-        out << "== " << (QString(hogs) == "0" ? "alone" : "beside one CPU-bound process")
-            << "\n";
+        out << "== " << (QString(hogs) == "0" ? "alone" : "beside one CPU-bound process") << "\n";
         out.flush();
         QProcess p;
         p.setProcessChannelMode(QProcess::ForwardedChannels);

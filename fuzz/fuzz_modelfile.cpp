@@ -194,8 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (loaded.error().message.empty())
             std::abort();  // a refusal must say why
         if (std::getenv("RECSCOPE_FUZZ_VERBOSE"))
-            std::fprintf(stderr, "%s: %s\n", kind.name.c_str(),
-                         loaded.error().toString().c_str());
+            std::fprintf(stderr, "%s: %s\n", kind.name.c_str(), loaded.error().toString().c_str());
         return 0;
     }
     if (std::getenv("RECSCOPE_FUZZ_VERBOSE"))

@@ -34,8 +34,8 @@ namespace {
 // metrics, and a sweep with one trial linked to it.
 const fs::path& pristine() {
     static const fs::path dir = [] {
-        const fs::path d = fuzz::scratchDir().parent_path() /
-                           ("recscope-fuzz-ws-" + std::to_string(::getpid()));
+        const fs::path d =
+            fuzz::scratchDir().parent_path() / ("recscope-fuzz-ws-" + std::to_string(::getpid()));
         fs::remove_all(d);
         auto ws = Workspace::open(d.string());
         if (!ws)
@@ -117,12 +117,17 @@ void exec(sqlite3* db, const char* sql, std::string_view value, bool blob) {
 // DIR/seed-workspace (run-fuzzers.sh seeds the corpus with it).
 void writeSeed(const char* seedDir) {
     const char* selects[] = {
-        "SELECT status FROM runs",          "SELECT config FROM runs",
-        "SELECT dataset FROM runs",         "SELECT params FROM runs",
-        "SELECT metrics FROM runs",         "SELECT stages FROM runs",
+        "SELECT status FROM runs",
+        "SELECT config FROM runs",
+        "SELECT dataset FROM runs",
+        "SELECT params FROM runs",
+        "SELECT metrics FROM runs",
+        "SELECT stages FROM runs",
         "SELECT validation FROM epochs WHERE epoch = 2",
-        "SELECT users FROM per_user_users", "SELECT data FROM per_user",
-        "SELECT dataset FROM sweeps",       "SELECT spec FROM sweeps",
+        "SELECT users FROM per_user_users",
+        "SELECT data FROM per_user",
+        "SELECT dataset FROM sweeps",
+        "SELECT spec FROM sweeps",
         "SELECT params FROM sweep_trials",
     };
     sqlite3* db = nullptr;

@@ -193,8 +193,8 @@ namespace {
 Status copyChecked(const std::string& key, const torch::Tensor& from, torch::Tensor& into,
                    const std::string& where, const std::string& path) {
     if (!storageCovers(from))
-        return makeError("tensor '" + where + key + "' is damaged (its data is shorter than its shape)",
-                         path);
+        return makeError(
+            "tensor '" + where + key + "' is damaged (its data is shorter than its shape)", path);
     if (from.sizes() != into.sizes())
         return makeError("tensor '" + where + key + "' has " + std::to_string(from.numel()) +
                              " values where this model has " + std::to_string(into.numel()) +

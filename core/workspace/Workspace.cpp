@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <set>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/workspace/ProcessOwner.h"
 #include "core/workspace/RunDirectory.h"

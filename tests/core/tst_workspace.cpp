@@ -442,9 +442,9 @@ private slots:
         const std::string runDir = dir.filePath("run").toStdString();
         RunRecord rec = recordFor(ialsConfig(), m_data);
         applyOutcome(rec, *m_outcome);
-        QVERIFY(writeRunDirectory(runDir, rec, perUserMetrics(m_outcome->test),
-                                  m_outcome->model.get())
-                    .ok());
+        QVERIFY(
+            writeRunDirectory(runDir, rec, perUserMetrics(m_outcome->test), m_outcome->model.get())
+                .ok());
         {  // a big checkpoint, so that the copy takes a while (import does not read it)
             std::ofstream out(runDir + "/model.bin", std::ios::binary | std::ios::trunc);
             const std::string block(1 << 20, 'x');
@@ -483,8 +483,7 @@ private slots:
                 QCOMPARE(runs[0].metrics, rec.metrics);
                 QCOMPARE(ws.value()->perUser(runs[0].id)->users.size(),
                          perUserMetrics(m_outcome->test).users.size());
-                QCOMPARE(QFileInfo(QString::fromStdString(
-                                       ws.value()->absoluteCheckpoint(runs[0])))
+                QCOMPARE(QFileInfo(QString::fromStdString(ws.value()->absoluteCheckpoint(runs[0])))
                              .size(),
                          bytes);
             } else {
