@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <regex>
 #include <string>
+#include <string_view>
 
 namespace recscope {
 
@@ -50,7 +52,6 @@ OpShape shapeOf(uint8_t op) {
         case '.':
         case 0x81:
         case 0x94:
-        case 0x93:
         case 0x8f:
         case 0x90:
         case 0x91:
@@ -117,6 +118,44 @@ uint64_t littleEndian(const uint8_t* p, int bytes) {
     return v;
 }
 
+// "__torch__.___torch_mangle_3", "Module", "torch._utils": identifiers joined by dots.
+bool dottedName(std::string_view text) {
+    if (text.empty() || text.size() > 256 || text.front() == '.' || text.back() == '.')
+        return false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                        (c >= '0' && c <= '9' && i > 0 && text[i - 1] != '.') ||
+                        (c == '.' && text[i - 1] != '.');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+// A TorchScript source entry (code/...py) as LibTorch writes it for a C++ module: class
+// headers, the parameter and buffer lists, and attribute annotations whose types are Tensor,
+// a scalar or a module class. LibTorch compiles these files on load and crashes on some damaged
+// ones, so anything else is refused.
+bool plainModuleSource(const std::string& text) {
+    static const std::regex line(
+        R"(|class Module\(Module\):|  __(parameters|buffers)__ = \[("[A-Za-z0-9_.]+", )*\]|)"
+        R"(  __annotations__ = \[\]|)"
+        R"(  ([A-Za-z_][A-Za-z0-9_]*|__annotations__\["[A-Za-z0-9_.]+"\]) (:|=) )"
+        R"((Tensor|str|int|float|bool|Optional\[Tensor\]|__torch__(\.[A-Za-z_][A-Za-z0-9_]*)+))");
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        if (end - start > 2048 || !std::regex_match(text.begin() + std::ptrdiff_t(start),
+                                                    text.begin() + std::ptrdiff_t(end), line))
+            return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 Error at(size_t offset, const std::string& what) {
     return makeError("pickle byte " + std::to_string(offset) + ": " + what);
 }
@@ -170,7 +209,13 @@ Status checkPickle(const std::string& bytes) {
             const void* nl = std::memchr(data + pos, '\n', size - pos);
             if (!nl)
                 return at(start, "text argument without an end of line");
-            pos = size_t(static_cast<const uint8_t*>(nl) - data) + 1;
+            const size_t end = size_t(static_cast<const uint8_t*>(nl) - data);
+            // A class name: LibTorch parses it as a type expression, and crashes on some that
+            // are not plain dotted names (fuzz_modelfile's sixth finding).
+            if ((op == 'c' || op == 'i') &&
+                !dottedName(std::string_view(bytes).substr(pos, end - pos)))
+                return at(start, "a class name that is not a dotted name");
+            pos = end + 1;
         }
         if (op == 'p')  // PUT: a text index; counted as the next slot
             ++memo;
@@ -233,15 +278,24 @@ Status checkTorchArchive(const std::string& path) {
             return refuse("entry '" + name + "' has no size");
         if (info.comp_size > fileSize || info.size > kMaxInflation * (info.comp_size + 1024))
             return refuse("entry '" + name + "' claims " + std::to_string(info.size) + " bytes");
-        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".pkl") != 0)
+        const auto endsWith = [&name](const char* suffix) {
+            const size_t n = std::strlen(suffix);
+            return name.size() >= n && name.compare(name.size() - n, n, suffix) == 0;
+        };
+        const bool pickle = endsWith(".pkl");
+        const bool source = endsWith(".py");
+        if (!pickle && !source)
             continue;
         std::string bytes(size_t(info.size), '\0');
         std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> file(
             zip_fopen_index(zip.get(), zip_uint64_t(i), 0), zip_fclose);
         if (!file || zip_fread(file.get(), bytes.data(), info.size) != zip_int64_t(info.size))
             return refuse("entry '" + name + "' cannot be read");
-        if (Status s = checkPickle(bytes); !s)
-            return refuse("'" + name + "': " + s.error().message);
+        if (source && !plainModuleSource(bytes))
+            return refuse("'" + name + "' is not the module source this program writes");
+        if (pickle)
+            if (Status s = checkPickle(bytes); !s)
+                return refuse("'" + name + "': " + s.error().message);
     }
     return {};
 }

@@ -9,9 +9,13 @@
 //   - a first entry outside a folder, or no "<folder>/version" holding a format version 1-10;
 //   - an entry that inflates to more than 64 times its stored size (or stored entries larger
 //     than the file);
-//   - in every .pkl entry: an opcode outside the pickle protocol, a length that runs past the
-//     entry, a memo index that skips ahead of the memo, a fetch of a memo slot never written,
-//     or no STOP.
+//   - in every .pkl entry: an opcode outside the pickle protocol (STACK_GLOBAL included), a
+//     length that runs past the entry, a memo index that skips ahead of the memo, a fetch of a
+//     memo slot never written, a class name that is not a dotted name, or no STOP;
+//   - a TorchScript source (.py) that is not the plain module declaration LibTorch writes for a
+//     C++ module (class header, parameter and buffer lists, typed attributes): LibTorch
+//     compiles these on load and crashes on some damaged ones (fuzz_modelfile, a SEGV in
+//     ScriptTypeParser::parseClassConstant).
 // Needs no LibTorch: the format is read with libzip.
 
 #include <string>

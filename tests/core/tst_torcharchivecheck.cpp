@@ -1,8 +1,9 @@
 // checkTorchArchive / checkPickle: hand-made pickles (protocol 2, as LibTorch writes them) walk
 // through; a memo index that skips ahead (fuzz_modelfile's first finding: LibTorch reserved 28 GB
-// for one), a fetch of an unwritten slot, a length past the end, an unknown opcode and a missing
-// STOP are refused; zips with unsafe names or entries that inflate too far are refused before
-// LibTorch sees them.
+// for one), a fetch of an unwritten slot, a length past the end, an unknown opcode, a missing
+// STOP and a class name that is no dotted name are refused; zips with unsafe names, entries that
+// inflate too far, no readable version, or TorchScript sources other than plain module
+// declarations are refused before LibTorch sees them.
 #include <zip.h>
 #include <QtTest>
 
@@ -84,6 +85,11 @@ private slots:
                                  << "without STOP";
         QTest::newRow("text without end of line")
             << QByteArray::fromStdString(bytes({0x80, 2, 'c'}) + "torch") << "end of line";
+        QTest::newRow("class name that is no dotted name")
+            << QByteArray::fromStdString(bytes({0x80, 2, 'c'}) + "torch\nFinal[x]\n" + bytes({'.'}))
+            << "not a dotted name";
+        QTest::newRow("stack global")
+            << QByteArray::fromStdString(bytes({0x80, 2, 0x93, '.'})) << "unknown opcode";
         QTest::newRow("cut fixed argument")
             << QByteArray::fromStdString(bytes({0x80, 2, 'J', 1, 2})) << "past the end";
     }
@@ -142,6 +148,32 @@ private slots:
         const std::string flat = dir.filePath("flat.pt").toStdString();
         QVERIFY(writeZip(flat, {{"version", "3\n"}, {"data.pkl", goodPickle()}}));
         QVERIFY(!checkTorchArchive(flat).ok());
+
+        // TorchScript sources: only the module declarations LibTorch writes for C++ modules.
+        const std::string module =
+            "class Module(Module):\n"
+            "  __parameters__ = [\"weight\", \"bias\", ]\n"
+            "  __buffers__ = []\n"
+            "  weight : Tensor\n"
+            "  bias : Tensor\n"
+            "  inner : __torch__.___torch_mangle_3.Module\n"
+            "  __annotations__[\"param.dim\"] = str\n";
+        const std::string code = dir.filePath("code.pt").toStdString();
+        QVERIFY(writeZip(code, {{"archive/version", "3\n"},
+                                {"archive/data.pkl", goodPickle()},
+                                {"archive/code/__torch__.py", module}}));
+        s = checkTorchArchive(code);
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().toString().c_str());
+        for (const char* line : {"  x : Final[int] = 3\n", "def forward(self):\n",
+                                 "  __constants__ = [\"x\"]\n", "import os\n"}) {
+            QVERIFY(writeZip(code, {{"archive/version", "3\n"},
+                                    {"archive/data.pkl", goodPickle()},
+                                    {"archive/code/__torch__.py", module + line}}));
+            s = checkTorchArchive(code);
+            QVERIFY2(!s.ok(), line);
+            QVERIFY2(s.error().message.find("is not the module source") != std::string::npos,
+                     s.error().message.c_str());
+        }
 
         const std::string escape = dir.filePath("escape.pt").toStdString();
         QVERIFY(writeZip(escape, {{"archive/../data.pkl", goodPickle()}}));
