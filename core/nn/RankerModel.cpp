@@ -418,24 +418,20 @@ Status RankerModel::load(const std::string& path, const TwoTowerModel& retriever
             return s;
         m.net->eval();
         if (m.net->config().contextFeatures > 0) {
-            auto readLong = [&archive](const char* key) {
+            // One table, checked (a model file is untrusted), as a vector of T.
+            auto readTable = [&archive](const char* key, auto zero, torch::ScalarType type) {
                 torch::Tensor t;
                 archive.read(key, t);
                 if (!storageCovers(t))
                     throw std::runtime_error(std::string("damaged table ") + key);
-                t = t.to(torch::kLong).contiguous();
-                return std::vector<int64_t>(t.data_ptr<int64_t>(),
-                                            t.data_ptr<int64_t>() + t.numel());
+                t = t.to(type).contiguous();
+                using T = decltype(zero);
+                return std::vector<T>(t.data_ptr<T>(), t.data_ptr<T>() + t.numel());
             };
-            auto readInt = [&archive](const char* key) {
-                torch::Tensor t;
-                archive.read(key, t);
-                if (!storageCovers(t))
-                    throw std::runtime_error(std::string("damaged table ") + key);
-                t = t.to(torch::kInt).contiguous();
-                return std::vector<int32_t>(t.data_ptr<int32_t>(),
-                                            t.data_ptr<int32_t>() + t.numel());
+            auto readLong = [&](const char* key) {
+                return readTable(key, int64_t{}, torch::kLong);
             };
+            auto readInt = [&](const char* key) { return readTable(key, int32_t{}, torch::kInt); };
             auto& x = m.context;
             x.userLast = readLong("ctx_user_last");
             x.userCount = readInt("ctx_user_count");
