@@ -24,74 +24,12 @@
 #include "core/models/TrainData.h"
 #include "core/nn/SasRecModel.h"
 #include "core/split/Split.h"
+#include "support/SequenceData.h"
 
 using namespace recscope;
+using namespace recscope::testing;
 
 namespace {
-
-// Users walk the catalogue: after item i comes i + 1 (mod items) with probability `follow`,
-// else an item drawn uniformly; no item twice in a walk. Each walk's last item is the test
-// part, the one before the validation part, the rest the training part, all rated 5.
-Split walks(int users, int items, double follow, uint64_t seed) {
-    Split s;
-    s.threshold = 4.0;
-    s.numUsers = users;
-    s.numItems = items;
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> anyItem(0, items - 1);
-    std::uniform_int_distribution<int> length(std::min(12, items / 2), std::min(30, items / 2));
-    std::bernoulli_distribution follows(follow);
-    for (int u = 0; u < users; ++u) {
-        std::vector<int32_t> walk{anyItem(rng)};
-        const int n = length(rng);
-        while (int(walk.size()) < n) {
-            int32_t next = (walk.back() + 1) % items;
-            while (!follows(rng) || std::count(walk.begin(), walk.end(), next)) {
-                next = anyItem(rng);
-                if (!std::count(walk.begin(), walk.end(), next))
-                    break;
-            }
-            walk.push_back(next);
-        }
-        for (int k = 0; k < n; ++k) {
-            Interactions& part = k == n - 1 ? s.test : k == n - 2 ? s.validation : s.train;
-            part.append(u, walk[size_t(k)], 5.0f, 1000 * u + k);
-        }
-    }
-    return s;
-}
-
-std::vector<float> userScores(const Recommender& m, int32_t user) {
-    std::vector<float> out(size_t(m.numItems()));
-    m.scoreUsers(&user, 1, out.data());
-    return out;
-}
-
-std::vector<float> historyScores(const Recommender& m, const std::vector<int32_t>& items) {
-    std::vector<HistoryEntry> history;
-    for (int32_t i : items)
-        history.push_back({i, 5.0f, true});
-    std::vector<float> out(size_t(m.numItems()), std::nanf(""));
-    const Status s = m.scoreHistory(history, out.data());
-    if (!s)
-        qWarning("%s", s.error().message.c_str());
-    return out;
-}
-
-double maxDifference(const std::vector<float>& a, const std::vector<float>& b) {
-    double worst = 0.0;
-    for (size_t i = 0; i < a.size() && i < b.size(); ++i)
-        worst = std::max(worst, std::fabs(double(a[i]) - double(b[i])));
-    return a.size() == b.size() ? worst : INFINITY;
-}
-
-// Equal up to float rounding of the batched products (scale-relative).
-bool sameScores(const std::vector<float>& a, const std::vector<float>& b) {
-    double scale = 1.0;
-    for (float x : a)
-        scale = std::max(scale, double(std::fabs(x)));
-    return maxDifference(a, b) <= 1e-5 * scale;
-}
 
 double recallAt10(const Recommender& m, const TrainData& data) {
     EvalConfig config;
