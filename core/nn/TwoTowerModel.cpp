@@ -11,6 +11,7 @@
 #include "core/models/FoldIn.h"
 #include "core/models/TrainData.h"
 #include "core/nn/InfoNceTensor.h"
+#include "core/nn/SasRecTraining.h"
 #include "core/nn/TorchSupport.h"
 #include "core/nn/TwoTowerNet.h"
 #include "core/pipeline/ItemFeatures.h"
@@ -31,7 +32,9 @@ struct TwoTowerModel::Impl {
     std::vector<float> itemVecs;  // numItems x dim
     std::vector<char> known;      // numUsers
     std::vector<float> fallback;  // numItems
-    // History bags (training positives, capped), sorted item ids per user.
+    // What the user tower reads of each known user: the mean tower's history bag (training
+    // positives, capped, sorted ids) or the attention tower's sequence (the last seqLen
+    // training positives, oldest first).
     std::vector<int64_t> histOffsets{0};
     std::vector<int64_t> histItems;
 
@@ -75,6 +78,17 @@ torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,
     torch::Tensor keep;
     if (!keepIds.empty())
         keep = torch::tensor(keepIds).to(device);
+    if (config.attention) {
+        std::vector<std::vector<int64_t>> rows(static_cast<size_t>(b));
+        for (int64_t r = 0; r < b; ++r) {
+            const int32_t u = users[static_cast<size_t>(r)];
+            rows[static_cast<size_t>(r)].assign(histItems.begin() + histOffsets[u],
+                                                histItems.begin() + histOffsets[u + 1]);
+        }
+        // A user without positives gets an all-padding row: finite, and never read.
+        return net->sequenceUsers(idT, keep, paddedRows(rows, net->sequencePadding()).to(device),
+                                  true);
+    }
     torch::Tensor bagItems, bagOffsets;
     if (config.history) {
         std::vector<int64_t> flat, offsets;
@@ -115,30 +129,50 @@ void TwoTowerModel::Impl::refreshVectors(const torch::Device& device) {
                 std::copy(v.begin() + (u - s) * dim, v.begin() + (u - s + 1) * dim,
                           userVecs.begin() + u * dim);
     }
-    net->train();
+    // Left in eval mode: const fold-in must not run the attention tower's dropout; the next
+    // epoch (beginEpoch) switches back to training.
 }
 
 namespace {
 
-// Adapter between the generic EpochTrainer and the two-tower network.
+// Adapter between the generic EpochTrainer and the two-tower network. The mean tower trains on
+// (user, positive item) rows, each user's bag leaving the row's item out. The attention tower
+// trains on windows of each user's time-ordered positives (`sequences`): the user vector after
+// item t is paired with item t + 1, so a target is only ever predicted from what came before
+// it; a batch holds whole windows, about batch_size targets in all. Both feed the same InfoNCE.
 class TwoTowerEpochs : public EpochModel {
 public:
     TwoTowerEpochs(TwoTowerModel::Impl& impl, const TrainData& data, const ParamValues& p,
-                   torch::Device device, uint64_t seed, FitStats& stats, DataParallel* parallel)
+                   torch::Device device, uint64_t seed, FitStats& stats, DataParallel* parallel,
+                   const ItemSequences* sequences)
         : m_impl(impl),
           m_data(data),
           m_device(device),
           m_rng(seed),
           m_stats(stats),
-          m_parallel(parallel) {
+          m_parallel(parallel),
+          m_sequences(sequences) {
         m_batch = p.getInt("batch_size");
         m_dropout = p.getFloat("user_dropout");
         m_mask = p.getBool("mask_collisions");
         const auto& pos = data.positives;
-        m_rows.reserve(static_cast<size_t>(pos.nnz()));
-        for (int32_t u = 0; u < pos.rows; ++u)
-            for (int64_t k = pos.offsets[u]; k < pos.offsets[u + 1]; ++k)
-                m_rows.push_back({u, pos.indices[static_cast<size_t>(k)]});
+        if (m_sequences) {
+            // Windows of at most seqLen targets, cut from the newest end (as SASRec's).
+            const int64_t maxLen = impl.config.seqLen;
+            for (int32_t u = 0; u < m_sequences->users(); ++u)
+                for (int64_t end = m_sequences->length(u) - 1; end >= 1;) {
+                    const int64_t length = std::min(maxLen, end);
+                    m_windows.push_back({u, end, length});
+                    m_targets += length;
+                    end -= length;
+                }
+        } else {
+            m_rows.reserve(static_cast<size_t>(pos.nnz()));
+            for (int32_t u = 0; u < pos.rows; ++u)
+                for (int64_t k = pos.offsets[u]; k < pos.offsets[u + 1]; ++k)
+                    m_rows.push_back({u, pos.indices[static_cast<size_t>(k)]});
+            m_targets = static_cast<int64_t>(m_rows.size());
+        }
         if (p.getBool("logq")) {
             std::vector<float> lq(static_cast<size_t>(data.numItems), 0.0f);
             const double total = static_cast<double>(std::max<int64_t>(1, pos.nnz()));
@@ -160,13 +194,72 @@ public:
     }
 
     int64_t beginEpoch(int epoch) override {
-        std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
         m_impl.net->train();
         ++m_stats.epochs;
-        return std::max<int64_t>(1, (static_cast<int64_t>(m_rows.size()) + m_batch - 1) / m_batch);
+        if (!m_sequences) {
+            std::shuffle(m_rows.begin(), m_rows.end(), m_rng);
+            return std::max<int64_t>(1,
+                                     (static_cast<int64_t>(m_rows.size()) + m_batch - 1) / m_batch);
+        }
+        std::shuffle(m_windows.begin(), m_windows.end(), m_rng);
+        m_batchStarts.assign(1, 0);
+        int64_t targets = 0;
+        for (size_t w = 0; w < m_windows.size(); ++w) {
+            if (targets > 0 && targets + m_windows[w].length > m_batch) {
+                m_batchStarts.push_back(static_cast<int64_t>(w));
+                targets = 0;
+            }
+            targets += m_windows[w].length;
+        }
+        m_batchStarts.push_back(static_cast<int64_t>(m_windows.size()));
+        return static_cast<int64_t>(m_batchStarts.size()) - 1;
     }
 
     double trainBatch(int64_t batch) override {
+        return m_sequences ? trainWindows(batch) : trainRows(batch);
+    }
+
+    // scoreUsers() reads the cached vectors: validation and the watch list need this epoch's.
+    void prepareScoring() override { m_impl.refreshVectors(m_device); }
+
+    int64_t epochSamples() const override { return m_targets; }
+
+    void snapshot() override {
+        torch::NoGradGuard g;
+        m_best.clear();
+        for (const auto& p : m_impl.net->parameters())
+            m_best.push_back(p.detach().clone());
+        m_best.push_back(m_impl.logTemperature.detach().clone());
+    }
+    void restoreSnapshot() override {
+        torch::NoGradGuard g;
+        auto params = m_impl.net->parameters();
+        for (size_t i = 0; i < params.size(); ++i)
+            params[i].copy_(m_best[i]);
+        m_impl.logTemperature.copy_(m_best.back());
+    }
+
+private:
+    struct Window {
+        int32_t user;
+        int64_t end;     // index of the last target in the user's sequence
+        int64_t length;  // targets: sequence[end - length + 1 .. end]
+    };
+
+    // ID dropout, drawn for the whole batch on every rank: the random stream (and with it the
+    // next epoch's shuffle) stays the same on all ranks, and the same as one process's.
+    std::vector<float> drawKeep(size_t n) {
+        std::vector<float> keep;
+        if (m_dropout > 0.0) {
+            std::bernoulli_distribution drop(m_dropout);
+            keep.resize(n);
+            for (auto& k : keep)
+                k = drop(m_rng) ? 0.0f : 1.0f;
+        }
+        return keep;
+    }
+
+    double trainRows(int64_t batch) {
         const auto t0 = std::chrono::steady_clock::now();
         const int64_t s = batch * m_batch;
         const int64_t e = std::min<int64_t>(static_cast<int64_t>(m_rows.size()), s + m_batch);
@@ -177,16 +270,7 @@ public:
             users.push_back(m_rows[static_cast<size_t>(r)].first);
             items.push_back(m_rows[static_cast<size_t>(r)].second);
         }
-        // ID dropout is drawn for the whole batch on every rank: the random stream (and with
-        // it the next epoch's shuffle) stays the same on all ranks, and the same as one
-        // process's.
-        std::vector<float> keep;
-        if (m_dropout > 0.0) {
-            std::bernoulli_distribution drop(m_dropout);
-            keep.resize(users.size());
-            for (auto& k : keep)
-                k = drop(m_rng) ? 0.0f : 1.0f;
-        }
+        const std::vector<float> keep = drawKeep(users.size());
         auto itemIds = torch::tensor(std::vector<int64_t>(items.begin(), items.end()), torch::kLong)
                            .to(m_device);
         auto userIds = torch::tensor(std::vector<int64_t>(users.begin(), users.end()), torch::kLong)
@@ -213,6 +297,43 @@ public:
             u = m_parallel->gatherRowsForLoss(u, s, e);
             v = m_parallel->gatherRowsForLoss(v, s, e);
         }
+        return step(u, v, userIds, itemIds, e - s, t0);
+    }
+
+    // One batch of windows (one process: TwoTowerModel::canDistribute() is false for them).
+    double trainWindows(int64_t batch) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const int64_t first = m_batchStarts[static_cast<size_t>(batch)];
+        const int64_t last = m_batchStarts[static_cast<size_t>(batch) + 1];
+        std::vector<std::vector<int64_t>> inputs, targets;
+        std::vector<int64_t> users;
+        for (int64_t w = first; w < last; ++w) {
+            const Window& win = m_windows[static_cast<size_t>(w)];
+            const int32_t* seq = m_sequences->begin(win.user);
+            inputs.emplace_back(seq + win.end - win.length, seq + win.end);
+            targets.emplace_back(seq + win.end - win.length + 1, seq + win.end + 1);
+            users.push_back(win.user);
+        }
+        const std::vector<float> keep = drawKeep(users.size());
+        const int64_t padding = m_impl.net->sequencePadding();
+        const auto x = paddedRows(inputs, padding).to(m_device);
+        const auto y = paddedRows(targets, padding).to(m_device);
+        const auto real = y.ne(padding);
+        const auto userIds = torch::tensor(users, torch::kLong).to(m_device);
+        torch::Tensor keepT;
+        if (!keep.empty())
+            keepT = torch::tensor(keep).to(m_device);
+        // P real positions: the user vector after each input, the item that followed it.
+        const auto u = m_impl.net->sequenceUsers(userIds, keepT, x, false).index({real});
+        const auto rowUsers = userIds.unsqueeze(1).expand_as(y).index({real});
+        const auto itemIds = y.index({real});
+        const auto v = m_impl.net->items(itemIds);
+        return step(u, v, rowUsers, itemIds, itemIds.size(0), t0);
+    }
+
+    double step(const torch::Tensor& u, const torch::Tensor& v, const torch::Tensor& userIds,
+                const torch::Tensor& itemIds, int64_t rows,
+                std::chrono::steady_clock::time_point t0) {
         torch::Tensor lq;
         if (m_logQ.defined())
             lq = m_logQ.index_select(0, itemIds);
@@ -224,33 +345,12 @@ public:
             (loss * share).backward();
         const double value = syncGradients(m_parallel, m_trainable, loss.item<double>() * share);
         m_opt->step();
-        m_stats.samples += e - s;
+        m_stats.samples += rows;
         m_stats.seconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return value;
     }
 
-    // scoreUsers() reads the cached vectors: validation and the watch list need this epoch's.
-    void prepareScoring() override { m_impl.refreshVectors(m_device); }
-
-    int64_t epochSamples() const override { return static_cast<int64_t>(m_rows.size()); }
-
-    void snapshot() override {
-        torch::NoGradGuard g;
-        m_best.clear();
-        for (const auto& p : m_impl.net->parameters())
-            m_best.push_back(p.detach().clone());
-        m_best.push_back(m_impl.logTemperature.detach().clone());
-    }
-    void restoreSnapshot() override {
-        torch::NoGradGuard g;
-        auto params = m_impl.net->parameters();
-        for (size_t i = 0; i < params.size(); ++i)
-            params[i].copy_(m_best[i]);
-        m_impl.logTemperature.copy_(m_best.back());
-    }
-
-private:
     TwoTowerModel::Impl& m_impl;
     const TrainData& m_data;
     torch::Device m_device;
@@ -262,6 +362,10 @@ private:
     std::vector<std::pair<int32_t, int32_t>> m_rows;
     torch::Tensor m_logQ;
     DataParallel* m_parallel;
+    const ItemSequences* m_sequences;
+    std::vector<Window> m_windows;
+    std::vector<int64_t> m_batchStarts;
+    int64_t m_targets = 0;
     std::vector<torch::Tensor> m_trainable;
     std::unique_ptr<torch::optim::Adam> m_opt;
     std::vector<torch::Tensor> m_best;
@@ -317,7 +421,38 @@ std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
          1,
          100000,
          {},
-         "History items per user kept (seeded random subset beyond this)"},
+         "Mean tower: history items per user kept (seeded random subset beyond this)"},
+        {"user_tower",
+         T::Choice,
+         "mean",
+         0,
+         0,
+         {"mean", "attention"},
+         "How the user tower reads the history. mean: the average of its item embeddings "
+         "(order ignored); attention: SASRec's causal self-attention over the time-ordered "
+         "positives, trained to predict each positive from the ones before it"},
+        {"seq_len",
+         T::Int,
+         "50",
+         1,
+         1000,
+         {},
+         "Attention tower: most recent training positives a user is read from"},
+        {"blocks", T::Int, "2", 1, 12, {}, "Attention tower: transformer blocks"},
+        {"heads",
+         T::Int,
+         "1",
+         1,
+         16,
+         {},
+         "Attention tower: heads per block (embedding must divide by it)"},
+        {"seq_dropout",
+         T::Float,
+         "0.2",
+         0.0,
+         0.9,
+         {},
+         "Attention tower: dropout on its embeddings, attention weights and residual branches"},
         {"user_dropout",
          T::Float,
          "0.1",
@@ -340,6 +475,20 @@ std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
 int32_t TwoTowerModel::numItems() const {
     return m_impl->numItems;
 }
+bool TwoTowerModel::canDistribute() const {
+    const auto& values = m_params.values();
+    const auto it = values.find("user_tower");
+    return it == values.end() || it->second != "attention";
+}
+
+std::vector<int32_t> TwoTowerModel::userHistory(int32_t user) const {
+    const auto& m = *m_impl;
+    if (!knownUser(user) || static_cast<size_t>(user) + 1 >= m.histOffsets.size())
+        return {};
+    return {m.histItems.begin() + m.histOffsets[user],
+            m.histItems.begin() + m.histOffsets[user + 1]};
+}
+
 int32_t TwoTowerModel::numUsers() const {
     return m_impl->numUsers;
 }
@@ -389,6 +538,19 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         m.config.numGenres = p.getBool("genres") ? features.numGenres : 0;
         m.config.years = p.getBool("years") && features.hasYears;
         m.config.history = p.getBool("history");
+        m.config.attention = p.getString("user_tower") == "attention";
+        m.config.seqLen = static_cast<int>(p.getInt("seq_len"));
+        m.config.blocks = static_cast<int>(p.getInt("blocks"));
+        m.config.heads = static_cast<int>(p.getInt("heads"));
+        m.config.seqDropout = p.getFloat("seq_dropout");
+        if (m.config.attention && !m.config.history)
+            return makeError("two-tower: user_tower=attention reads the history: set history=true");
+        if (m.config.attention && m.config.embedding % m.config.heads != 0)
+            return makeError("two-tower: embedding (" + std::to_string(m.config.embedding) +
+                             ") must be a multiple of heads (" + std::to_string(m.config.heads) +
+                             ")");
+        if (m.config.attention && context.parallel)
+            return makeError("two-tower: user_tower=attention trains in one process only");
         m.net = TwoTowerNet(m.config);
         m.net->setItemFeatures(features);
         m.net->to(device);
@@ -398,12 +560,29 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
                                .set_requires_grad(learnT);
 
         // History bags: training positives, a seeded subset when longer than history_max.
+        // The attention tower's: the last seq_len positives in time order.
         const auto& pos = data.positives;
         const int64_t cap = p.getInt("history_max");
         std::mt19937_64 rng(context.seed ^ 0x5eedULL);
         m.known.assign(static_cast<size_t>(data.numUsers), 0);
         m.histOffsets.assign(1, 0);
-        for (int32_t u = 0; u < data.numUsers; ++u) {
+        ItemSequences sequences;
+        if (m.config.attention) {
+            sequences = timeOrderedSequences(data, true);
+            const ItemSequences recent = lastItems(sequences, m.config.seqLen);
+            m.histItems.assign(recent.items.begin(), recent.items.end());
+            m.histOffsets = recent.offsets;
+            for (int32_t u = 0; u < data.numUsers; ++u)
+                m.known[static_cast<size_t>(u)] = recent.length(u) > 0 ? 1 : 0;
+            bool anyPair = false;
+            for (int32_t u = 0; u < sequences.users() && !anyPair; ++u)
+                anyPair = sequences.length(u) >= 2;
+            if (!anyPair)
+                return makeError(
+                    "two-tower: user_tower=attention learns from consecutive positives, and no "
+                    "user has two training positives");
+        }
+        for (int32_t u = 0; u < data.numUsers && !m.config.attention; ++u) {
             std::vector<int64_t> row(pos.indices.begin() + pos.offsets[u],
                                      pos.indices.begin() + pos.offsets[u + 1]);
             m.known[static_cast<size_t>(u)] = row.empty() ? 0 : 1;
@@ -417,7 +596,8 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         }
         m.fallback = popularityFallback(data.itemPopularity, data.numItems);
 
-        TwoTowerEpochs epochs(m, data, p, device, context.seed, m_stats, context.parallel);
+        TwoTowerEpochs epochs(m, data, p, device, context.seed, m_stats, context.parallel,
+                              m.config.attention ? &sequences : nullptr);
         TrainConfig tc;
         tc.epochs = static_cast<int>(p.getInt("epochs"));
         tc.patience = static_cast<int>(p.getInt("patience"));
@@ -490,7 +670,16 @@ void TwoTowerModel::historyVector(const int32_t* items, int64_t n, float* out) c
         return;
     torch::NoGradGuard g;
     torch::Tensor v;
-    if (m.config.history) {
+    if (m.config.attention) {
+        // The given order is the time order; the tower reads the newest seq_len items.
+        if (static_cast<int64_t>(valid.size()) > m.config.seqLen)
+            valid.erase(valid.begin(), valid.end() - m.config.seqLen);
+        const auto device = m.net->parameters().front().device();
+        auto row = torch::tensor(valid, torch::kLong).unsqueeze(0).to(device);
+        auto ids = torch::zeros({1}, torch::kLong).to(device);
+        auto keep = torch::zeros({1}, torch::kFloat).to(device);
+        v = m.net->sequenceUsers(ids, keep, row, true).to(torch::kCPU).contiguous();
+    } else if (m.config.history) {
         const auto device = m.net->parameters().front().device();
         auto bag = torch::tensor(valid, torch::kLong).to(device);
         auto offsets = torch::zeros({1}, torch::kLong).to(device);
@@ -513,7 +702,15 @@ Status TwoTowerModel::scoreHistory(const std::vector<HistoryEntry>& history, flo
     const auto& m = *m_impl;
     if (!m.net || m.itemVecs.empty())
         return Status(notTrainedForFoldIn(name()));
-    const std::vector<int32_t> items = historyItems(history, m.numItems, true);
+    std::vector<int32_t> items;
+    if (m.config.attention) {
+        // A sequence: the positives in the given (time) order, repeats kept.
+        for (const HistoryEntry& e : history)
+            if (e.positive && e.item >= 0 && e.item < m.numItems)
+                items.push_back(e.item);
+    } else {
+        items = historyItems(history, m.numItems, true);
+    }
     scoreItemHistory(items.data(), static_cast<int64_t>(items.size()), out);
     return {};
 }
@@ -632,6 +829,13 @@ Status TwoTowerModel::load(const std::string& path) {
         m.config.numGenres = static_cast<int>(shape[2].item<int64_t>());
         m.config.years = shape[3].item<int64_t>() != 0;
         m.config.history = m_params.getBool("history");
+        m.config.attention = m_params.getString("user_tower") == "attention";
+        m.config.seqLen = static_cast<int>(m_params.getInt("seq_len"));
+        m.config.blocks = static_cast<int>(m_params.getInt("blocks"));
+        m.config.heads = static_cast<int>(m_params.getInt("heads"));
+        m.config.seqDropout = m_params.getFloat("seq_dropout");
+        if (m.config.attention && (!m.config.history || m.config.embedding % m.config.heads != 0))
+            return bad("attention tower settings are inconsistent");
         m.net = TwoTowerNet(m.config);
         if (Status s = loadModuleChecked(*m.net, archive, path); !s)
             return s;
@@ -643,6 +847,9 @@ Status TwoTowerModel::load(const std::string& path) {
         if (!validOffsets(m.histOffsets, int64_t(m.histItems.size())) ||
             !validIds(m.histItems, items))
             return bad("history table is damaged");
+        for (int32_t u = 0; m.config.attention && u < m.numUsers; ++u)
+            if (m.histOffsets[u + 1] - m.histOffsets[u] > m.config.seqLen)
+                return bad("history table is longer than seq_len");
         auto kc = known.contiguous();
         m.known.assign(static_cast<size_t>(m.numUsers), 0);
         for (int32_t u = 0; u < m.numUsers && u < kc.numel(); ++u)

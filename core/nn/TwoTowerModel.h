@@ -1,11 +1,15 @@
 #pragma once
 // Two-tower retriever (seed 000), registry name "twotower".
 //
-// User tower: [user ID embedding ; mean of the user's history-item embeddings] -> MLP -> L2
-// normalise. Item tower: [item ID embedding ; genre multi-hot -> linear ; year-bucket
-// embedding] -> MLP -> L2 normalise. Trained with InfoNCE over in-batch negatives
-// (InfoNceLoss.h): temperature fixed or learned, in-batch collisions masked, optional logQ
-// correction. Scores are plain cosines, as the seed evaluates (logQ only shapes training).
+// User tower: [user ID embedding ; history] -> MLP -> L2 normalise, where the history is the
+// mean of the user's history-item embeddings (user_tower=mean) or SASRec's causal
+// self-attention over the user's last seq_len training positives in time order, read after the
+// newest (user_tower=attention; trained to pair the vector after each positive with the next
+// one, so a target is never predicted from later items). Item tower: [item ID embedding ; genre
+// multi-hot -> linear ; year-bucket embedding] -> MLP -> L2 normalise. Trained with InfoNCE over
+// in-batch negatives (InfoNceLoss.h): temperature fixed or learned, in-batch collisions masked,
+// optional logQ correction. Scores are plain cosines, as the seed evaluates (logQ only shapes
+// training).
 //
 // During training the history bag of a (user, item) row leaves that item out, so the tower
 // cannot score a positive by finding it in its own input; with probability user_dropout the
@@ -43,11 +47,13 @@ public:
     void scoreUsers(const int32_t* users, int64_t n, float* out) const override;
     Status save(const std::string& path) const override;
     Status load(const std::string& path) override;
-    // Data-parallel: towers on each rank's shard, the in-batch softmax over the gathered batch.
-    bool canDistribute() const override { return true; }
+    // Data-parallel: towers on each rank's shard, the in-batch softmax over the gathered batch
+    // (the mean tower only).
+    bool canDistribute() const override;
 
-    // Fold-in: scores every item for a user known only by the items they liked (n ids, any
-    // order; unknown ids ignored). out: numItems() floats, caller-owned. With the history
+    // Fold-in: scores every item for a user known only by the items they liked (n ids; any
+    // order for the mean tower, oldest first for the attention tower, which reads the last
+    // seq_len; unknown ids ignored). out: numItems() floats, caller-owned. With the history
     // feature the user tower runs on a zero ID embedding and the mean history embedding;
     // without it the user vector is the normalised mean of the items' vectors. n == 0 gives
     // the popularity fallback.
@@ -71,6 +77,9 @@ public:
     const float* itemVectors() const;
     // numUsers() x dim(); rows of users without training positives are zero.
     const float* userVectors() const;
+    // What the user tower reads of a known user: the mean tower's bag (sorted ids) or the
+    // attention tower's sequence (oldest first, at most seq_len); empty for unknown users.
+    std::vector<int32_t> userHistory(int32_t user) const;
     // True when the user had training positives (its vector is meaningful).
     bool knownUser(int32_t user) const;
     // Items' log popularity scaled into [-1, 1] (the fallback score); numItems().

@@ -22,7 +22,17 @@ TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(con
     torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
     torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
     int64_t userIn = e;
-    if (config.history) {
+    if (config.history && config.attention) {
+        SasRecNetConfig encoder;
+        encoder.numItems = config.numItems;
+        encoder.maxLen = config.seqLen;
+        encoder.dim = e;
+        encoder.blocks = config.blocks;
+        encoder.heads = config.heads;
+        encoder.dropout = config.seqDropout;
+        m_encoder = register_module("history_encoder", SasRecNet(encoder));
+        userIn += e;
+    } else if (config.history) {
         m_historyEmb = register_module(
             "history_emb",
             torch::nn::EmbeddingBag(
@@ -71,12 +81,31 @@ torch::Tensor TwoTowerNetImpl::users(const torch::Tensor& userIds, const torch::
     auto x = m_userEmb->forward(userIds);
     if (keep.defined())
         x = x * keep.unsqueeze(1);
-    if (m_config.history) {
+    if (m_config.history && m_config.attention) {
+        TORCH_CHECK(false, "TwoTowerNet: the attention tower reads sequences (sequenceUsers)");
+    } else if (m_config.history) {
         auto h = m_historyEmb->forward(bagItems, bagOffsets);
         x = torch::cat({x, h}, 1);
     }
     return torch::nn::functional::normalize(m_userMlp->forward(x),
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+torch::Tensor TwoTowerNetImpl::sequenceUsers(const torch::Tensor& userIds,
+                                             const torch::Tensor& keep,
+                                             const torch::Tensor& sequences, bool lastOnly) {
+    TORCH_CHECK(m_encoder, "TwoTowerNet: the user tower has no attention encoder");
+    auto h = m_encoder->forward(sequences);  // B x L x e
+    if (lastOnly)
+        h = h.select(1, h.size(1) - 1).unsqueeze(1);
+    auto x = m_userEmb->forward(userIds);  // B x e
+    if (keep.defined())
+        x = x * keep.unsqueeze(1);
+    x = x.unsqueeze(1).expand({h.size(0), h.size(1), x.size(1)});
+    const auto out =
+        torch::nn::functional::normalize(m_userMlp->forward(torch::cat({x, h}, 2)),
+                                         torch::nn::functional::NormalizeFuncOptions().dim(2));
+    return lastOnly ? out.squeeze(1) : out;
 }
 
 torch::Tensor TwoTowerNetImpl::items(const torch::Tensor& itemIds) {

@@ -2,9 +2,15 @@
 // The two towers as a LibTorch module (internal to TwoTowerModel; include only from
 // core/nn/*.cpp). Shapes: ids are int64 tensors on the module's device; outputs are
 // B x dim float, L2-normalised.
+//
+// The user tower reads the user's history one of two ways: the mean of its items' embeddings
+// (an EmbeddingBag; order ignored), or (attention) SASRec's causal self-attention blocks over
+// the time-ordered items (SasRecNet.h, its hidden size = the ID embedding size), whose hidden
+// state after the newest item takes the mean's place.
 
 #include <torch/torch.h>
 
+#include "core/nn/SasRecNet.h"
 #include "core/pipeline/ItemFeatures.h"
 
 namespace recscope {
@@ -18,7 +24,13 @@ struct TwoTowerNetConfig {
     int width = 128;
     int numGenres = 0;    // 0: no genre input
     bool years = false;   // year-bucket embedding on the item tower
-    bool history = true;  // mean history embedding on the user tower
+    bool history = true;  // history input on the user tower
+    // Attention user tower (needs history): SASRec's blocks instead of the mean.
+    bool attention = false;
+    int seqLen = 50;  // positions: the most recent items read
+    int blocks = 2;
+    int heads = 1;  // embedding must divide by it
+    double seqDropout = 0.2;
 };
 
 class TwoTowerNetImpl : public torch::nn::Module {
@@ -36,6 +48,13 @@ public:
     // history feature. Empty bags contribute zeros.
     torch::Tensor users(const torch::Tensor& userIds, const torch::Tensor& keep,
                         const torch::Tensor& bagItems, const torch::Tensor& bagOffsets);
+    // Attention tower. sequences: B x L item ids, oldest first, right-aligned and padded on
+    // the left with sequencePadding() (SasRecNet's layout; every row holds an item). Returns
+    // B x L x dim: the user vector after each column's item, from that item and the earlier
+    // ones only (causal). lastOnly: B x dim, after the last column (the newest item).
+    torch::Tensor sequenceUsers(const torch::Tensor& userIds, const torch::Tensor& keep,
+                                const torch::Tensor& sequences, bool lastOnly);
+    int64_t sequencePadding() const { return m_config.numItems; }
     torch::Tensor items(const torch::Tensor& itemIds);
 
 private:
@@ -43,6 +62,7 @@ private:
     torch::nn::Embedding m_userEmb{nullptr};
     torch::nn::Embedding m_itemEmb{nullptr};
     torch::nn::EmbeddingBag m_historyEmb{nullptr};
+    SasRecNet m_encoder{nullptr};
     torch::nn::Linear m_genreProj{nullptr};
     torch::nn::Embedding m_yearEmb{nullptr};
     torch::nn::Sequential m_userMlp{nullptr};
