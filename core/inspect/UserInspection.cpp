@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/data/Dataset.h"
 #include "core/data/DeterministicRng.h"
 #include "core/eval/Exclusion.h"
 #include "core/models/Recommender.h"
@@ -256,6 +257,62 @@ int32_t UserInspection::pickRandomUser(uint64_t seed) const {
     std::sort(users.begin(), users.end());
     uint64_t state = seed;
     return users[static_cast<size_t>(splitMix64(state) % users.size())];
+}
+
+double UserInspection::genreShift(int32_t user, int recent) const {
+    if (!m_run->dataset || recent < 1)
+        return 0.0;
+    const ItemMetadata& meta = m_run->dataset->itemMetadata();
+    if (meta.genreNames.empty())
+        return 0.0;
+    std::vector<int32_t> train;
+    for (const HistoryRow& row : history(user))
+        if (row.part == HistoryPart::Train)
+            train.push_back(row.item);
+    const size_t n = train.size();
+    if (n < 2 * static_cast<size_t>(recent))
+        return 0.0;
+    const size_t genres = meta.genreNames.size();
+    // Genre shares of train[begin, end): each film spreads one unit over its genres.
+    const auto shares = [&](size_t begin, size_t end) {
+        std::vector<double> out(genres, 0.0);
+        double total = 0.0;
+        for (size_t k = begin; k < end; ++k) {
+            const int32_t item = train[k];
+            const uint32_t mask = item >= 0 && static_cast<size_t>(item) < meta.genreMasks.size()
+                                      ? meta.genreMasks[static_cast<size_t>(item)]
+                                      : 0u;
+            const int count = __builtin_popcount(mask);
+            for (size_t g = 0; g < genres && count > 0; ++g)
+                if (mask & (1u << g))
+                    out[g] += 1.0 / count;
+            total += count > 0 ? 1.0 : 0.0;
+        }
+        for (double& x : out)
+            x = total > 0.0 ? x / total : 0.0;
+        return out;
+    };
+    const std::vector<double> older = shares(0, n - static_cast<size_t>(recent));
+    const std::vector<double> newer = shares(n - static_cast<size_t>(recent), n);
+    double distance = 0.0;
+    for (size_t g = 0; g < genres; ++g)
+        distance += std::fabs(older[g] - newer[g]);
+    return distance / 2.0;
+}
+
+int32_t UserInspection::genreShiftUser(int recent) const {
+    std::vector<int32_t> users = m_byActivity;
+    std::sort(users.begin(), users.end());
+    int32_t best = -1;
+    double bestShift = 0.0;
+    for (int32_t user : users) {
+        const double shift = genreShift(user, recent);
+        if (shift > bestShift) {
+            bestShift = shift;
+            best = user;
+        }
+    }
+    return best;
 }
 
 float UserInspection::cooccurrenceCosine(int32_t a, int32_t b) const {

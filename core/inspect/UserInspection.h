@@ -98,6 +98,14 @@ public:
     int32_t pickUser(ActivityBucket bucket, uint64_t seed) const;
     // One user with a test positive, chosen by `seed`; -1 when none.
     int32_t pickRandomUser(uint64_t seed) const;
+    // The user whose taste moved most ("does order matter?"): among users with a test positive
+    // and at least 2 * recent training ratings, the one whose last `recent` training ratings
+    // (time order, as history()) differ most in genre from their earlier ones. The distance
+    // is the total variation between the two genre distributions (a film with g genres counts
+    // 1/g for each). Ties: lower id. -1 when no user qualifies or the dataset has no genres.
+    int32_t genreShiftUser(int recent = 10) const;
+    // The distance genreShiftUser() maximises, for one user (0 when the user does not qualify).
+    double genreShift(int32_t user, int recent = 10) const;
     // Number of training ratings of `user` in the data the model was fitted on.
     int64_t trainCount(int32_t user) const;
 

@@ -310,6 +310,55 @@ private slots:
         QVERIFY(std::binary_search(users.begin(), users.end(), random));
     }
 
+    // Brute force: genre shares of the older and the last `recent` training films, written
+    // out per genre name; the pick is the evaluated user with the largest distance.
+    void genreShiftUserByBruteForce() {
+        UserInspection inspect(m_easeRun);
+        const ItemMetadata& data = m_data->itemMetadata();
+        const int recent = 10;
+        const auto reference = [&](int32_t user) {
+            std::vector<int32_t> train;
+            for (const HistoryRow& row : inspect.history(user))
+                if (row.part == HistoryPart::Train)
+                    train.push_back(row.item);
+            if (train.size() < 2 * size_t(recent))
+                return 0.0;
+            std::map<std::string, double> older, newer;
+            double olderFilms = 0, newerFilms = 0;
+            for (size_t k = 0; k < train.size(); ++k) {
+                const bool isNew = k + recent >= train.size();
+                std::vector<std::string> genres;
+                for (size_t g = 0; g < data.genreNames.size(); ++g)
+                    if (data.genreMasks[size_t(train[k])] >> g & 1u)
+                        genres.push_back(data.genreNames[g]);
+                if (genres.empty())
+                    continue;
+                (isNew ? newerFilms : olderFilms) += 1;
+                for (const std::string& g : genres)
+                    (isNew ? newer : older)[g] += 1.0 / double(genres.size());
+            }
+            double sum = 0;
+            for (const std::string& g : data.genreNames)
+                sum += std::fabs(older[g] / olderFilms - newer[g] / newerFilms);
+            return sum / 2;
+        };
+        int32_t best = -1;
+        double bestShift = 0;
+        for (int32_t u : m_ease.test.users) {
+            const double expected = reference(u);
+            QVERIFY2(std::fabs(inspect.genreShift(u, recent) - expected) < 1e-12,
+                     qPrintable(QString("user %1").arg(u)));
+            if (expected > bestShift) {
+                bestShift = expected;
+                best = u;
+            }
+        }
+        QVERIFY(best >= 0 && bestShift > 0.1);
+        QCOMPARE(inspect.genreShiftUser(recent), best);
+        // Nobody has 2 x 1000 training ratings.
+        QCOMPARE(inspect.genreShiftUser(1000), int32_t(-1));
+    }
+
     void becauseYouLikedFallsBackToCooccurrenceCosine() {
         auto run = stubRun(false);
         UserInspection inspect(run);

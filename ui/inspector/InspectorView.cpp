@@ -19,12 +19,12 @@
 #include "core/models/ModelRegistry.h"
 #include "core/workspace/Workspace.h"
 #include "ui/inspector/InspectorItemText.h"
-#include "ui/session/LoadedRunCache.h"
 #include "ui/inspector/RecommendationListModel.h"
 #include "ui/inspector/RecommendationListPanel.h"
 #include "ui/inspector/UserHistoryModel.h"
 #include "ui/inspector/WhatIfEditor.h"
 #include "ui/inspector/WhatIfHistoryModel.h"
+#include "ui/session/LoadedRunCache.h"
 #include "ui/session/WorkspaceSession.h"
 
 namespace recscope::ui {
@@ -98,6 +98,9 @@ InspectorView::InspectorView(DatasetSession* datasets, WorkspaceSession* workspa
                               tr("A user from the middle third by training ratings"));
     auto* many = pickButton(tr("Many"), QStringLiteral("manyRatingsUser"),
                             tr("A user from the third with the most training ratings"));
+    auto* shift = pickButton(tr("Shift"), QStringLiteral("genreShiftUser"),
+                             tr("The user whose last 10 training films differ most in genre "
+                                "from their earlier ones: does order matter?"));
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("User")));
     top->addWidget(m_userSpin);
@@ -105,6 +108,7 @@ InspectorView::InspectorView(DatasetSession* datasets, WorkspaceSession* workspa
     top->addWidget(few);
     top->addWidget(median);
     top->addWidget(many);
+    top->addWidget(shift);
     top->addSpacing(12);
     top->addWidget(m_userInfo, 1);
     top->addWidget(m_topK);
@@ -173,6 +177,7 @@ InspectorView::InspectorView(DatasetSession* datasets, WorkspaceSession* workspa
     connect(few, &QPushButton::clicked, this, [this] { pickBucket(ActivityBucket::Few); });
     connect(median, &QPushButton::clicked, this, [this] { pickBucket(ActivityBucket::Median); });
     connect(many, &QPushButton::clicked, this, [this] { pickBucket(ActivityBucket::Many); });
+    connect(shift, &QPushButton::clicked, this, [this] { pickGenreShift(); });
     connect(m_whatIf, &WhatIfEditor::copyUserRequested, this, &InspectorView::copyUserToWhatIf);
     connect(m_whatIf->model(), &WhatIfHistoryModel::historyChanged, this, [this] {
         if (m_whatIf->model()->rowCount() == 0)
@@ -356,6 +361,8 @@ void InspectorView::onRunLoaded(qint64 runId, const std::shared_ptr<const Loaded
     }
     if (!changed)
         return;
+    if (m_genreShiftPending && m_sides[1].inspection && pickGenreShift())
+        return;
     if (m_user < 0)
         if (const UserInspection* inspection = anyInspection()) {
             // A first look: a typical user rather than user 1.
@@ -428,6 +435,27 @@ void InspectorView::pickRandom() {
         if (user >= 0)
             setUser(user);
     }
+}
+
+bool InspectorView::pickGenreShift() {
+    // The right side's run (the one showRun() brought) first: its split decides the history.
+    const UserInspection* inspection =
+        m_sides[1].inspection ? m_sides[1].inspection.get() : anyInspection();
+    if (!inspection)
+        return false;
+    m_genreShiftPending = false;
+    const int32_t user = inspection->genreShiftUser();
+    if (user < 0)
+        return false;
+    setUser(user);
+    return true;
+}
+
+bool InspectorView::showGenreShiftUser() {
+    if (m_sides[1].inspection)
+        return pickGenreShift();
+    m_genreShiftPending = true;
+    return false;
 }
 
 void InspectorView::copyUserToWhatIf() {

@@ -49,6 +49,10 @@ public:
     void showRun(qint64 runId);
     // Picks a user by MovieLens user id (as in the data files); false when the dataset has none.
     bool showUser(int user);
+    // Picks the user whose recent training films differ most in genre from their older ones
+    // (UserInspection::genreShiftUser on the right side's run; the "Shift" button). Before that
+    // run has loaded, the pick happens when it does. False when no user qualifies (yet).
+    bool showGenreShiftUser();
     void setWhatIf(bool on);
     bool isWhatIf() const;
     // Lessons ("we liked Toy Story and Alien"): turns the what-if user on and rates the movie
@@ -91,6 +95,7 @@ private:
     void onUserSpin(int originalId);
     void pickBucket(ActivityBucket bucket);
     void pickRandom();
+    bool pickGenreShift();
     void copyUserToWhatIf();
     void setUser(int32_t user);
     void recompute();
@@ -118,9 +123,10 @@ private:
     std::array<Side, 2> m_sides;
 
     int32_t m_user = -1;
-    int32_t m_whatIfSource = -1;   // user copied into the what-if history (hits, metrics)
-    uint64_t m_nextSeed = 1;       // Random / bucket picks: reproducible from a fresh window
-    bool m_defaultChoices = true;  // follow the latest runs until a run is chosen by hand
+    int32_t m_whatIfSource = -1;       // user copied into the what-if history (hits, metrics)
+    bool m_genreShiftPending = false;  // showGenreShiftUser() waits for a loaded run
+    uint64_t m_nextSeed = 1;           // Random / bucket picks: reproducible from a fresh window
+    bool m_defaultChoices = true;      // follow the latest runs until a run is chosen by hand
 };
 
 }  // namespace recscope::ui
