@@ -143,6 +143,14 @@ Result<Lesson> parseLesson(const QByteArray& text, const QString& source) {
     if (!data.value().isEmpty() && data.value() != QLatin1String("demo"))
         return p.error("data", "\"data\" can only be \"demo\" (the built-in data)");
     lesson.needsDemoData = data.value() == QLatin1String("demo");
+    auto user = p.string(root, "user", false);
+    if (!user)
+        return user.error();
+    if (!user.value().isEmpty() && user.value() != QLatin1String("genre-shift"))
+        return p.error("user", "\"user\" can only be \"genre-shift\" (the inspector's Shift pick)");
+    if (!user.value().isEmpty() && lesson.finish != Lesson::Finish::Inspector)
+        return p.error("user", "\"user\" needs \"finish\": \"inspector\"");
+    lesson.genreShiftUser = !user.value().isEmpty();
 
     if (!root.contains("runs") || !root["runs"].is_array() || root["runs"].empty())
         return p.error("runs", "\"runs\" must be a non-empty array of {\"model\", \"params\"}");

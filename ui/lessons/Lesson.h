@@ -9,10 +9,11 @@
 //    "protocol": "temporal" | "loo" | "ratio", "threshold": 4, "seed": 42,
 //    "runs": [{"model": "bpr", "params": {"epochs": "15"}}, ...],
 //    "watch": 3, "finish": "leaderboard" | "train" | "inspector" | "taste",
-//    "data": "demo"}
+//    "data": "demo", "user": "genre-shift"}
 // "data": "demo" makes the lesson open the built-in demo data even when another dataset is open
 // (a lesson about the generator's hidden tastes needs them); "taste" finishes on the "what did
-// the model learn" dialog for the last run.
+// the model learn" dialog for the last run. "user": "genre-shift" (with "finish": "inspector")
+// opens the inspector on the user whose recent films differ most in genre from their older ones.
 
 #include <QMetaType>
 #include <QString>
@@ -33,7 +34,8 @@ struct Lesson {
     QVector<RunConfig> runs;  // complete configurations; dataset filled in when it starts
     int watchUsers = 0;       // users to pin (few / median / many ratings), 0..5
     Finish finish = Finish::Leaderboard;
-    bool needsDemoData = false;  // "data": "demo"
+    bool needsDemoData = false;   // "data": "demo"
+    bool genreShiftUser = false;  // "user": "genre-shift"
 };
 
 // Errors name the source, the line and what was expected ("lesson.json:12: \"runs\" must be a

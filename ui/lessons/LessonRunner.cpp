@@ -6,8 +6,9 @@
 #include <algorithm>
 
 #include "core/data/Dataset.h"
-#include "ui/session/DatasetSession.h"
+#include "ui/inspector/InspectorView.h"
 #include "ui/leaderboard/LeaderboardView.h"
+#include "ui/session/DatasetSession.h"
 #include "ui/shell/MainWindow.h"
 #include "ui/training/TrainingSetup.h"
 #include "ui/training/TrainingView.h"
@@ -188,6 +189,8 @@ void LessonRunner::complete() {
         case Lesson::Finish::Inspector:
             if (!m_runIds.isEmpty())
                 m_window->showInspector(m_runIds.back());
+            if (m_lesson.genreShiftUser)
+                m_window->inspectorView()->showGenreShiftUser();
             break;
         case Lesson::Finish::Taste:
             if (!m_runIds.isEmpty())

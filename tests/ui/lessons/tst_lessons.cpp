@@ -98,7 +98,7 @@ void TestLessons::waitForLesson() const {
 
 void TestLessons::builtInLessons() {
     const QVector<Lesson> lessons = recscope::ui::builtInLessons();
-    QCOMPARE(lessons.size(), 4);
+    QCOMPARE(lessons.size(), 5);
     QCOMPARE(modelsOf(lessons[0]), QStringList({"pop", "itemknn", "mf"}));
     QCOMPARE(lessons[0].finish, Lesson::Finish::Leaderboard);
     QCOMPARE(modelsOf(lessons[1]), QStringList({"bpr"}));
@@ -110,6 +110,10 @@ void TestLessons::builtInLessons() {
     QCOMPARE(lessons[3].finish, Lesson::Finish::Taste);
     QVERIFY(lessons[3].needsDemoData);
     QVERIFY(!lessons[0].needsDemoData);
+    QCOMPARE(modelsOf(lessons[4]), QStringList({"ease", "twotower", "sasrec"}));
+    QCOMPARE(lessons[4].finish, Lesson::Finish::Inspector);
+    QVERIFY(lessons[4].genreShiftUser);
+    QVERIFY(!lessons[2].genreShiftUser);
     for (const Lesson& lesson : lessons) {
         QVERIFY(!lesson.title.isEmpty());
         QVERIFY2(lesson.text.size() > 200, qPrintable(lesson.title));  // a real text, not a stub
@@ -165,6 +169,15 @@ void TestLessons::badLessonsNameFileAndLine_data() {
                                  "{\"title\": \"t\",\n\"data\": \"ml-1m\",\n"
                                  "\"runs\": [{\"model\": \"pop\"}]}")
                           << "test.json:2: \"data\" can only be \"demo\"";
+    QTest::newRow("user") << QByteArray(
+                                 "{\"title\": \"t\", \"finish\": \"inspector\",\n"
+                                 "\"user\": \"latest\",\n\"runs\": [{\"model\": \"pop\"}]}")
+                          << "test.json:2: \"user\" can only be \"genre-shift\"";
+    QTest::newRow("user without inspector")
+        << QByteArray(
+               "{\"title\": \"t\",\n\"user\": \"genre-shift\",\n\"runs\": [{\"model\": "
+               "\"pop\"}]}")
+        << "\"user\" needs \"finish\": \"inspector\"";
 }
 
 void TestLessons::badLessonsNameFileAndLine() {
@@ -212,7 +225,7 @@ void TestLessons::dialogListsAndStarts() {
     QVERIFY(action);
     LessonsDialog dialog(recscope::ui::builtInLessons());
     auto* list = dialog.findChild<QListWidget*>("lessonList");
-    QCOMPARE(list->count(), 4);
+    QCOMPARE(list->count(), 5);
     dialog.setCurrentIndex(1);
     QVERIFY(dialog.findChild<QTextBrowser*>("lessonText")->toPlainText().contains("BPR"));
 
@@ -226,7 +239,7 @@ void TestLessons::dialogListsAndStarts() {
     QString error;
     QVERIFY(!dialog.addLessonFile(bad, &error));
     QVERIFY2(error.contains("bad.json:2"), qPrintable(error));
-    QCOMPARE(list->count(), 4);
+    QCOMPARE(list->count(), 5);
     const QString good = m_tmp.filePath("good.json");
     {
         QFile f(good);
@@ -234,8 +247,8 @@ void TestLessons::dialogListsAndStarts() {
         f.write("{\"title\": \"Mine\", \"runs\": [{\"model\": \"ease\"}]}");
     }
     QVERIFY(dialog.addLessonFile(good));
-    QCOMPARE(list->count(), 5);
-    QCOMPARE(dialog.currentIndex(), 4);
+    QCOMPARE(list->count(), 6);
+    QCOMPARE(dialog.currentIndex(), 5);
 
     QSignalSpy start(&dialog, &LessonsDialog::startRequested);
     dialog.findChild<QPushButton*>("startLesson")->click();
@@ -295,12 +308,20 @@ void TestLessons::watchLessonPinsUsers() {
 
 void TestLessons::inspectorLessonEndsInInspector() {
     const Lesson lesson = parsed(
-        "{\"title\": \"Inspect\", \"finish\": \"inspector\", \"runs\": [{\"model\": \"ease\"}]}");
+        "{\"title\": \"Inspect\", \"finish\": \"inspector\", \"user\": \"genre-shift\","
+        " \"runs\": [{\"model\": \"ease\"}]}");
     m_window->startLesson(lesson);
     waitForLesson();
-    QCOMPARE(m_window->viewTabs()->currentWidget(),
-             static_cast<QWidget*>(m_window->inspectorView()));
+    InspectorView* view = m_window->inspectorView();
+    QCOMPARE(m_window->viewTabs()->currentWidget(), static_cast<QWidget*>(view));
     QCOMPARE(m_window->lessonRunner()->runIds().size(), 1);
+    // The run loads in the background; then the inspector shows the user whose taste moved
+    // most, the one UserInspection picks.
+    QTRY_VERIFY_WITH_TIMEOUT(view->loadedRun(1) != nullptr, 60000);
+    const UserInspection inspection(view->loadedRun(1));
+    const int32_t shifted = inspection.genreShiftUser();
+    QVERIFY(shifted >= 0);
+    QTRY_COMPARE_WITH_TIMEOUT(view->currentUser(), shifted, 60000);
 }
 
 void TestLessons::tasteLessonReopensDemoAndMeasures() {
