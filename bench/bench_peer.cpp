@@ -4,10 +4,14 @@
 // so both see the same machine load; both use the same LibTorch (Debian's) and the BLAS this
 // process loaded (the peer inherits LD_LIBRARY_PATH). Samples are counted as the peer counts
 // them: a BPR triplet; a scored (user, item) row for NeuMF and the ranker; a positive row of a
-// two-tower batch. Ours: the models as registered, default parameters (the shapes the peer
-// copies), trained on the temporal split's training positives without validation, samples/s =
-// the epochs' EpochReport::samples over their batch time (ranker: RankerModel::fitStats(),
-// trained on every positive as the peer is: ranker.train_on=train).
+// two-tower batch; a predicted position (target) of a SASRec window. sasrec's peer is
+// bench/sasrec_peer.py (same arguments), the others' torch_peer.py. Ours: the models as registered,
+// default parameters (the shapes the peer copies), trained on the temporal split's training
+// positives without validation, samples/s = the epochs' EpochReport::samples over their batch time
+// (ranker: RankerModel::fitStats(), trained on every positive as the peer is:
+// ranker.train_on=train). Without the split, sasrec's sequences are each user's training ratings in
+// item order, not time order: the same windows and targets per epoch, which is all a speed figure
+// needs.
 //
 // Usage: bench_peer [--threads N] [--data ML100K_DIR] [--peer torch_peer.py]
 //                   [--python /usr/bin/python3] [--seconds S] [--models bpr,neumf,...]
@@ -53,6 +57,7 @@ struct Case {
     std::string peerModel;  // torch_peer.py's model name
     std::string model;      // registry name
     std::map<std::string, std::string> params;
+    bool ownPeer = false;  // the peer is bench/sasrec_peer.py, not --peer
 };
 
 // Ours: samples/s of one fit.
@@ -168,6 +173,7 @@ int main(int argc, char** argv) {
          "ranker",
          "pipeline",
          {{"retriever.epochs", "1"}, {"ranker.epochs", "6"}, {"ranker.train_on", "train"}}},
+        {"sasrec", "sasrec", "sasrec", {{"epochs", "2"}}, true},
     };
     std::printf("%-9s %14s %14s %7s\n", "model", "ours (smp/s)", "peer (smp/s)", "ratio");
     for (const Case& c : cases) {
@@ -175,7 +181,9 @@ int main(int argc, char** argv) {
             continue;
         std::string note, line;
         const double a = ours(c, train, note);
-        const double b = peer(python, script, data, threads, c.peerModel, seconds, line);
+        const std::string peerScript =
+            c.ownPeer ? std::string(RECSCOPE_SOURCE_DIR) + "/bench/sasrec_peer.py" : script;
+        const double b = peer(python, peerScript, data, threads, c.peerModel, seconds, line);
         std::printf("%-9s %14.0f %14.0f %6.2fx   %s\n", c.key.c_str(), a, b, b > 0 ? a / b : 0.0,
                     note.empty() ? line.c_str() : note.c_str());
         std::fflush(stdout);
