@@ -5,7 +5,8 @@
 // CTest runs it too and counts exit code 77 (no CUDA device) as skipped.
 //
 // Usage: cuda_checks [--device cuda[:N]] [--models a,b]   Exit: 0 all passed, 1 a check
-// failed, 77 no CUDA device.
+// failed, 77 no CUDA device. A model may carry parameters: "twotower:user_tower=attention"
+// (checked by default beside every registered model).
 
 #include <torch/cuda.h>
 
@@ -96,7 +97,18 @@ struct Outcome {
     }
 };
 
-Outcome checkModel(const std::string& name, const std::string& device, const Data& d,
+// "name:key=value:key=value" -> the registry name and its extra parameters.
+std::string splitSpec(const std::string& spec, std::map<std::string, std::string>& extra) {
+    std::stringstream parts(spec);
+    std::string name, kv;
+    std::getline(parts, name, ':');
+    while (std::getline(parts, kv, ':'))
+        if (kv.find('=') != std::string::npos)
+            extra[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+    return name;
+}
+
+Outcome checkModel(const std::string& spec, const std::string& device, const Data& d,
                    const std::filesystem::path& scratch) {
     Outcome out;
     const TrainData data = TrainData::build(d.split, &d.dataset);
@@ -106,9 +118,16 @@ Outcome checkModel(const std::string& name, const std::string& device, const Dat
     std::map<std::string, double> metrics[2];
     std::unique_ptr<Recommender> cudaModel;
     const std::string devices[2] = {"cpu", device};
+    std::map<std::string, std::string> extra;
+    const std::string name = splitSpec(spec, extra);
     for (int k = 0; k < 2; ++k) {
         auto model = createModel(name);
-        if (!model || !model->configure(shortParams(*model))) {
+        std::map<std::string, std::string> params;
+        if (model) {
+            params = shortParams(*model);
+            params.insert(extra.begin(), extra.end());
+        }
+        if (!model || !model->configure(params)) {
             out.fail("cannot configure");
             return out;
         }
@@ -138,7 +157,7 @@ Outcome checkModel(const std::string& name, const std::string& device, const Dat
             out.message += (out.message.empty() ? "" : ", ") + text.str();
     }
     // Saved from CUDA, loaded on the CPU: the same top-10 lists.
-    const std::string path = (scratch / (name + ".model")).string();
+    const std::string path = (scratch / (name + std::to_string(extra.size()) + ".model")).string();
     std::filesystem::remove_all(path);
     if (Status s = cudaModel->save(path); !s) {
         out.fail("save: " + s.error().message);
@@ -173,6 +192,7 @@ int main(int argc, char** argv) {
     recscope::registerTorchModels();
     std::string device = "cuda";
     std::vector<std::string> models = ModelRegistry::global().names();
+    models.push_back("twotower:user_tower=attention");
     for (int a = 1; a + 1 < argc; a += 2) {
         if (!std::strcmp(argv[a], "--device")) {
             device = argv[a + 1];
