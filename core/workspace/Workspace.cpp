@@ -20,6 +20,17 @@ namespace fs = std::filesystem;
 
 namespace recscope {
 
+std::string defaultRunName(const RunConfig& config, int64_t id) {
+    std::string variant;
+    for (const auto& [key, value] : config.params) {
+        const bool word = !value.empty() && value != "true" && value != "false" &&
+                          value.find_first_not_of("0123456789+-.eE") != std::string::npos;
+        if (word)
+            variant += (variant.empty() ? "" : ", ") + key + "=" + value;
+    }
+    return config.model + (variant.empty() ? "" : " (" + variant + ")") + " #" + std::to_string(id);
+}
+
 namespace {
 
 // 'RCSW' in PRAGMA application_id marks a database as ours.
@@ -372,7 +383,7 @@ Status Workspace::insertRun(RunRecord& record, bool withResults) {
         return s;
     record.id = sqlite3_last_insert_rowid(m_db);
     if (record.name.empty()) {
-        record.name = record.config.model + " #" + std::to_string(record.id);
+        record.name = defaultRunName(record.config, record.id);
         SqlStatement u(m_db, "UPDATE runs SET name = ? WHERE id = ?");
         if (Status s = u.bind(1, record.name).bind(2, record.id).run(); !s)
             return s;

@@ -46,7 +46,7 @@ struct PerUserMetrics {
 
 struct RunRecord {
     int64_t id = 0;         // assigned by the workspace
-    std::string name;       // shown in the leaderboard; default "<model> #<id>"
+    std::string name;       // shown in the leaderboard; default defaultRunName()
     std::string createdAt;  // ISO 8601 UTC, set by createRun
     RunStatus status = RunStatus::Running;
     std::string message;  // the error for Failed, "cancelled" for Cancelled
@@ -78,6 +78,11 @@ PerUserMetrics perUserMetrics(const EvalResult& result);
 EvalResult evalResultOf(PerUserMetrics perUser);
 // "running" ... back to the enum; false for an unknown name.
 bool parseRunStatus(const std::string& name, RunStatus* status);
+
+// A run's name when none is given: "<model> #<id>", with the parameters that pick a variant
+// (word values such as user_tower=attention; not numbers or true/false) in brackets:
+// "twotower (user_tower=attention) #7".
+std::string defaultRunName(const RunConfig& config, int64_t id);
 
 class Workspace {
 public:

@@ -90,6 +90,22 @@ private:
     std::unique_ptr<RunOutcome> m_outcome;  // one trained ials run shared by the tests
 
 private slots:
+    // Choice-like parameters name the variant; numbers and booleans do not.
+    void defaultNamesShowTheVariant() {
+        RunConfig c;
+        c.model = "twotower";
+        QCOMPARE(defaultRunName(c, 7), std::string("twotower #7"));
+        c.params = {{"epochs", "3"}, {"lr", "1e-3"}, {"logq", "false"}, {"temperature", "-0.5"}};
+        QCOMPARE(defaultRunName(c, 7), std::string("twotower #7"));
+        c.params["user_tower"] = "attention";
+        QCOMPARE(defaultRunName(c, 7), std::string("twotower (user_tower=attention) #7"));
+        c.model = "pipeline";
+        c.params = {{"retriever.user_tower", "attention"}, {"ranker.train_on", "train"}};
+        QCOMPARE(
+            defaultRunName(c, 12),
+            std::string("pipeline (ranker.train_on=train, retriever.user_tower=attention) #12"));
+    }
+
     void initTestCase() {
         setComputeThreads(1);
         m_data = smallData();
