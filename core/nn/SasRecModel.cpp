@@ -210,6 +210,15 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          1000000,
          {},
          "Sampled softmax: negatives drawn by training frequency per batch, shared by its rows"},
+        {"horizon",
+         T::Int,
+         "1",
+         1,
+         50,
+         {},
+         "Items ahead each position learns to predict: 1 = the next item (SASRec); more adds a "
+         "cross-entropy term for each later item of the training sequence (a dense multi-step "
+         "objective, for protocols that hold out several future items)"},
         {"refit",
          T::Bool,
          "true",

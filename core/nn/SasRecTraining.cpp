@@ -83,6 +83,8 @@ SasRecTraining::SasRecTraining(SasRecNet net, const ItemSequences& sequences,
       m_prepare(std::move(prepare)),
       m_batch(params.getInt("batch_size")),
       m_negatives(params.getInt("negatives")) {
+    if (params.values().count("horizon"))
+        m_horizon = std::max<int64_t>(1, params.getInt("horizon"));
     const int64_t maxLen = m_net->config().maxLen;
     const int32_t numItems = m_net->config().numItems;
     // Windows of at most max_len targets, cut from the newest end: every training interaction
@@ -124,19 +126,39 @@ double SasRecTraining::trainBatch(int64_t batch) {
     const int64_t last = std::min<int64_t>(static_cast<int64_t>(m_windows.size()), first + m_batch);
     if (first >= last)
         return 0.0;
-    std::vector<std::vector<int64_t>> inputs, targets;
+    const int64_t padding = m_net->padding();
+    std::vector<std::vector<int64_t>> inputs;
+    // targets[h - 1]: the item h steps after each input, padding past the user's sequence.
+    std::vector<std::vector<std::vector<int64_t>>> targets(static_cast<size_t>(m_horizon));
     for (int64_t w = first; w < last; ++w) {
         const Window& win = m_windows[static_cast<size_t>(w)];
         const int32_t* seq = m_sequences.begin(win.user);
+        const int64_t n = m_sequences.length(win.user);
         inputs.emplace_back(seq + win.end - win.length, seq + win.end);
-        targets.emplace_back(seq + win.end - win.length + 1, seq + win.end + 1);
+        for (int64_t h = 1; h <= m_horizon; ++h) {
+            std::vector<int64_t> row;
+            for (int64_t j = win.end - win.length; j < win.end; ++j)
+                row.push_back(j + h < n ? seq[j + h] : padding);
+            targets[static_cast<size_t>(h - 1)].push_back(std::move(row));
+        }
     }
-    const int64_t padding = m_net->padding();
     const auto x = paddedRows(inputs, padding).to(m_device);
-    const auto y = paddedRows(targets, padding).to(m_device);
-    const auto real = y.ne(padding);
-    const auto hidden = m_net->forward(x).index({real});  // P x dim, P real positions
-    const auto loss = this->loss(hidden, y.index({real}));
+    const auto hiddenAll = m_net->forward(x);
+    torch::Tensor loss;
+    int64_t terms = 0;
+    for (int64_t h = 1; h <= m_horizon; ++h) {
+        const auto y = paddedRows(targets[static_cast<size_t>(h - 1)], padding).to(m_device);
+        const auto real = y.ne(padding);
+        const int64_t count = real.sum().item<int64_t>();
+        if (count == 0)
+            continue;
+        // P x dim at the P positions with a target h steps ahead; a mean over them.
+        const auto term =
+            this->loss(hiddenAll.index({real}), y.index({real})) * static_cast<double>(count);
+        loss = loss.defined() ? loss + term : term;
+        terms += count;
+    }
+    loss = loss / static_cast<double>(std::max<int64_t>(1, terms));
     m_opt->zero_grad();
     loss.backward();
     m_opt->step();

@@ -54,7 +54,8 @@ enum class SasRecLoss { Full, Sampled };
 class SasRecTraining : public EpochModel {
 public:
     // net: built and on `device`; sequences: the users' full training sequences. Parameters
-    // read: batch_size, lr, weight_decay, negatives. `prepare` is called by prepareScoring().
+    // read: batch_size, lr, weight_decay, negatives, horizon (absent = 1). `prepare` is called
+    // by prepareScoring().
     SasRecTraining(SasRecNet net, const ItemSequences& sequences, const ParamValues& params,
                    SasRecLoss loss, torch::Device device, uint64_t seed,
                    std::function<void()> prepare);
@@ -86,6 +87,9 @@ private:
     std::function<void()> m_prepare;
     int64_t m_batch;
     int64_t m_negatives;
+    // Each position also predicts the items 2..horizon steps ahead (inside the user's training
+    // sequence), each a cross-entropy term of the same weight as the next item's.
+    int64_t m_horizon = 1;
     int64_t m_targets = 0;
     std::vector<Window> m_windows;
     torch::Tensor m_sampling;  // numItems sampling weights (sampled loss)

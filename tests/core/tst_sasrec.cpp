@@ -6,6 +6,7 @@
 
 // LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
 #include "core/nn/SasRecNet.h"
+#include "core/nn/SasRecTraining.h"
 #include "core/nn/TorchSupport.h"
 
 #include <QTemporaryDir>
@@ -261,6 +262,51 @@ private slots:
               sasrec->trainedEpochs());
         QVERIFY2(ours >= 0.6 && ours >= popularity + 0.4,
                  qPrintable(QString("sasrec %1, pop %2").arg(ours).arg(popularity)));
+    }
+
+    // The multi-step objective written out: with horizon 3, a batch's loss is the mean over
+    // every (position, h <= 3) pair inside the sequence of the full-softmax cross-entropy of
+    // the item h steps ahead; horizon 1 is the next item alone.
+    void horizonLossByHand_data() {
+        QTest::addColumn<int>("horizon");
+        QTest::newRow("1") << 1;
+        QTest::newRow("3") << 3;
+    }
+    void horizonLossByHand() {
+        QFETCH(int, horizon);
+        const std::vector<int32_t> seq{4, 9, 2, 7, 1, 5};
+        ItemSequences sequences;
+        sequences.items = seq;
+        sequences.offsets = {0, int64_t(seq.size())};
+        SasRecModel model;
+        QVERIFY(model.configure({{"horizon", std::to_string(horizon)}}).ok());
+        auto net = seededNet(31, 12, 10, 8, 1, 1);
+        // Expected, from the untrained weights (trainBatch returns the loss before its step).
+        double sum = 0;
+        int64_t terms = 0;
+        {
+            torch::NoGradGuard noGrad;
+            const auto x =
+                torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
+            const auto logits =
+                torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
+            for (int64_t j = 0; j + 1 < int64_t(seq.size()); ++j)
+                for (int h = 1; h <= horizon && j + h < int64_t(seq.size()); ++h) {
+                    double norm = 0;
+                    for (int64_t i = 0; i < 12; ++i)
+                        norm += std::exp(logits[j][i].item<double>());
+                    sum += std::log(norm) - logits[j][seq[size_t(j + h)]].item<double>();
+                    ++terms;
+                }
+        }
+        QCOMPARE(terms, horizon == 1 ? int64_t(5) : int64_t(5 + 4 + 3));
+        SasRecTraining training(net, sequences, model.params(), SasRecLoss::Full, torch::kCPU, 1,
+                                {});
+        training.beginEpoch(1);
+        net->eval();  // dropout is 0 anyway; eval keeps the forward identical
+        const double loss = training.trainBatch(0);
+        QVERIFY2(std::fabs(loss - sum / double(terms)) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(loss).arg(sum / double(terms))));
     }
 
     // Fold-in of a trained user's own fitted sequence is scoreUsers(); so is the user's whole
