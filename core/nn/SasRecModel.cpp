@@ -210,6 +210,15 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          1000000,
          {},
          "Sampled softmax: negatives drawn by training frequency per batch, shared by its rows"},
+        {"targets",
+         T::Choice,
+         "all",
+         0,
+         0,
+         {"all", "positives"},
+         "What the model learns to predict. all: every next rating; positives: only items rated "
+         ">= the split's threshold are targets, every rating stays in the input (the same as "
+         "all when the threshold is 0)"},
         {"horizon",
          T::Int,
          "1",

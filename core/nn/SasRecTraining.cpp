@@ -17,16 +17,28 @@ ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
         const CsrMatrix& rows = positivesOnly ? data.positives : data.allRatings;
         for (int32_t u = 0; u < users; ++u) {
             if (u < rows.rows)
-                out.items.insert(out.items.end(), rows.indices.begin() + rows.offsets[u],
-                                 rows.indices.begin() + rows.offsets[u + 1]);
+                for (int64_t k = rows.offsets[u]; k < rows.offsets[u + 1]; ++k) {
+                    const int32_t item = rows.indices[static_cast<size_t>(k)];
+                    out.items.push_back(item);
+                    // Without a split there is no threshold to read: a stored rating counts when
+                    // the positives matrix holds the item.
+                    const auto* begin = data.positives.indices.data();
+                    const bool liked =
+                        positivesOnly || (u < data.positives.rows &&
+                                          std::find(begin + data.positives.offsets[u],
+                                                    begin + data.positives.offsets[u + 1],
+                                                    item) != begin + data.positives.offsets[u + 1]);
+                    out.positive.push_back(liked ? 1 : 0);
+                }
             out.offsets.push_back(static_cast<int64_t>(out.items.size()));
         }
         return out;
     }
     const Split& split = *data.split;
     const Interactions& train = split.train;
-    // (user, timestamp, item) for every kept row, then one sort: users ascending, each in time.
-    std::vector<std::tuple<int32_t, int64_t, int32_t>> rows;
+    // (user, timestamp, item, positive) for every kept row, then one sort: users ascending,
+    // each in time.
+    std::vector<std::tuple<int32_t, int64_t, int32_t, char>> rows;
     rows.reserve(train.size());
     for (size_t r = 0; r < train.size(); ++r) {
         const int32_t u = train.users[r];
@@ -35,14 +47,16 @@ ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
             continue;
         if (positivesOnly && !split.isPositive(train.ratings[r]))
             continue;
-        rows.emplace_back(u, train.timestamps[r], i);
+        rows.emplace_back(u, train.timestamps[r], i, split.isPositive(train.ratings[r]) ? 1 : 0);
     }
     std::sort(rows.begin(), rows.end());
     out.offsets.assign(static_cast<size_t>(users) + 1, 0);
     out.items.reserve(rows.size());
-    for (const auto& [u, time, item] : rows) {
+    out.positive.reserve(rows.size());
+    for (const auto& [u, time, item, positive] : rows) {
         ++out.offsets[static_cast<size_t>(u) + 1];
         out.items.push_back(item);
+        out.positive.push_back(positive);
     }
     for (int32_t u = 0; u < users; ++u)
         out.offsets[static_cast<size_t>(u) + 1] += out.offsets[static_cast<size_t>(u)];
@@ -85,6 +99,9 @@ SasRecTraining::SasRecTraining(SasRecNet net, const ItemSequences& sequences,
       m_negatives(params.getInt("negatives")) {
     if (params.values().count("horizon"))
         m_horizon = std::max<int64_t>(1, params.getInt("horizon"));
+    if (params.values().count("targets"))
+        m_positiveTargets =
+            params.getString("targets") == "positives" && !sequences.positive.empty();
     const int64_t maxLen = m_net->config().maxLen;
     const int32_t numItems = m_net->config().numItems;
     // Windows of at most max_len targets, cut from the newest end: every training interaction
@@ -137,8 +154,11 @@ double SasRecTraining::trainBatch(int64_t batch) {
         inputs.emplace_back(seq + win.end - win.length, seq + win.end);
         for (int64_t h = 1; h <= m_horizon; ++h) {
             std::vector<int64_t> row;
+            const char* positive = m_positiveTargets
+                                       ? m_sequences.positive.data() + m_sequences.offsets[win.user]
+                                       : nullptr;
             for (int64_t j = win.end - win.length; j < win.end; ++j)
-                row.push_back(j + h < n ? seq[j + h] : padding);
+                row.push_back(j + h < n && (!positive || positive[j + h]) ? seq[j + h] : padding);
             targets[static_cast<size_t>(h - 1)].push_back(std::move(row));
         }
     }
@@ -158,7 +178,9 @@ double SasRecTraining::trainBatch(int64_t batch) {
         loss = loss.defined() ? loss + term : term;
         terms += count;
     }
-    loss = loss / static_cast<double>(std::max<int64_t>(1, terms));
+    if (!loss.defined())
+        return 0.0;  // no target in this batch (targets=positives and none liked)
+    loss = loss / static_cast<double>(terms);
     m_opt->zero_grad();
     loss.backward();
     m_opt->step();

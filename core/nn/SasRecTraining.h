@@ -24,6 +24,9 @@ struct TrainData;
 struct ItemSequences {
     std::vector<int64_t> offsets{0};  // users + 1
     std::vector<int32_t> items;
+    // Per item of `items`: rated >= the split's threshold (1), else 0. Filled by
+    // timeOrderedSequences(); empty means every item counts as positive.
+    std::vector<char> positive;
 
     int32_t users() const { return static_cast<int32_t>(offsets.size()) - 1; }
     int64_t length(int32_t user) const { return offsets[user + 1] - offsets[user]; }
@@ -54,7 +57,8 @@ enum class SasRecLoss { Full, Sampled };
 class SasRecTraining : public EpochModel {
 public:
     // net: built and on `device`; sequences: the users' full training sequences. Parameters
-    // read: batch_size, lr, weight_decay, negatives, horizon (absent = 1). `prepare` is called
+    // read: batch_size, lr, weight_decay, negatives, horizon (absent = 1), targets ("positives":
+    // only items rated >= the threshold are targets; absent = every item). `prepare` is called
     // by prepareScoring().
     SasRecTraining(SasRecNet net, const ItemSequences& sequences, const ParamValues& params,
                    SasRecLoss loss, torch::Device device, uint64_t seed,
@@ -90,6 +94,7 @@ private:
     // Each position also predicts the items 2..horizon steps ahead (inside the user's training
     // sequence), each a cross-entropy term of the same weight as the next item's.
     int64_t m_horizon = 1;
+    bool m_positiveTargets = false;
     int64_t m_targets = 0;
     std::vector<Window> m_windows;
     torch::Tensor m_sampling;  // numItems sampling weights (sampled loss)

@@ -267,19 +267,32 @@ private slots:
     // The multi-step objective written out: with horizon 3, a batch's loss is the mean over
     // every (position, h <= 3) pair inside the sequence of the full-softmax cross-entropy of
     // the item h steps ahead; horizon 1 is the next item alone.
+    // With targets=positives, items rated below the threshold stay in the input but are no
+    // target.
     void horizonLossByHand_data() {
         QTest::addColumn<int>("horizon");
-        QTest::newRow("1") << 1;
-        QTest::newRow("3") << 3;
+        QTest::addColumn<bool>("positiveTargets");
+        QTest::addColumn<int>("expectedTerms");
+        QTest::newRow("1") << 1 << false << 5;
+        QTest::newRow("3") << 3 << false << 5 + 4 + 3;
+        QTest::newRow("1 positives") << 1 << true << 3;
+        QTest::newRow("3 positives") << 3 << true << 3 + 3 + 2;
     }
     void horizonLossByHand() {
         QFETCH(int, horizon);
+        QFETCH(bool, positiveTargets);
+        QFETCH(int, expectedTerms);
         const std::vector<int32_t> seq{4, 9, 2, 7, 1, 5};
+        const std::vector<char> liked{1, 0, 1, 1, 0, 1};
         ItemSequences sequences;
         sequences.items = seq;
+        sequences.positive = liked;
         sequences.offsets = {0, int64_t(seq.size())};
         SasRecModel model;
-        QVERIFY(model.configure({{"horizon", std::to_string(horizon)}}).ok());
+        QVERIFY(model
+                    .configure({{"horizon", std::to_string(horizon)},
+                                {"targets", positiveTargets ? "positives" : "all"}})
+                    .ok());
         auto net = seededNet(31, 12, 10, 8, 1, 1);
         // Expected, from the untrained weights (trainBatch returns the loss before its step).
         double sum = 0;
@@ -292,6 +305,8 @@ private slots:
                 torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
             for (int64_t j = 0; j + 1 < int64_t(seq.size()); ++j)
                 for (int h = 1; h <= horizon && j + h < int64_t(seq.size()); ++h) {
+                    if (positiveTargets && !liked[size_t(j + h)])
+                        continue;
                     double norm = 0;
                     for (int64_t i = 0; i < 12; ++i)
                         norm += std::exp(logits[j][i].item<double>());
@@ -299,7 +314,7 @@ private slots:
                     ++terms;
                 }
         }
-        QCOMPARE(terms, horizon == 1 ? int64_t(5) : int64_t(5 + 4 + 3));
+        QCOMPARE(terms, int64_t(expectedTerms));
         SasRecTraining training(net, sequences, model.params(), SasRecLoss::Full, torch::kCPU, 1,
                                 {});
         training.beginEpoch(1);
