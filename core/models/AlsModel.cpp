@@ -53,8 +53,9 @@ void solveSide(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
 // few steps per iteration track the exact solution. A p costs gram p (f x f) plus two passes
 // over the row's fixed vectors; nothing of size f x f is factorised. Plain loops that the
 // compiler vectorises for the CPU found at run time (target_clones), since the build targets
-// baseline x86-64.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// baseline x86-64. Not under ThreadSanitizer: the clones' resolver (an ifunc) runs while the
+// program is being relocated, before TSan's runtime exists, and its instrumented code crashes.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define RECSCOPE_CPU_CLONES \
     __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
