@@ -29,25 +29,7 @@ namespace {
 
 std::unique_ptr<TwoTowerModel> fitTwoTower(const TrainData& data,
                                            std::map<std::string, std::string> params) {
-    auto m = std::make_unique<TwoTowerModel>();
-    const Status configured = m->configure(params);
-    if (!configured)
-        qFatal("%s", configured.error().message.c_str());
-    FitContext context;
-    context.seed = 3;
-    const Status fitted = m->fit(data, context);
-    if (!fitted)
-        qFatal("%s", fitted.error().message.c_str());
-    return m;
-}
-
-double recallAt(const Recommender& m, const TrainData& data, int k) {
-    EvalConfig config;
-    config.ks = {k};
-    config.keepPerUser = false;
-    config.beyondAccuracy = false;
-    const auto r = evaluate(m, data, EvalPart::Test, config);
-    return r ? r->metrics.at("recall@" + std::to_string(k)) : -1.0;
+    return fitOrDie<TwoTowerModel>(data, params, {}, 3);
 }
 
 // rows x cols int64 from row-major values.
@@ -138,8 +120,8 @@ private slots:
         attention["user_tower"] = "attention";
         const auto a = fitTwoTower(data, attention);
         const auto m = fitTwoTower(data, params);
-        const double ra = recallAt(*a, data, 10);
-        const double rm = recallAt(*m, data, 10);
+        const double ra = testRecall(*a, data, 10);
+        const double rm = testRecall(*m, data, 10);
         qInfo("recall@10 attention %.3f mean %.3f", ra, rm);
         QVERIFY2(ra >= 0.5 && ra >= rm + 0.3, qPrintable(QString("%1 vs %2").arg(ra).arg(rm)));
         QVERIFY(!a->canDistribute());

@@ -33,26 +33,13 @@ using namespace recscope::testing;
 namespace {
 
 double recallAt10(const Recommender& m, const TrainData& data) {
-    EvalConfig config;
-    config.ks = {10};
-    config.keepPerUser = false;
-    config.beyondAccuracy = false;
-    const auto r = evaluate(m, data, EvalPart::Test, config);
-    return r ? r->metrics.at("recall@10") : -1.0;
+    return testRecall(m, data, 10);
 }
 
 std::unique_ptr<SasRecModel> fitSasRec(const TrainData& data,
                                        std::map<std::string, std::string> params,
                                        FitContext context = {}) {
-    auto m = std::make_unique<SasRecModel>();
-    const Status configured = m->configure(params);
-    if (!configured)
-        qFatal("%s", configured.error().message.c_str());
-    context.seed = 5;
-    const Status fitted = m->fit(data, context);
-    if (!fitted)
-        qFatal("%s", fitted.error().message.c_str());
-    return m;
+    return fitOrDie<SasRecModel>(data, params, context, 5);
 }
 
 // Training settings for the small walks: fast and converged enough.

@@ -1,16 +1,21 @@
 #pragma once
 // Test support for the sequence-aware models (header-only, used by tst_sasrec and
-// tst_attentiontower): random walks with a strong "i is followed by i + 1" signal, and the
-// comparisons of a model's scores that their fold-in tests make.
+// tst_attentiontower): random walks with a strong "i is followed by i + 1" signal, fitting a
+// model, its test recall, and the comparisons of scores that their fold-in tests make.
 
 #include <QtGlobal>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "core/eval/Evaluator.h"
 #include "core/models/Recommender.h"
+#include "core/models/TrainData.h"
 #include "core/split/Split.h"
 
 namespace recscope::testing {
@@ -77,6 +82,32 @@ inline bool sameScores(const std::vector<float>& a, const std::vector<float>& b)
     for (float x : a)
         scale = std::max(scale, double(std::fabs(x)));
     return maxDifference(a, b) <= 1e-5 * scale;
+}
+
+// Recall@k on the test part (full ranking); -1 when the evaluation fails.
+inline double testRecall(const Recommender& m, const TrainData& data, int k) {
+    EvalConfig config;
+    config.ks = {k};
+    config.keepPerUser = false;
+    config.beyondAccuracy = false;
+    const auto r = evaluate(m, data, EvalPart::Test, config);
+    return r ? r->metrics.at("recall@" + std::to_string(k)) : -1.0;
+}
+
+// A model of type M configured with `params` and fitted on `data` with `seed`; a configuration
+// or training error ends the test program with its message.
+template <class M>
+std::unique_ptr<M> fitOrDie(const TrainData& data, const std::map<std::string, std::string>& params,
+                            FitContext context, uint64_t seed) {
+    auto m = std::make_unique<M>();
+    const Status configured = m->configure(params);
+    if (!configured)
+        qFatal("%s", configured.error().message.c_str());
+    context.seed = seed;
+    const Status fitted = m->fit(data, context);
+    if (!fitted)
+        qFatal("%s", fitted.error().message.c_str());
+    return m;
 }
 
 }  // namespace recscope::testing
