@@ -21,13 +21,13 @@ ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
                     const int32_t item = rows.indices[static_cast<size_t>(k)];
                     out.items.push_back(item);
                     // Without a split there is no threshold to read: a stored rating counts when
-                    // the positives matrix holds the item.
+                    // the positives matrix holds the item (its rows are sorted).
                     const auto* begin = data.positives.indices.data();
                     const bool liked =
-                        positivesOnly || (u < data.positives.rows &&
-                                          std::find(begin + data.positives.offsets[u],
-                                                    begin + data.positives.offsets[u + 1],
-                                                    item) != begin + data.positives.offsets[u + 1]);
+                        positivesOnly ||
+                        (u < data.positives.rows &&
+                         std::binary_search(begin + data.positives.offsets[u],
+                                            begin + data.positives.offsets[u + 1], item));
                     out.positive.push_back(liked ? 1 : 0);
                 }
             out.offsets.push_back(static_cast<int64_t>(out.items.size()));
