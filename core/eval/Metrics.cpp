@@ -58,17 +58,27 @@ int64_t topK(const float* scores, int32_t n, int k, const TieOrder& ties, std::v
     if (k <= 0 || n <= 0)
         return 0;
     const auto cap = static_cast<size_t>(std::min(k, n));
-    out.reserve(cap);
-    // A heap whose front is the worst item kept: `better` as the heap's "less".
+    // Candidates collect in a buffer of a few k; when it fills, a selection keeps the k best and
+    // raises the bar to the k-th best score. Each item costs one comparison with the bar, and
+    // the selections cost O(buffer) each, far fewer than a heap's log k moves per accepted item.
+    const size_t bufferCap = std::max<size_t>(4 * cap, 64);
+    out.reserve(bufferCap);
     const auto better = [scores, &ties](int32_t a, int32_t b) {
         return ties.before(scores[a], a, scores[b], b);
     };
-    float worst = -INFINITY;  // score of the front once the heap is full
+    float bar = -INFINITY;  // the k-th best score kept so far, once k are kept
+    const auto keepBest = [&] {
+        std::nth_element(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(cap - 1), out.end(),
+                         better);
+        out.resize(cap);
+        bar = scores[out.back()];
+    };
     size_t ex = 0;
     for (int32_t i = 0; i < n; ++i) {
         const float s = scores[i];
-        // Hot path: most items fall below the k-th best; -inf and NaN fail this too.
-        if (!(s >= worst) || s == -INFINITY)
+        // Hot path: most items fall below the bar; -inf and NaN fail this too. An item equal to
+        // the bar may still win on the tie order, so it is kept for the next selection.
+        if (!(s >= bar) || s == -INFINITY)
             continue;
         if (filter.allowed && !filter.allowed[i])
             continue;
@@ -76,20 +86,12 @@ int64_t topK(const float* scores, int32_t n, int k, const TieOrder& ties, std::v
             ++ex;
         if (ex < filter.numExcluded && filter.excluded[ex] == i)
             continue;
-        if (out.size() < cap) {
-            out.push_back(i);
-            std::push_heap(out.begin(), out.end(), better);
-            if (out.size() == cap)
-                worst = scores[out.front()];
-            continue;
-        }
-        if (!better(i, out.front()))
-            continue;
-        std::pop_heap(out.begin(), out.end(), better);
-        out.back() = i;
-        std::push_heap(out.begin(), out.end(), better);
-        worst = scores[out.front()];
+        out.push_back(i);
+        if (out.size() == bufferCap)
+            keepBest();
     }
+    if (out.size() > cap)
+        keepBest();
     std::sort(out.begin(), out.end(), better);
     return static_cast<int64_t>(out.size());
 }
@@ -108,21 +110,64 @@ double giniCoefficient(std::vector<int64_t> counts) {
     return total > 0.0 ? weighted / (n * total) : 0.0;
 }
 
+namespace {
+
+// 1 - |A∩B| / |A∪B| by the two counts (|A∪B| <= 32 for 32-bit masks); 0 when both are empty.
+struct JaccardTable {
+    double distance[33][33] = {};
+    JaccardTable() {
+        for (int inter = 0; inter <= 32; ++inter)
+            for (int uni = 1; uni <= 32; ++uni)
+                distance[inter][uni] = 1.0 - static_cast<double>(inter) / uni;
+    }
+};
+
+inline int bitCount(uint32_t v) {
+    // Portable (the build targets baseline x86-64, where __builtin_popcount is a libgcc call).
+    v = v - ((v >> 1) & 0x55555555u);
+    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    return static_cast<int>((((v + (v >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
+
+}  // namespace
+
 double intraListDiversity(const int32_t* items, int64_t count,
                           const std::vector<uint32_t>& genreMasks) {
-    if (count < 2)
-        return 0.0;
-    double sum = 0.0;
-    for (int64_t a = 0; a < count; ++a) {
-        const uint32_t ma = genreMasks[static_cast<size_t>(items[a])];
-        for (int64_t b = a + 1; b < count; ++b) {
-            const uint32_t mb = genreMasks[static_cast<size_t>(items[b])];
-            const int uni = __builtin_popcount(ma | mb);
-            if (uni > 0)
-                sum += 1.0 - static_cast<double>(__builtin_popcount(ma & mb)) / uni;
+    double value = 0.0;
+    const int k = static_cast<int>(std::min<int64_t>(count, INT32_MAX));
+    intraListDiversityPrefixes(items, count, genreMasks, &k, 1, &value);
+    return value;
+}
+
+void intraListDiversityPrefixes(const int32_t* items, int64_t count,
+                                const std::vector<uint32_t>& genreMasks, const int* ks, size_t numK,
+                                double* out) {
+    static const JaccardTable table;
+    int64_t longest = 0;
+    for (size_t j = 0; j < numK; ++j)
+        longest = std::max<int64_t>(longest, std::min<int64_t>(count, ks[j]));
+    // Pair sums of each prefix, grown one item at a time: prefixSum[r] covers items [0, r).
+    std::vector<uint32_t> masks(static_cast<size_t>(longest));
+    std::vector<int> bits(static_cast<size_t>(longest));
+    std::vector<double> prefixSum(static_cast<size_t>(longest) + 1, 0.0);
+    for (int64_t b = 0; b < longest; ++b) {
+        const uint32_t mb = genreMasks[static_cast<size_t>(items[b])];
+        const int nb = bitCount(mb);
+        double add = 0.0;
+        for (int64_t a = 0; a < b; ++a) {
+            const int inter = bitCount(masks[static_cast<size_t>(a)] & mb);
+            add += table.distance[inter][bits[static_cast<size_t>(a)] + nb - inter];
         }
+        masks[static_cast<size_t>(b)] = mb;
+        bits[static_cast<size_t>(b)] = nb;
+        prefixSum[static_cast<size_t>(b) + 1] = prefixSum[static_cast<size_t>(b)] + add;
     }
-    return sum / (static_cast<double>(count) * static_cast<double>(count - 1) / 2.0);
+    for (size_t j = 0; j < numK; ++j) {
+        const int64_t c = std::min<int64_t>(count, ks[j]);
+        out[j] = c < 2 ? 0.0
+                       : prefixSum[static_cast<size_t>(c)] /
+                             (static_cast<double>(c) * static_cast<double>(c - 1) / 2.0);
+    }
 }
 
 }  // namespace recscope

@@ -61,8 +61,8 @@ struct RankFilter {
 
 // The k best items of scores[0..n) (highest first; equal scores in the order of `ties`),
 // skipping -inf and NaN entries and what `filter` names; writes min(k, eligible count) ids to
-// out and returns that count. One pass with a k-sized heap (scores are not modified), so the
-// cost is about one comparison per item when k << n.
+// out and returns that count. One pass (scores are not modified) at about one comparison per item
+// when k << n: candidates above the running k-th best collect in a buffer that a selection trims.
 int64_t topK(const float* scores, int32_t n, int k, const TieOrder& ties, std::vector<int32_t>& out,
              const RankFilter& filter = {});
 
@@ -73,5 +73,10 @@ double giniCoefficient(std::vector<int64_t> counts);
 // sets have distance 0. Lists with fewer than two items give 0.
 double intraListDiversity(const int32_t* items, int64_t count,
                           const std::vector<uint32_t>& genreMasks);
+// The same for each prefix items[0, min(count, ks[j])) at once, into out[j]: one pass over the
+// pairs of the longest prefix (the evaluator's K = 10, 20, 50, 100 share their pairs).
+void intraListDiversityPrefixes(const int32_t* items, int64_t count,
+                                const std::vector<uint32_t>& genreMasks, const int* ks, size_t numK,
+                                double* out);
 
 }  // namespace recscope

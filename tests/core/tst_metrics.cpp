@@ -1,7 +1,9 @@
 // Ranking metrics, top-K selection and catalogue statistics against hand-computed values.
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "core/eval/Metrics.h"
 #include "core/eval/PairedComparison.h"
@@ -21,8 +23,10 @@ private slots:
     void topKTiesBySeededOrder();
     void recallCapped();
     void topKLargerThanCatalogue();
+    void topKAgainstFullSort();
     void gini();
     void diversity();
+    void diversityPrefixesAgainstPairLoop();
     void wilcoxonExact();
     void wilcoxonNormalWithTiesAndZeros();
     void wilcoxonAllZero();
@@ -121,6 +125,52 @@ void TestMetrics::topKLargerThanCatalogue() {
     QVERIFY(std::fabs(m.precision - 0.01) < 1e-12);
 }
 
+// The selection against a full sort by the same order, with filters, -inf, NaN and heavy ties
+// (scores drawn from a few values), for k below, near and above the buffer size and the
+// eligible count.
+void TestMetrics::topKAgainstFullSort() {
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 60; ++trial) {
+        const int32_t n = 1 + static_cast<int32_t>(rng() % 3000);
+        const int levels = trial % 3 == 0 ? 4 : (trial % 3 == 1 ? 50 : 1000000);
+        std::vector<float> scores(static_cast<size_t>(n));
+        std::vector<char> allowed(static_cast<size_t>(n));
+        std::vector<int32_t> excluded;
+        for (int32_t i = 0; i < n; ++i) {
+            const uint32_t r = rng();
+            scores[static_cast<size_t>(i)] = r % 97 == 0   ? -INFINITY
+                                             : r % 89 == 0 ? std::nanf("")
+                                                           : static_cast<float>(rng() % levels);
+            allowed[static_cast<size_t>(i)] = rng() % 10 != 0;
+            if (rng() % 7 == 0)
+                excluded.push_back(i);
+        }
+        const TieOrder ties(99, trial);
+        std::vector<int32_t> eligible;
+        for (int32_t i = 0; i < n; ++i) {
+            const float s = scores[static_cast<size_t>(i)];
+            if (std::isnan(s) || s == -INFINITY || !allowed[static_cast<size_t>(i)] ||
+                std::binary_search(excluded.begin(), excluded.end(), i))
+                continue;
+            eligible.push_back(i);
+        }
+        std::sort(eligible.begin(), eligible.end(), [&](int32_t a, int32_t b) {
+            return ties.before(scores[static_cast<size_t>(a)], a, scores[static_cast<size_t>(b)],
+                               b);
+        });
+        const RankFilter filter{allowed.data(), excluded.data(), excluded.size()};
+        for (int k : {1, 10, 63, 64, 100, 250, n + 5}) {
+            std::vector<int32_t> out;
+            const int64_t got = topK(scores.data(), n, k, ties, out, filter);
+            const size_t want = std::min(eligible.size(), static_cast<size_t>(k));
+            QCOMPARE(got, static_cast<int64_t>(want));
+            QCOMPARE(out,
+                     std::vector<int32_t>(eligible.begin(),
+                                          eligible.begin() + static_cast<std::ptrdiff_t>(want)));
+        }
+    }
+}
+
 // Recall capped at K (Mult-VAE): 1 hit of 3 relevant at K = 2 is 1/2, plain recall 1/3.
 void TestMetrics::recallCapped() {
     const std::vector<int32_t> ranked{7, 1, 8};
@@ -148,6 +198,38 @@ void TestMetrics::diversity() {
     const std::vector<int32_t> same{0, 3};
     QCOMPARE(intraListDiversity(same.data(), 2, masks), 0.0);
     QCOMPARE(intraListDiversity(list.data(), 1, masks), 0.0);
+}
+
+// Every prefix's value against the mean over its pairs written out, on lists with empty masks.
+void TestMetrics::diversityPrefixesAgainstPairLoop() {
+    std::mt19937 rng(3);
+    std::vector<uint32_t> masks(500);
+    for (auto& m : masks)
+        m = rng() % 5 == 0 ? 0u : (rng() & rng() & 0x7FFFFu);
+    for (int trial = 0; trial < 20; ++trial) {
+        std::vector<int32_t> list(static_cast<size_t>(rng() % 120));
+        for (auto& item : list)
+            item = static_cast<int32_t>(rng() % masks.size());
+        const int ks[] = {1, 2, 10, 20, 50, 100};
+        double got[6];
+        intraListDiversityPrefixes(list.data(), static_cast<int64_t>(list.size()), masks, ks, 6,
+                                   got);
+        for (int j = 0; j < 6; ++j) {
+            const int64_t c = std::min<int64_t>(static_cast<int64_t>(list.size()), ks[j]);
+            double sum = 0.0;
+            for (int64_t a = 0; a < c; ++a)
+                for (int64_t b = a + 1; b < c; ++b) {
+                    const uint32_t ma = masks[static_cast<size_t>(list[static_cast<size_t>(a)])];
+                    const uint32_t mb = masks[static_cast<size_t>(list[static_cast<size_t>(b)])];
+                    const int uni = __builtin_popcount(ma | mb);
+                    if (uni > 0)
+                        sum += 1.0 - static_cast<double>(__builtin_popcount(ma & mb)) / uni;
+                }
+            const double want = c < 2 ? 0.0 : sum / (static_cast<double>(c) * (c - 1) / 2.0);
+            QVERIFY2(std::fabs(got[j] - want) < 1e-12,
+                     qPrintable(QString("prefix %1: %2 vs %3").arg(c).arg(got[j]).arg(want)));
+        }
+    }
 }
 
 void TestMetrics::wilcoxonExact() {
