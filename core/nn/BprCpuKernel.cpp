@@ -85,6 +85,7 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
         for (int64_t k = begin; k < end; ++k) {
             if (k + kAhead < end) {  // at ML-20M size the rows miss every cache: fetch ahead
                 prefetchRow(P + size_t(u[k + kAhead]) * d, d);
+                prefetchRow(Q + size_t(i[k + kAhead]) * d, d);
                 prefetchRow(Q + size_t(j[k + kAhead]) * d, d);
             }
             const float* pu = P + size_t(u[k]) * d;
@@ -112,8 +113,23 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
             }
         };
         for (int64_t k = 0; k < n; ++k) {
-            if (k + kAhead < n && ((uint32_t(u[k + kAhead]) & mask) == uint32_t(t)))
-                prefetchRow(GP + size_t(u[k + kAhead]) * d, d);
+            if (k + kAhead < n) {
+                // The gradient rows are as scattered as the weights, and the batch's weight rows
+                // (3 x 1024 x 256 bytes at the defaults) may have left L2 since phase 1.
+                const int32_t ua = u[k + kAhead], ia = i[k + kAhead], ja = j[k + kAhead];
+                if ((uint32_t(ua) & mask) == uint32_t(t)) {
+                    prefetchRow(GP + size_t(ua) * d, d);
+                    prefetchRow(P + size_t(ua) * d, d);
+                }
+                if ((uint32_t(ia) & mask) == uint32_t(t)) {
+                    prefetchRow(GQ + size_t(ia) * d, d);
+                    prefetchRow(Q + size_t(ia) * d, d);
+                }
+                if ((uint32_t(ja) & mask) == uint32_t(t)) {
+                    prefetchRow(GQ + size_t(ja) * d, d);
+                    prefetchRow(Q + size_t(ja) * d, d);
+                }
+            }
             const int32_t uk = u[k], ik = i[k], jk = j[k];
             const bool ownU = (uint32_t(uk) & mask) == uint32_t(t);
             const bool ownI = (uint32_t(ik) & mask) == uint32_t(t);

@@ -49,9 +49,24 @@ int32_t TrainNegativeSampler::draw(int32_t user, uint64_t seed, uint64_t counter
 
 void TrainNegativeSampler::fill(const int32_t* users, int64_t n, uint64_t seed,
                                 uint64_t firstCounter, int32_t* out, int threads) const {
+    // Users come in shuffled order, so each draw's binary search starts with cache misses.
+    // Fetch ahead in two steps: the user's row offset 16 draws early, the row itself 8 early
+    // (its offset is in cache by then). The first 64 bytes of a row hold 16 items.
     auto work = [&](int64_t begin, int64_t end) {
-        for (int64_t k = begin; k < end; ++k)
+        for (int64_t k = begin; k < end; ++k) {
+            if (k + 16 < end && users[k + 16] >= 0 && users[k + 16] < m_pos.rows)
+                __builtin_prefetch(m_pos.offsets.data() + users[k + 16]);
+            if (k + 8 < end) {
+                const int32_t ua = users[k + 8];
+                if (ua >= 0 && ua < m_pos.rows) {
+                    const int32_t* row = m_pos.indices.data() + m_pos.offsets[size_t(ua)];
+                    const int64_t len = m_pos.rowSize(ua);
+                    for (int64_t c = 0; c < std::min<int64_t>(len, 64); c += 16)
+                        __builtin_prefetch(row + c);
+                }
+            }
             out[k] = draw(users[k], seed, firstCounter + uint64_t(k));
+        }
     };
     threads = int(std::max<int64_t>(1, std::min<int64_t>(threads, n / 4096)));
     if (threads <= 1) {
