@@ -15,6 +15,10 @@
 //
 // Usage: bench_peer [--threads N] [--data ML100K_DIR] [--peer torch_peer.py]
 //                   [--python /usr/bin/python3] [--seconds S] [--models bpr,neumf,...]
+//                   [--rounds N]
+// With --rounds N each model alternates ours / peer N times and prints every round's ratio and
+// the median: on a shared machine the load drifts between one side's window and the other's,
+// and single ratios of the same code have spread from 1.36x to 1.83x.
 
 #include <algorithm>
 #include <chrono>
@@ -124,6 +128,7 @@ int main(int argc, char** argv) {
     std::string script = std::string(RECSCOPE_SHARED_DATA) + "/../../bench/torch_peer.py";
     std::string python = "/usr/bin/python3";
     double seconds = 8.0;
+    int rounds = 1;
     std::string only;
     for (int a = 1; a + 1 < argc; a += 2) {
         const std::string k = argv[a];
@@ -140,6 +145,8 @@ int main(int argc, char** argv) {
             seconds = std::atof(v.c_str());
         else if (k == "--models")
             only = "," + v + ",";
+        else if (k == "--rounds")
+            rounds = std::max(1, std::atoi(v.c_str()));
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             return 2;
@@ -179,14 +186,26 @@ int main(int argc, char** argv) {
     for (const Case& c : cases) {
         if (!only.empty() && only.find("," + c.key + ",") == std::string::npos)
             continue;
-        std::string note, line;
-        const double a = ours(c, train, note);
         const std::string peerScript =
             c.ownPeer ? std::string(RECSCOPE_SOURCE_DIR) + "/bench/sasrec_peer.py" : script;
-        const double b = peer(python, peerScript, data, threads, c.peerModel, seconds, line);
-        std::printf("%-9s %14.0f %14.0f %6.2fx   %s\n", c.key.c_str(), a, b, b > 0 ? a / b : 0.0,
-                    note.empty() ? line.c_str() : note.c_str());
-        std::fflush(stdout);
+        std::vector<double> ratios;
+        for (int round = 0; round < rounds; ++round) {
+            std::string note, line;
+            const double a = ours(c, train, note);
+            const double b = peer(python, peerScript, data, threads, c.peerModel, seconds, line);
+            ratios.push_back(b > 0 ? a / b : 0.0);
+            std::printf("%-9s %14.0f %14.0f %6.2fx   %s\n", c.key.c_str(), a, b, ratios.back(),
+                        note.empty() ? line.c_str() : note.c_str());
+            std::fflush(stdout);
+        }
+        if (rounds > 1) {
+            std::sort(ratios.begin(), ratios.end());
+            const size_t m = ratios.size();
+            const double median = m % 2 ? ratios[m / 2] : 0.5 * (ratios[m / 2 - 1] + ratios[m / 2]);
+            std::printf("%-9s median ratio of %zu rounds: %.2fx (min %.2fx, max %.2fx)\n",
+                        c.key.c_str(), m, median, ratios.front(), ratios.back());
+            std::fflush(stdout);
+        }
     }
     return 0;
 }
