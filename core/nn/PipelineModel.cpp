@@ -90,6 +90,10 @@ PipelineModel::~PipelineModel() = default;
 std::vector<ParamSpec> PipelineModel::paramSpecs() const {
     std::vector<ParamSpec> specs;
     for (auto s : m_retriever.paramSpecs()) {
+        // The retriever never refits on train + validation here: the ranker's training and
+        // the pipeline's fit record assume the stages saw the same data.
+        if (s.name == "refit")
+            continue;
         s.name = kRetrieverPrefix + s.name;
         specs.push_back(std::move(s));
     }
@@ -229,6 +233,8 @@ Status PipelineModel::fit(const TrainData& data, const FitContext& context) {
     m_numUsers = data.numUsers;
 
     FitContext stage = context;
+    stage.refitOnValidation = false;
+    stage.record = nullptr;
     if (context.observer)
         context.observer->onMessage("Training the retriever (two-tower)");
     const bool holdout = m_ranker.holdoutTraining() && data.split;

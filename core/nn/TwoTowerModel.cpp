@@ -179,6 +179,14 @@ std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
          16,
          {},
          "Attention tower: heads per block (embedding must divide by it)"},
+        {"refit",
+         T::Bool,
+         "false",
+         0,
+         0,
+         {},
+         "After early stopping, retrain on train + validation for the best epoch count (only "
+         "under --fit-on auto)"},
         {"seq_dropout",
          T::Float,
          "0.2",
@@ -245,6 +253,32 @@ double TwoTowerModel::temperature() const {
 }
 
 Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
+    if (Status s = fitOnce(data, context, 0); !s)
+        return s;
+    // The validation part only chose the epoch count. Under the fit rule's "auto" (and only
+    // then: docs/protocols.md, "What a model is fitted on"), `refit` retrains on train +
+    // validation for that count, as sasrec does: the validation item is then the newest of the
+    // history the attention tower reads before the test items.
+    const bool chosen = m_stats.validated;
+    if (context.refitOnValidation && m_params.getBool("refit") && chosen && data.split &&
+        !data.split->validation.empty() && !context.parallel) {
+        if (context.observer)
+            context.observer->onMessage("refitting on train + validation");
+        try {
+            const Split merged = withValidationInTrain(*data.split);
+            const TrainData full = TrainData::build(merged, data.dataset);
+            if (Status s = fitOnce(full, context, m_stats.bestEpoch); !s)
+                return s;
+            if (context.record)
+                *context.record = {true, static_cast<int64_t>(merged.train.size())};
+        } catch (const std::exception& e) {
+            return makeError(std::string("two-tower training failed: ") + e.what());
+        }
+    }
+    return {};
+}
+
+Status TwoTowerModel::fitOnce(const TrainData& data, const FitContext& context, int fixedEpochs) {
     if (data.numItems <= 0 || data.positives.nnz() == 0)
         return makeError("two-tower: the training data has no positives");
     auto parsed = parseTorchDevice(context.device);
@@ -334,8 +368,8 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
             makeTwoTowerEpochs(m, data, p, device, context.seed, m_stats, context.parallel,
                                m.config.attention ? &sequences : nullptr);
         TrainConfig tc;
-        tc.epochs = static_cast<int>(p.getInt("epochs"));
-        tc.patience = static_cast<int>(p.getInt("patience"));
+        tc.epochs = fixedEpochs > 0 ? fixedEpochs : static_cast<int>(p.getInt("epochs"));
+        tc.patience = fixedEpochs > 0 ? 0 : static_cast<int>(p.getInt("patience"));
         tc.learningRate = p.getFloat("lr");
         const int valK = static_cast<int>(p.getInt("validation_k"));
         tc.metric = "recall@" + std::to_string(valK);
@@ -363,6 +397,7 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
         auto summary = trainer.run(*epochs, context);
         if (!summary)
             return summary.status();
+        m_stats.validated = summary->bestEpoch > 0;
         m_stats.bestEpoch = summary->bestEpoch > 0 ? summary->bestEpoch : summary->epochsRun;
         m.refreshVectors(device);
     } catch (const std::exception& e) {

@@ -26,10 +26,11 @@
 namespace recscope {
 
 struct FitStats {
-    int epochs = 0;        // epochs run
-    int bestEpoch = 0;     // 1-based epoch whose weights were kept (= epochs without validation)
-    int64_t samples = 0;   // training rows processed (all epochs)
-    double seconds = 0.0;  // time spent in training batches (validation excluded)
+    int epochs = 0;          // epochs run
+    int bestEpoch = 0;       // 1-based epoch whose weights were kept (= epochs without validation)
+    bool validated = false;  // bestEpoch was chosen on the validation part
+    int64_t samples = 0;     // training rows processed (all epochs)
+    double seconds = 0.0;    // time spent in training batches (validation excluded)
 };
 
 class TwoTowerModel : public Recommender {
@@ -91,6 +92,10 @@ public:
     struct Impl;  // LibTorch state; defined in the .cpp only
 
 private:
+    // One training run on `data`: early stopping on its validation part, or exactly
+    // fixedEpochs epochs (> 0) without validation.
+    Status fitOnce(const TrainData& data, const FitContext& context, int fixedEpochs);
+
     std::unique_ptr<Impl> m_impl;
     FitStats m_stats;
 };

@@ -182,6 +182,47 @@ private slots:
         QCOMPARE(fitTwoTower(data, mean)->userHistory(0), (std::vector<int32_t>{3, 5, 6, 9}));
     }
 
+    // refit=true under the fit rule's "auto": after early stopping on validation the model is
+    // retrained on train + validation, so the validation item becomes the newest it reads (the
+    // test item never); the record says so. Under "train", or with refit=false, it is not.
+    void refitReadsTheValidationItem() {
+        Split s;
+        s.threshold = 4.0;
+        s.numUsers = 6;
+        s.numItems = 12;
+        for (int32_t u = 0; u < 6; ++u) {
+            for (int k = 0; k < 6; ++k)
+                s.train.append(u, int32_t((u * 5 + k) % 12), 5, 100 * u + k);
+            s.validation.append(u, int32_t((u * 5 + 6) % 12), 5, 100 * u + 6);
+            s.test.append(u, int32_t((u * 5 + 7) % 12), 5, 100 * u + 7);
+        }
+        const TrainData data = TrainData::build(s, nullptr);
+        const std::map<std::string, std::string> base{
+            {"epochs", "3"},       {"patience", "2"},   {"dim", "8"},
+            {"embedding", "8"},    {"genres", "false"}, {"user_tower", "attention"},
+            {"validation_k", "5"}, {"refit", "true"}};
+        const std::vector<int32_t> trainOnly{0, 1, 2, 3, 4, 5};
+        const std::vector<int32_t> withValidation{0, 1, 2, 3, 4, 5, 6};
+
+        FitRecord record{false, int64_t(s.train.size())};
+        FitContext autoRule;
+        autoRule.refitOnValidation = true;
+        autoRule.record = &record;
+        QCOMPARE(fitOrDie<TwoTowerModel>(data, base, autoRule, 3)->userHistory(0), withValidation);
+        QVERIFY(record.trainAndValidation);
+        QCOMPARE(record.ratings, int64_t(s.train.size() + s.validation.size()));
+
+        FitRecord untouched{false, int64_t(s.train.size())};
+        FitContext trainRule;
+        trainRule.record = &untouched;
+        QCOMPARE(fitOrDie<TwoTowerModel>(data, base, trainRule, 3)->userHistory(0), trainOnly);
+        QVERIFY(!untouched.trainAndValidation);
+
+        auto noRefit = base;
+        noRefit["refit"] = "false";
+        QCOMPARE(fitOrDie<TwoTowerModel>(data, noRefit, autoRule, 3)->userHistory(0), trainOnly);
+    }
+
     void saveLoadRoundTrip() {
         const Split split = walks(60, 40, 0.9, 5);
         const TrainData data = TrainData::build(split, nullptr);
