@@ -143,12 +143,7 @@ private slots:
         s.train.append(0, 6, 4, 35);
         s.validation.append(0, 7, 5, 40);
         s.test.append(0, 8, 5, 50);
-        for (int32_t u = 1; u < 6; ++u) {
-            for (int k = 0; k < 9; ++k)
-                s.train.append(u, int32_t((u * 5 + k) % 12), 5, 100 * u + k);
-            s.validation.append(u, int32_t((u * 5 + 9) % 12), 5, 100 * u + 9);
-            s.test.append(u, int32_t((u * 5 + 10) % 12), 5, 100 * u + 10);
-        }
+        appendCyclicUsers(s, 1, 6, 9);
         const TrainData data = TrainData::build(s, nullptr);
         const std::map<std::string, std::string> base{
             {"epochs", "3"},    {"patience", "0"},           {"dim", "8"},
@@ -190,12 +185,7 @@ private slots:
         s.threshold = 4.0;
         s.numUsers = 6;
         s.numItems = 12;
-        for (int32_t u = 0; u < 6; ++u) {
-            for (int k = 0; k < 6; ++k)
-                s.train.append(u, int32_t((u * 5 + k) % 12), 5, 100 * u + k);
-            s.validation.append(u, int32_t((u * 5 + 6) % 12), 5, 100 * u + 6);
-            s.test.append(u, int32_t((u * 5 + 7) % 12), 5, 100 * u + 7);
-        }
+        appendCyclicUsers(s, 0, 6, 6);
         const TrainData data = TrainData::build(s, nullptr);
         const std::map<std::string, std::string> base{
             {"epochs", "3"},       {"patience", "2"},   {"dim", "8"},

@@ -352,12 +352,7 @@ private slots:
         s.validation.append(0, 7, 5, 40);
         s.test.append(0, 8, 5, 50);
         std::mt19937_64 rng(4);
-        for (int32_t u = 1; u < 6; ++u) {
-            for (int k = 0; k < 9; ++k)
-                s.train.append(u, int32_t((u * 5 + k) % 12), 5, 100 * u + k);
-            s.validation.append(u, int32_t((u * 5 + 9) % 12), 5, 100 * u + 9);
-            s.test.append(u, int32_t((u * 5 + 10) % 12), 5, 100 * u + 10);
-        }
+        appendCyclicUsers(s, 1, 6, 9);
         const TrainData data = TrainData::build(s, nullptr);
         const std::map<std::string, std::string> base{
             {"epochs", "3"}, {"patience", "0"}, {"dim", "8"}, {"refit", "false"}};

@@ -52,6 +52,19 @@ inline Split walks(int users, int items, double follow, uint64_t seed) {
     return s;
 }
 
+// Users [first, last) of a hand-made split, each with `trainLen` training ratings of items
+// (5u + k) mod s.numItems at times 100u + k (rating 5), then one validation and one test rating
+// continuing the pattern.
+inline void appendCyclicUsers(Split& s, int32_t first, int32_t last, int trainLen) {
+    const auto item = [&](int32_t u, int k) { return int32_t((u * 5 + k) % s.numItems); };
+    for (int32_t u = first; u < last; ++u) {
+        for (int k = 0; k < trainLen; ++k)
+            s.train.append(u, item(u, k), 5, 100 * u + k);
+        s.validation.append(u, item(u, trainLen), 5, 100 * u + trainLen);
+        s.test.append(u, item(u, trainLen + 1), 5, 100 * u + trainLen + 1);
+    }
+}
+
 inline std::vector<float> userScores(const Recommender& m, int32_t user) {
     std::vector<float> out(size_t(m.numItems()));
     m.scoreUsers(&user, 1, out.data());
