@@ -116,19 +116,15 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
             if (k + kAhead < n) {
                 // The gradient rows are as scattered as the weights, and the batch's weight rows
                 // (3 x 1024 x 256 bytes at the defaults) may have left L2 since phase 1.
-                const int32_t ua = u[k + kAhead], ia = i[k + kAhead], ja = j[k + kAhead];
-                if ((uint32_t(ua) & mask) == uint32_t(t)) {
-                    prefetchRow(GP + size_t(ua) * d, d);
-                    prefetchRow(P + size_t(ua) * d, d);
-                }
-                if ((uint32_t(ia) & mask) == uint32_t(t)) {
-                    prefetchRow(GQ + size_t(ia) * d, d);
-                    prefetchRow(Q + size_t(ia) * d, d);
-                }
-                if ((uint32_t(ja) & mask) == uint32_t(t)) {
-                    prefetchRow(GQ + size_t(ja) * d, d);
-                    prefetchRow(Q + size_t(ja) * d, d);
-                }
+                const auto fetchOwned = [&](int32_t row, const float* grad, const float* weight) {
+                    if ((uint32_t(row) & mask) == uint32_t(t)) {
+                        prefetchRow(grad + size_t(row) * d, d);
+                        prefetchRow(weight + size_t(row) * d, d);
+                    }
+                };
+                fetchOwned(u[k + kAhead], GP, P);
+                fetchOwned(i[k + kAhead], GQ, Q);
+                fetchOwned(j[k + kAhead], GQ, Q);
             }
             const int32_t uk = u[k], ik = i[k], jk = j[k];
             const bool ownU = (uint32_t(uk) & mask) == uint32_t(t);

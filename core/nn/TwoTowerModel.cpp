@@ -259,8 +259,7 @@ Status TwoTowerModel::fit(const TrainData& data, const FitContext& context) {
     // then: docs/protocols.md, "What a model is fitted on"), `refit` retrains on train +
     // validation for that count, as sasrec does: the validation item is then the newest of the
     // history the attention tower reads before the test items.
-    const bool chosen = m_stats.validated;
-    if (context.refitOnValidation && m_params.getBool("refit") && chosen && data.split &&
+    if (context.refitOnValidation && m_params.getBool("refit") && m_stats.validated && data.split &&
         !data.split->validation.empty() && !context.parallel) {
         if (context.observer)
             context.observer->onMessage("refitting on train + validation");

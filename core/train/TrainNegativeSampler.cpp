@@ -51,7 +51,7 @@ void TrainNegativeSampler::fill(const int32_t* users, int64_t n, uint64_t seed,
                                 uint64_t firstCounter, int32_t* out, int threads) const {
     // Users come in shuffled order, so each draw's binary search starts with cache misses.
     // Fetch ahead in two steps: the user's row offset 16 draws early, the row itself 8 early
-    // (its offset is in cache by then). The first 64 bytes of a row hold 16 items.
+    // (its offset is in cache by then): up to its first 64 items, one request per 16.
     auto work = [&](int64_t begin, int64_t end) {
         for (int64_t k = begin; k < end; ++k) {
             if (k + 16 < end && users[k + 16] >= 0 && users[k + 16] < m_pos.rows)
