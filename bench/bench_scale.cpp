@@ -3,7 +3,8 @@
 // reopen), the default temporal split, and for each model: fit, full-ranking evaluation of every
 // test user at K = 10, 20, 50, 100, printing fit seconds and seconds per epoch / iteration,
 // evaluation seconds, peak resident memory of the model's fit + evaluation, Recall@10 and
-// NDCG@10. Then, with --implicit DIR (a build of benfred/implicit beside the project), the peer
+// NDCG@10. `bpr-hogwild` is bpr with kernel=hogwild (per-triplet lock-free SGD, implicit's
+// method). Then, with --implicit DIR (a build of benfred/implicit beside the project), the peer
 // for iALS and BPR on the very training matrix: bench/implicit_peer.py runs in the same process
 // run, and the ratios ours / peer are printed.
 //
@@ -95,7 +96,8 @@ int main(int argc, char** argv) {
     recscope::registerTorchModels();
     std::string size = "20m", device = "cpu", work, implicitDir;
     std::string python = "/usr/bin/python3";
-    std::vector<std::string> models{"pop", "ials", "bpr", "ease", "twotower", "pipeline"};
+    std::vector<std::string> models{"pop",  "ials",     "bpr",     "bpr-hogwild",
+                                    "ease", "twotower", "pipeline"};
     int threads = 0;
     bool full = false;
     std::map<std::string, std::map<std::string, std::string>> params;
@@ -148,10 +150,12 @@ int main(int argc, char** argv) {
     const Size s = sizes.at(size);
     if (!full) {  // bounded epochs at this size (a later --param wins)
         params["bpr"].emplace("epochs", "10");
+        params["bpr-hogwild"].emplace("epochs", "10");
         params["twotower"].emplace("epochs", "1");
         params["pipeline"].emplace("retriever.epochs", "1");
         params["pipeline"].emplace("ranker.epochs", "1");
     }
+    params["bpr-hogwild"].emplace("kernel", "hogwild");
     setComputeThreads(threads);
     if (work.empty())
         work = (std::filesystem::temp_directory_path() / ("recscope-scale-" + size)).string();
@@ -209,9 +213,10 @@ int main(int argc, char** argv) {
 
     std::printf("%-9s %-9s %8s %7s %9s %8s %8s %7s %8s %8s\n", "model", "fit_on", "fit_s", "epochs",
                 "s/epoch", "eval_s", "users", "peakGB", "R@10", "NDCG@10");
-    std::map<std::string, double> perEpoch;  // for the peer comparison
+    std::map<std::string, double> perEpoch;          // for the peer comparison
+    std::map<std::string, double> samplesPerSecond;  // training triplets, BPR
     for (const std::string& name : models) {
-        auto model = createModel(name);
+        auto model = createModel(name == "bpr-hogwild" ? "bpr" : name);
         if (!model) {
             std::printf("%-9s unknown model\n", name.c_str());
             continue;
@@ -247,6 +252,8 @@ int main(int argc, char** argv) {
         const double secondsPerEpoch =
             epochs > 0 ? (batchSum > 0 ? batchSum : epochSum) / epochs : 0.0;
         perEpoch[name] = secondsPerEpoch;
+        if (batchSum > 0)  // BPR's epoch = every training positive once
+            samplesPerSecond[name] = double(data.positives.nnz()) * epochs / batchSum;
         std::fprintf(stderr, "%s: evaluating\n", name.c_str());
         EvalConfig eval;
         eval.ks = {10, 20, 50, 100};
@@ -300,14 +307,33 @@ int main(int argc, char** argv) {
         const double alsCg = grab("implicit als cg f=64: ");
         const double alsChol = grab("implicit als cholesky f=64: ");
         const double bpr = grab("implicit bpr f=64: ");
+        const auto bprLine = output.find("implicit bpr f=64: ");
+        const auto comma = bprLine == std::string::npos ? bprLine : output.find(", ", bprLine);
+        double bprRate = 0.0;  // "1,234,567 samples/s"
+        if (comma != std::string::npos) {
+            std::string digits;
+            for (size_t c = comma + 2; c < output.size() && output[c] != ' '; ++c)
+                if (output[c] != ',')
+                    digits += output[c];
+            bprRate = std::atof(digits.c_str());
+        }
         const double fastestAls = alsCg > 0 && (alsChol <= 0 || alsCg < alsChol) ? alsCg : alsChol;
         std::printf("\n%-24s %10s %10s %7s\n", "", "ours", "implicit", "ratio");
         if (perEpoch.count("ials") && fastestAls > 0)
             std::printf("%-24s %10.2f %10.2f %6.2fx\n", "iALS s/iteration", perEpoch["ials"],
                         fastestAls, fastestAls / perEpoch["ials"]);
-        if (perEpoch.count("bpr") && bpr > 0)
-            std::printf("%-24s %10.2f %10.2f %6.2fx\n", "BPR s/epoch", perEpoch["bpr"], bpr,
-                        bpr / perEpoch["bpr"]);
+        // BPR trains on the training part only (it early-stops on validation), the peer on
+        // train + validation: triplets per second compares the two, s/epoch only roughly.
+        for (const char* name : {"bpr", "bpr-hogwild"}) {
+            if (!perEpoch.count(name) || bpr <= 0)
+                continue;
+            std::printf("%-24s %10.2f %10.2f %6.2fx\n", (std::string(name) + " s/epoch").c_str(),
+                        perEpoch[name], bpr, bpr / perEpoch[name]);
+            if (samplesPerSecond.count(name) && bprRate > 0)
+                std::printf(
+                    "%-24s %10.2f %10.2f %6.2fx\n", (std::string(name) + " M triplets/s").c_str(),
+                    samplesPerSecond[name] / 1e6, bprRate / 1e6, samplesPerSecond[name] / bprRate);
+        }
         std::remove(csr.c_str());
     }
     return 0;

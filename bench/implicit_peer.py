@@ -8,7 +8,9 @@ Prints one line per configuration: ALS with conjugate gradient (implicit's defau
 CPU solver), ALS with the exact Cholesky solve, BPR; seconds per iteration / epoch and, for
 BPR, samples/s (one sample = one (user, positive, negative) triplet, nnz per epoch)."""
 import os, sys, time
-os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')  # implicit's own advice for its CPU models
+# implicit's own advice for its CPU models (it warns otherwise); set before numpy loads OpenBLAS,
+# and not inherited from the caller (bench_scale sets its own thread count in the environment).
+os.environ['OPENBLAS_NUM_THREADS'] = '1'
 import numpy as np, scipy.sparse as sp
 
 path, users, items = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

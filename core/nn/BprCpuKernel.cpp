@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace recscope {
 
@@ -23,6 +24,21 @@ constexpr int64_t kAhead = 8;
 inline void prefetchRow(const float* row, int32_t d) {
     for (int32_t c = 0; c < d; c += 16)
         __builtin_prefetch(row + c);
+}
+
+// Thread t's contiguous slice [first, second) of n triplets.
+inline std::pair<int64_t, int64_t> threadSlice(int64_t n, int threads, int t) {
+    const int64_t chunk = (n + threads - 1) / threads;
+    const int64_t begin = std::min<int64_t>(n, t * chunk);
+    return {begin, std::min<int64_t>(n, begin + chunk)};
+}
+
+// The three weight rows of triplet k, requested kAhead triplets before they are used.
+inline void prefetchTriplet(const float* P, const float* Q, const int32_t* u, const int32_t* i,
+                            const int32_t* j, int64_t k, int32_t d) {
+    prefetchRow(P + size_t(u[k]) * d, d);
+    prefetchRow(Q + size_t(i[k]) * d, d);
+    prefetchRow(Q + size_t(j[k]) * d, d);
 }
 
 // Hot loops over `dim`: `omp simd` makes GCC vectorise them whatever its -O2 cost model says.
@@ -78,16 +94,11 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
     {
         const int t = omp_get_thread_num();
         // Phase 1: scores and gradient coefficients, contiguous slices of the batch.
-        const int64_t chunk = (n + threads - 1) / threads;
-        const int64_t begin = std::min<int64_t>(n, t * chunk);
-        const int64_t end = std::min<int64_t>(n, begin + chunk);
+        const auto [begin, end] = threadSlice(n, threads, t);
         double loss = 0.0;
         for (int64_t k = begin; k < end; ++k) {
-            if (k + kAhead < end) {  // at ML-20M size the rows miss every cache: fetch ahead
-                prefetchRow(P + size_t(u[k + kAhead]) * d, d);
-                prefetchRow(Q + size_t(i[k + kAhead]) * d, d);
-                prefetchRow(Q + size_t(j[k + kAhead]) * d, d);
-            }
+            if (k + kAhead < end)  // at ML-20M size the rows miss every cache: fetch ahead
+                prefetchTriplet(P, Q, u, i, j, k + kAhead, d);
             const float* pu = P + size_t(u[k]) * d;
             float x = dotDiff(pu, Q + size_t(i[k]) * d, Q + size_t(j[k]) * d, d);
             if (B)
@@ -190,6 +201,61 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
     double loss = 0.0;
     for (int t = 0; t < threads; ++t)
         loss += m_lossParts[size_t(t)];
+    return loss / double(n);
+}
+
+double BprCpuKernel::stepHogwild(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n,
+                                 float lr, float reg, float biasReg) {
+    if (n <= 0)
+        return 0.0;
+#if defined(__SANITIZE_THREAD__)
+    // The races are the method; TSan would report every one of them.
+    const int threads = 1;
+#else
+    const int threads = int(std::min<int64_t>(m_threads, std::max<int64_t>(1, n / 4096)));
+#endif
+    const int32_t d = m_dim;
+    float* const P = m_p;
+    float* const Q = m_q;
+    float* const B = m_b;
+    m_lossParts.assign(size_t(m_threads), 0.0);
+
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num();
+        const auto [begin, end] = threadSlice(n, threads, t);
+        double loss = 0.0;
+        for (int64_t k = begin; k < end; ++k) {
+            if (k + kAhead < end)
+                prefetchTriplet(P, Q, u, i, j, k + kAhead, d);
+            const int32_t ik = i[k], jk = j[k];
+            if (ik == jk)  // a zero gradient apart from the L2 terms; the sampler never draws it
+                continue;
+            float* __restrict pu = P + size_t(u[k]) * d;
+            float* __restrict qi = Q + size_t(ik) * d;
+            float* __restrict qj = Q + size_t(jk) * d;
+            float x = dotDiff(pu, qi, qj, d);
+            if (B)
+                x += B[ik] - B[jk];
+            loss += double(std::max(-x, 0.0f) + std::log1p(std::exp(-std::fabs(x))));
+            const float g = 1.0f / (1.0f + std::exp(x));
+#pragma omp simd
+            for (int32_t c = 0; c < d; ++c) {
+                const float p = pu[c], a = qi[c], b = qj[c];
+                pu[c] = p - lr * (reg * p - g * (a - b));
+                qi[c] = a - lr * (reg * a - g * p);
+                qj[c] = b - lr * (reg * b + g * p);
+            }
+            if (B) {
+                B[ik] -= lr * (biasReg * B[ik] - g);
+                B[jk] -= lr * (biasReg * B[jk] + g);
+            }
+        }
+        m_lossParts[size_t(t)] = loss;
+    }
+    double loss = 0.0;
+    for (double part : m_lossParts)
+        loss += part;
     return loss / double(n);
 }
 

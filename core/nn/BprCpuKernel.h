@@ -26,6 +26,17 @@ public:
     double step(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n, float lr,
                 float reg, float biasReg);
 
+    // Hogwild SGD over n triplets: one update per triplet, taken at the weights as they are at
+    // that moment, with the threads working on contiguous slices at once and no locks (as
+    // implicit's CPU BPR does). With one thread it is plain per-triplet SGD, deterministic and
+    // the same as step() on batches of one; with more, rows two threads touch together may lose
+    // an update, so runs are not bit-reproducible. One pass over the rows instead of step()'s
+    // three. Returns the mean BPR loss before each update.
+    double stepHogwild(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n, float lr,
+                       float reg, float biasReg);
+
+    int threads() const { return m_threads; }
+
 private:
     float* m_p;
     float* m_q;

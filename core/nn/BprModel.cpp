@@ -38,7 +38,8 @@ namespace {
 class BprTraining : public EpochModel {
 public:
     BprTraining(torch::Tensor& p, torch::Tensor& q, torch::Tensor& b, const TrainData& data,
-                const ParamValues& params, uint64_t seed, bool fused, DataParallel* parallel)
+                const ParamValues& params, uint64_t seed, bool fused, bool hogwild,
+                DataParallel* parallel)
         : m_p(p),
           m_q(q),
           m_b(b),
@@ -52,13 +53,18 @@ public:
           m_reg(float(params.getFloat("weight_decay"))),
           m_biasReg(params.getBool("item_bias") ? float(params.getFloat("weight_decay")) : 0.0f),
           m_useBias(params.getBool("item_bias")),
+          m_hogwild(hogwild),
           m_parallel(parallel) {
         broadcastFromLeader(m_parallel, {m_p, m_q, m_b});
-        if (fused) {
+        if (fused || hogwild) {
             m_kernel = std::make_unique<BprCpuKernel>(
                 p.data_ptr<float>(), q.data_ptr<float>(), m_useBias ? b.data_ptr<float>() : nullptr,
                 int32_t(p.size(0)), int32_t(q.size(0)), int32_t(p.size(1)), computeThreads());
         }
+        // Hogwild updates per triplet, so batch_size does not change the arithmetic: it only
+        // sets how often the loss is reported. Chunks big enough to share among the threads.
+        if (hogwild)
+            m_batch = std::max<int64_t>(m_batch, 8192 * int64_t(m_kernel->threads()));
     }
 
     int64_t beginEpoch(int epoch) override {
@@ -76,6 +82,8 @@ public:
         const int32_t* u = m_pairs.users() + begin;
         const int32_t* i = m_pairs.items() + begin;
         const int32_t* j = m_negatives.data() + begin;
+        if (m_kernel && m_hogwild)
+            return m_kernel->stepHogwild(u, i, j, n, m_lr, m_reg, m_biasReg);
         if (m_kernel)
             return m_kernel->step(u, i, j, n, m_lr, m_reg, m_biasReg);
         return autogradStep(u, i, j, n);
@@ -160,6 +168,7 @@ private:
     int64_t m_batch;
     float m_lr, m_reg, m_biasReg;
     bool m_useBias;
+    bool m_hogwild;
     DataParallel* m_parallel;
     std::unique_ptr<BprCpuKernel> m_kernel;
     std::vector<torch::Tensor> m_best;
@@ -195,8 +204,10 @@ std::vector<ParamSpec> BprModel::paramSpecs() const {
                      "auto",
                      0,
                      0,
-                     {"auto", "fused", "autograd"},
-                     "auto: fused kernel on CPU, autograd on CUDA (same results)"});
+                     {"auto", "fused", "autograd", "hogwild"},
+                     "auto: fused kernel on CPU, autograd on CUDA (same results). hogwild: "
+                     "per-triplet SGD on all CPU threads at once without locks, as implicit "
+                     "does; fastest on large data, not bit-reproducible with several threads"});
     return specs;
 }
 
@@ -212,11 +223,15 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         const std::string kernel = params.getString("kernel");
         // The fused kernel updates the tables in place without gradients to exchange: a
         // data-parallel run takes the autograd step.
-        const bool fused = device.value().is_cpu() && kernel != "autograd" && !context.parallel;
-        if (kernel == "fused" && !device.value().is_cpu())
-            return makeError("bpr: the fused kernel runs on the CPU only (use kernel=auto)");
-        if (kernel == "fused" && context.parallel)
-            return makeError("bpr: the fused kernel cannot train data-parallel (use kernel=auto)");
+        const bool hogwild = kernel == "hogwild";
+        const bool fused =
+            device.value().is_cpu() && kernel != "autograd" && !hogwild && !context.parallel;
+        if ((kernel == "fused" || hogwild) && !device.value().is_cpu())
+            return makeError("bpr: the " + kernel +
+                             " kernel runs on the CPU only (use kernel=auto)");
+        if ((kernel == "fused" || hogwild) && context.parallel)
+            return makeError("bpr: the " + kernel +
+                             " kernel cannot train data-parallel (use kernel=auto)");
 
         State& s = *m_state;
         const int64_t factors = params.getInt("factors");
@@ -230,7 +245,7 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         s.popularity = popularityScores(data);
 
         BprTraining training(s.userFactors, s.itemFactors, s.itemBias, data, params, context.seed,
-                             fused, context.parallel);
+                             fused, hogwild, context.parallel);
         TrainConfig config = epochTrainConfig(params);
         EpochTrainer trainer(config);
         trainer.setSampledValidation(
@@ -252,7 +267,7 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
 bool BprModel::canDistribute() const {
     const auto& values = m_params.values();
     const auto it = values.find("kernel");
-    return it == values.end() || it->second != "fused";
+    return it == values.end() || (it->second != "fused" && it->second != "hogwild");
 }
 
 int32_t BprModel::numItems() const {

@@ -2,8 +2,9 @@
 // popularity where it should, MF beats a hand-computed bias-only baseline, save/load gives
 // identical scores, the same seed gives identical scores, the NCF refit on train + validation
 // equals a plain fit there, NeuMF pre-training runs its phases, the fused BPR kernel is
-// independent of the thread count and equals the autograd (CUDA) path, cancel and a bad
-// learning rate stop with their messages.
+// independent of the thread count and equals the autograd (CUDA) path, its hogwild step equals
+// per-triplet SGD by hand and trains as well with two threads, cancel and a bad learning rate
+// stop with their messages.
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <random>
 #include <vector>
 
 #include "core/data/DatasetLoader.h"
@@ -22,6 +24,7 @@
 #include "core/models/ModelRegistry.h"
 #include "core/models/Recommender.h"
 #include "core/models/TrainData.h"
+#include "core/nn/BprCpuKernel.h"
 #include "core/nn/BprModel.h"
 #include "core/nn/MfModel.h"
 #include "core/nn/NeuMfModel.h"
@@ -171,6 +174,7 @@ private slots:
     void beatsPopularity_data() {
         QTest::addColumn<QString>("name");
         QTest::newRow("bpr") << "bpr";
+        QTest::newRow("bpr-hogwild") << "bpr-hogwild";
         QTest::newRow("neuralmf") << "neuralmf";
         QTest::newRow("neumf") << "neumf";
     }
@@ -180,9 +184,14 @@ private slots:
         auto pop = createModel("pop");
         QVERIFY(pop);
         QVERIFY(pop->fit(data, FitContext{}).ok());
-        auto model = make(name.toStdString());
+        // Hogwild with two threads: lost updates must not cost the model its quality.
+        const bool hogwild = name == "bpr-hogwild";
+        if (hogwild)
+            setComputeThreads(2);
+        auto model = hogwild ? make("bpr", {{"kernel", "hogwild"}}) : make(name.toStdString());
         QVERIFY(model);
         auto st = model->fit(data, FitContext{});
+        setComputeThreads(1);
         QVERIFY2(st.ok(), st.error().message.c_str());
         auto p = testMetrics(*pop, data);
         auto m = testMetrics(*model, data);
@@ -425,6 +434,82 @@ private slots:
         const auto a = allScores(*one, data.numUsers);
         const auto b = allScores(*two, data.numUsers);
         QVERIFY(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+    }
+
+    void bprHogwildIsPerTripletSgd() {
+        // One thread: stepHogwild over n triplets is n SGD steps, each at the weights the
+        // previous one left: the same as n calls of step() on one triplet, and as a plain loop
+        // in double precision written from the loss.
+        const int32_t users = 7, items = 11, dim = 5;
+        const int64_t n = 400;
+        std::mt19937 rng(7);
+        std::normal_distribution<float> normal(0.0f, 0.3f);
+        std::vector<float> p0(static_cast<size_t>(users * dim)),
+            q0(static_cast<size_t>(items * dim)), b0(static_cast<size_t>(items));
+        for (auto* v : {&p0, &q0, &b0})
+            for (float& x : *v)
+                x = normal(rng);
+        std::vector<int32_t> u(n), i(n), j(n);
+        for (int64_t k = 0; k < n; ++k) {
+            u[size_t(k)] = int32_t(rng() % users);
+            i[size_t(k)] = int32_t(rng() % items);
+            j[size_t(k)] = int32_t((i[size_t(k)] + 1 + rng() % (items - 1)) % items);
+        }
+        const float lr = 0.05f, reg = 0.01f, biasReg = 0.02f;
+        auto p1 = p0, q1 = q0, b1 = b0;
+        BprCpuKernel hogwild(p1.data(), q1.data(), b1.data(), users, items, dim, 1);
+        const double loss1 = hogwild.stepHogwild(u.data(), i.data(), j.data(), n, lr, reg, biasReg);
+        auto p2 = p0, q2 = q0, b2 = b0;
+        BprCpuKernel batched(p2.data(), q2.data(), b2.data(), users, items, dim, 1);
+        double loss2 = 0;
+        for (int64_t k = 0; k < n; ++k)
+            loss2 += batched.step(&u[size_t(k)], &i[size_t(k)], &j[size_t(k)], 1, lr, reg, biasReg);
+        std::vector<double> P(p0.begin(), p0.end()), Q(q0.begin(), q0.end()),
+            B(b0.begin(), b0.end());
+        double loss3 = 0;
+        for (int64_t k = 0; k < n; ++k) {
+            double* pu = &P[size_t(u[size_t(k)] * dim)];
+            double* qi = &Q[size_t(i[size_t(k)] * dim)];
+            double* qj = &Q[size_t(j[size_t(k)] * dim)];
+            double& bi = B[size_t(i[size_t(k)])];
+            double& bj = B[size_t(j[size_t(k)])];
+            double x = bi - bj;
+            for (int c = 0; c < dim; ++c)
+                x += pu[c] * (qi[c] - qj[c]);
+            loss3 += std::log1p(std::exp(-x));
+            const double g = 1.0 / (1.0 + std::exp(x));  // -d softplus(-x) / dx
+            for (int c = 0; c < dim; ++c) {
+                const double pc = pu[c], ic = qi[c], jc = qj[c];
+                pu[c] -= lr * (reg * pc - g * (ic - jc));
+                qi[c] -= lr * (reg * ic - g * pc);
+                qj[c] -= lr * (reg * jc + g * pc);
+            }
+            const double bic = bi, bjc = bj;
+            bi -= lr * (biasReg * bic - g);
+            bj -= lr * (biasReg * bjc + g);
+        }
+        double diffBatched = 0, diffHand = 0;
+        const auto compare = [&](const std::vector<float>& a, const std::vector<float>& b,
+                                 const std::vector<double>& ref) {
+            for (size_t k = 0; k < a.size(); ++k) {
+                diffBatched = std::max(diffBatched, double(std::abs(a[k] - b[k])));
+                diffHand = std::max(diffHand, std::abs(double(a[k]) - ref[k]));
+            }
+        };
+        compare(p1, p2, P);
+        compare(q1, q2, Q);
+        compare(b1, b2, B);
+        qInfo("hogwild vs step() per triplet %.2e, vs the double loop %.2e; loss %.5f %.5f %.5f",
+              diffBatched, diffHand, loss1, loss2 / double(n), loss3 / double(n));
+        QVERIFY(diffBatched < 1e-5);
+        QVERIFY(diffHand < 1e-4);
+        QVERIFY(std::abs(loss1 - loss3 / double(n)) < 1e-4);
+        QVERIFY(std::abs(loss1 - loss2 / double(n)) < 1e-4);
+        // The weights moved: the comparison above is not between three untouched copies.
+        double moved = 0;
+        for (size_t k = 0; k < q0.size(); ++k)
+            moved = std::max(moved, double(std::abs(q1[k] - q0[k])));
+        QVERIFY(moved > 1e-2);
     }
 
     void bprFusedKernelEqualsAutogradPath() {
