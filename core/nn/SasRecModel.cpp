@@ -104,6 +104,16 @@ struct TrainOutcome {
     bool chosen = false;  // the count was chosen on validation (a refit may reuse it)
 };
 
+// The histories the trained network in `m` scores users from: the last max_len items of each
+// user's time-ordered sequence in `data`, and the fallback for users without one.
+void readHistories(SasRecModel::Impl& m, const TrainData& data) {
+    const ItemSequences sequences = timeOrderedSequences(data, m.positivesOnly);
+    m.numUsers = data.numUsers;
+    m.recent = lastItems(sequences, m.config.maxLen);
+    m.fallback = popularityScores(data);
+    m.refreshVectors();
+}
+
 // Trains a fresh, seeded network into `m` on `data`: with early stopping on the validation
 // part, or exactly `fixedEpochs` epochs without validation. Leaves the cached vectors fresh.
 Result<TrainOutcome> trainNetwork(SasRecModel::Impl& m, const Recommender& self,
@@ -236,6 +246,15 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          {},
          "After early stopping, retrain on train + validation for the best epoch count (only "
          "under --fit-on auto): the validation item then precedes the test items in the history"},
+        {"refit_by",
+         T::Choice,
+         "retraining",
+         0,
+         0,
+         {"retraining", "history"},
+         "How refit adds the validation part. retraining: a fresh network trained on train + "
+         "validation; history: the early-stopped network unchanged, each user's validation "
+         "items only appended to the history it reads (no second training)"},
     };
     specs.insert(specs.end(), own.begin(), own.end());
     return specs;
@@ -281,12 +300,20 @@ Status SasRecModel::fit(const TrainData& data, const FitContext& context) {
         if (context.refitOnValidation && p.getBool("refit") && first->chosen && data.split &&
             !data.split->validation.empty()) {
             if (context.observer)
-                context.observer->onMessage("refitting on train + validation");
+                context.observer->onMessage(p.getString("refit_by") == "history"
+                                                ? "adding the validation items to every "
+                                                  "user's history (no retraining)"
+                                                : "refitting on train + validation");
             const Split merged = withValidationInTrain(*data.split);
             const TrainData full = TrainData::build(merged, data.dataset);
-            auto second = trainNetwork(m, *this, p, full, context, device.value(), first->epochs);
-            if (!second)
-                return second.error();
+            if (p.getString("refit_by") == "history") {
+                readHistories(m, full);
+            } else {
+                auto second =
+                    trainNetwork(m, *this, p, full, context, device.value(), first->epochs);
+                if (!second)
+                    return second.error();
+            }
             if (context.record)
                 *context.record = {true, static_cast<int64_t>(merged.train.size())};
         }

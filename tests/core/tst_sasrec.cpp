@@ -391,6 +391,20 @@ private slots:
         QVERIFY(record.trainAndValidation);
         QCOMPARE(record.ratings, int64_t(merged.train.size()));
         QCOMPARE(r->userSequence(0), (std::vector<int32_t>{5, 3, 9, 1, 7}));
+
+        // refit_by=history: the early-stopped network itself (the same weights as refit=false),
+        // now reading train + validation; recorded the same way.
+        auto byHistory = refit;
+        byHistory["refit_by"] = "history";
+        FitRecord historyRecord;
+        context.record = &historyRecord;
+        const auto h = fitSasRec(data, byHistory, context);
+        QVERIFY(historyRecord.trainAndValidation);
+        QCOMPARE(historyRecord.ratings, int64_t(merged.train.size()));
+        QCOMPARE(h->userSequence(0), (std::vector<int32_t>{5, 3, 9, 1, 7}));
+        QVERIFY(sameScores(historyScores(*h, {5, 3, 9, 1, 7}), userScores(*h, 0)));
+        QVERIFY(sameScores(historyScores(*h, {5, 3, 9, 1, 7}), historyScores(*m, {5, 3, 9, 1, 7})));
+        QVERIFY(maxDifference(historyScores(*r, {5, 3, 9, 1, 7}), userScores(*h, 0)) > 1e-4);
     }
 
     void saveLoadRoundTrip() {
