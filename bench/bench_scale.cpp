@@ -216,6 +216,10 @@ int main(int argc, char** argv) {
     std::map<std::string, double> perEpoch;          // for the peer comparison
     std::map<std::string, double> samplesPerSecond;  // training triplets, BPR
     for (const std::string& name : models) {
+        if (name == "bpr-hogwild" && device != "cpu") {
+            std::printf("%-9s a CPU kernel: not run on %s\n", name.c_str(), device.c_str());
+            continue;
+        }
         auto model = createModel(name == "bpr-hogwild" ? "bpr" : name);
         if (!model) {
             std::printf("%-9s unknown model\n", name.c_str());
