@@ -248,13 +248,14 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          "under --fit-on auto): the validation item then precedes the test items in the history"},
         {"refit_by",
          T::Choice,
-         "retraining",
+         "history",
          0,
          0,
          {"retraining", "history"},
-         "How refit adds the validation part. retraining: a fresh network trained on train + "
-         "validation; history: the early-stopped network unchanged, each user's validation "
-         "items only appended to the history it reads (no second training)"},
+         "How refit adds the validation part. history: the early-stopped network unchanged, "
+         "each user's validation items only appended to the history it reads (no second "
+         "training); retraining: a fresh network trained on train + validation for the chosen "
+         "epoch count (twice the time; on ML-100K temporal the same Recall@10)"},
     };
     specs.insert(specs.end(), own.begin(), own.end());
     return specs;

@@ -2,8 +2,9 @@
 // SASRec (Kang & McAuley 2018), registry name "sasrec": causal self-attention over each user's
 // time-ordered training history (SasRecNet.h), trained by next-item prediction at every
 // position with Adam, early stopping on validation NDCG@10 (EpochTrainer), and (param `refit`,
-// only under the fit rule's "auto") a retrain on train + validation for the chosen epoch count,
-// or with refit_by=history the same network reading train + validation histories.
+// only under the fit rule's "auto") the validation part added: by default (refit_by=history) the
+// same network reading train + validation histories, with refit_by=retraining a fresh network
+// trained on train + validation for the chosen epoch count.
 //
 // Sequences (param `sequence`): by default every training rating is an interaction, in time
 // order (ties by item id), as SASRec and RecBole use MovieLens: the model predicts what a user

@@ -383,6 +383,7 @@ private slots:
         // ... or by the refit after early stopping, which says so in the record.
         auto refit = base;
         refit["refit"] = "true";
+        refit["refit_by"] = "retraining";
         FitRecord record;
         FitContext context;
         context.refitOnValidation = true;
