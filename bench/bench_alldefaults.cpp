@@ -147,6 +147,11 @@ int main(int argc, char** argv) {
         FitContext context;
         context.seed = seed;
         context.observer = &counter;
+        // --fit-on auto: a model that refits (NeuralMF, NeuMF, SASRec) adds the validation
+        // part after early stopping, as recscope-cli run does.
+        FitRecord record;
+        context.refitOnValidation = true;
+        context.record = &record;
 
         const auto t0 = Clock::now();
         const double c0 = cpuSeconds();
@@ -177,9 +182,10 @@ int main(int argc, char** argv) {
         evalCpuSum += evalCpu;
         const std::string epochs = counter.epochs > 0 ? std::to_string(counter.epochs) : "-";
         std::printf("%-9s %-9s %7.2f %7.2f %7.2f %7.2f %7s %8.4f %8.4f  %s\n", name.c_str(),
-                    mergeValidation ? "train+val" : "train", trainSeconds, trainCpu, evalSeconds,
-                    evalCpu, epochs.c_str(), metric(result.value(), "recall@10"),
-                    metric(result.value(), "ndcg@10"), counter.note.c_str());
+                    mergeValidation || record.trainAndValidation ? "train+val" : "train",
+                    trainSeconds, trainCpu, evalSeconds, evalCpu, epochs.c_str(),
+                    metric(result.value(), "recall@10"), metric(result.value(), "ndcg@10"),
+                    counter.note.c_str());
         std::fflush(stdout);
     }
     const double totalSeconds = since(total);
