@@ -11,6 +11,8 @@ import os, sys, time
 # implicit's own advice for its CPU models (it warns otherwise); set before numpy loads OpenBLAS,
 # and not inherited from the caller (bench_scale sets its own thread count in the environment).
 os.environ['OPENBLAS_NUM_THREADS'] = '1'
+os.environ['OMP_NUM_THREADS'] = '1'  # Debian's OpenMP OpenBLAS reads this one; implicit's own loops
+# take num_threads explicitly
 import numpy as np, scipy.sparse as sp
 
 path, users, items = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -221,8 +221,8 @@ Status BprModel::fit(const TrainData& data, const FitContext& context) {
         prepareTorch(context.seed);
         const auto& params = m_params;
         const std::string kernel = params.getString("kernel");
-        // The fused kernel updates the tables in place without gradients to exchange: a
-        // data-parallel run takes the autograd step.
+        // The fused and hogwild kernels update the tables in place without gradients to
+        // exchange: a data-parallel run takes the autograd step.
         const bool hogwild = kernel == "hogwild";
         const bool fused =
             device.value().is_cpu() && kernel != "autograd" && !hogwild && !context.parallel;

@@ -244,8 +244,8 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          0,
          0,
          {},
-         "After early stopping, retrain on train + validation for the best epoch count (only "
-         "under --fit-on auto): the validation item then precedes the test items in the history"},
+         "After early stopping, add the validation part (only under --fit-on auto; how: "
+         "refit_by): the validation item then precedes the test items in the history"},
         {"refit_by",
          T::Choice,
          "history",
@@ -295,9 +295,10 @@ Status SasRecModel::fit(const TrainData& data, const FitContext& context) {
         if (!first)
             return first.error();
         // The validation part only chose the epoch count. Under the fit rule's "auto" (and only
-        // then: docs/protocols.md, "What a model is fitted on"), retrain on train + validation:
-        // each user's validation item is the newest of their history, the one right before
-        // the test items, and a sequence model reads the newest items most.
+        // then: docs/protocols.md, "What a model is fitted on"), add it: each user's validation
+        // item is the newest of their history, the one right before the test items, and a
+        // sequence model reads the newest items most. By default the trained network just
+        // reads it (refit_by=history); refit_by=retraining trains afresh on train + validation.
         if (context.refitOnValidation && p.getBool("refit") && first->chosen && data.split &&
             !data.split->validation.empty()) {
             if (context.observer)
