@@ -104,14 +104,12 @@ struct TrainOutcome {
     bool chosen = false;  // the count was chosen on validation (a refit may reuse it)
 };
 
-// The histories the trained network in `m` scores users from: the last max_len items of each
-// user's time-ordered sequence in `data`, and the fallback for users without one.
-void readHistories(SasRecModel::Impl& m, const TrainData& data) {
-    const ItemSequences sequences = timeOrderedSequences(data, m.positivesOnly);
+// The histories the network in `m` scores users from: the last max_len items of each user's
+// time-ordered `sequences` (built from `data`), and the fallback for users without one.
+void setHistories(SasRecModel::Impl& m, const TrainData& data, const ItemSequences& sequences) {
     m.numUsers = data.numUsers;
     m.recent = lastItems(sequences, m.config.maxLen);
     m.fallback = popularityScores(data);
-    m.refreshVectors();
 }
 
 // Trains a fresh, seeded network into `m` on `data`: with early stopping on the validation
@@ -124,9 +122,7 @@ Result<TrainOutcome> trainNetwork(SasRecModel::Impl& m, const Recommender& self,
     const ItemSequences sequences = timeOrderedSequences(data, m.positivesOnly);
     if (sequences.items.empty())
         return makeError("sasrec: the training part has no interactions");
-    m.numUsers = data.numUsers;
-    m.recent = lastItems(sequences, m.config.maxLen);
-    m.fallback = popularityScores(data);
+    setHistories(m, data, sequences);
     // Built on the CPU, then moved: the same initial weights for every device.
     m.net = SasRecNet(m.config);
     m.net->to(device);
@@ -309,7 +305,8 @@ Status SasRecModel::fit(const TrainData& data, const FitContext& context) {
             const Split merged = withValidationInTrain(*data.split);
             const TrainData full = TrainData::build(merged, data.dataset);
             if (p.getString("refit_by") == "history") {
-                readHistories(m, full);
+                setHistories(m, full, timeOrderedSequences(full, m.positivesOnly));
+                m.refreshVectors();
             } else {
                 auto second =
                     trainNetwork(m, *this, p, full, context, device.value(), first->epochs);
