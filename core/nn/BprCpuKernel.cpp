@@ -71,6 +71,10 @@ BprCpuKernel::BprCpuKernel(float* userFactors, float* itemFactors, float* itemBi
       m_itemLists(size_t(m_threads)),
       m_lossParts(size_t(m_threads)) {}
 
+int BprCpuKernel::threadsFor(int64_t n) const {
+    return int(std::min<int64_t>(m_threads, std::max<int64_t>(1, n / 4096)));
+}
+
 double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, int64_t n, float lr,
                           float reg, float biasReg) {
     if (n <= 0)
@@ -79,7 +83,7 @@ double BprCpuKernel::step(const int32_t* u, const int32_t* i, const int32_t* j, 
     // Three barriers per step: below ~4K triplets per thread they cost more than they save on a
     // busy 2-core machine (measured: 1 thread 5.0 M/s, 2 threads 1.4 M/s at batch 1024 under
     // load). The result does not depend on the thread count, so this is only a speed choice.
-    const int threads = int(std::min<int64_t>(m_threads, std::max<int64_t>(1, n / 4096)));
+    const int threads = threadsFor(n);
     const int32_t d = m_dim;
     const uint32_t mask = uint32_t(threads - 1);
     float* const P = m_p;
@@ -212,7 +216,7 @@ double BprCpuKernel::stepHogwild(const int32_t* u, const int32_t* i, const int32
     // The races are the method; TSan would report every one of them.
     const int threads = 1;
 #else
-    const int threads = int(std::min<int64_t>(m_threads, std::max<int64_t>(1, n / 4096)));
+    const int threads = threadsFor(n);
 #endif
     const int32_t d = m_dim;
     float* const P = m_p;

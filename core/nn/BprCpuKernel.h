@@ -38,6 +38,9 @@ public:
     int threads() const { return m_threads; }
 
 private:
+    // Threads for n triplets: at least 4,096 each, at most the kernel's.
+    int threadsFor(int64_t n) const;
+
     float* m_p;
     float* m_q;
     float* m_b;

@@ -84,7 +84,7 @@ public:
     double trainBatch(int64_t batch) override {
         const int64_t begin = batch * m_batch;
         const int64_t n = std::min(m_pairs.size(), begin + m_batch) - begin;
-        if (m_kernel && m_hogwild)
+        if (m_hogwild)
             return m_kernel->stepHogwild(m_hogUsers.data() + begin, m_hogItems.data() + begin,
                                          m_negatives.data() + begin, n, m_lr, m_reg, m_biasReg);
         const int32_t* u = m_pairs.users() + begin;
