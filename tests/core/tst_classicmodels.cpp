@@ -89,6 +89,7 @@ private slots:
     void initTestCase();
     void spdInverse();
     void easeEqualsDenseFormula();
+    void easeBatchScoresWithInactiveItems();
     void pureSvdEqualsDenseEigen();
     void itemKnnEqualsBruteForce();
     void userKnnEqualsBruteForce();
@@ -146,6 +147,63 @@ void TestClassicModels::easeEqualsDenseFormula() {
     for (int u = 0; u < 7; ++u)
         for (int i = 0; i < 6; ++i)
             QVERIFY(std::fabs(got[static_cast<size_t>(u * 6 + i)] - ref(u, i)) < 1e-5);
+}
+
+// EASE's batch scoring on a catalogue with inactive items: 600 items, of which every seventh,
+// the last 40 and any the draw gave no positive have no training positive, so active indices
+// map to other item ids. B is read back through itemSimilarities() and x B computed in double;
+// inactive items must score below every active one.
+void TestClassicModels::easeBatchScoresWithInactiveItems() {
+    const int32_t users = 30;
+    const int32_t items = 600;
+    Split split;
+    split.numUsers = users;
+    split.numItems = items;
+    std::mt19937 rng(11);
+    std::bernoulli_distribution pick(0.08);
+    for (int32_t u = 0; u < users; ++u)
+        for (int32_t i = 0; i < items; ++i)
+            if (i % 7 != 3 && i < items - 40 && pick(rng))
+                split.train.append(u, i, 4, i);
+    const TrainData data = TrainData::build(split, nullptr);
+    auto m = fitted("ease", data, {{"lambda", "5"}});
+    QVERIFY(m);
+    Eigen::MatrixXd b = Eigen::MatrixXd::Zero(items, items);
+    std::vector<int32_t> all(static_cast<size_t>(items));
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<float> column(static_cast<size_t>(items));
+    for (int32_t i = 0; i < items; ++i) {
+        QVERIFY(m->itemSimilarities(i, all.data(), items, column.data()));
+        for (int32_t j = 0; j < items; ++j)
+            b(j, i) = column[static_cast<size_t>(j)];
+    }
+    const Eigen::MatrixXd x = denseX(data);
+    const Eigen::MatrixXd ref = x * b;
+    QVERIFY(ref.cwiseAbs().maxCoeff() > 0.01);
+    // Inactive: the items left out above, and any the draw gave no positive.
+    std::vector<bool> inactive(static_cast<size_t>(items));
+    int32_t active = 0;
+    for (int32_t i = 0; i < items; ++i) {
+        inactive[static_cast<size_t>(i)] = x.col(i).sum() == 0;
+        active += inactive[static_cast<size_t>(i)] ? 0 : 1;
+    }
+    QVERIFY(active > 256 && active < items - 120);
+    for (int threads : {1, 2}) {
+        setComputeThreads(threads);
+        const auto got = allScores(*m, users);
+        for (int32_t u = 0; u < users; ++u) {
+            for (int32_t i = 0; i < items; ++i) {
+                const float s = got[static_cast<size_t>(u) * items + i];
+                if (inactive[static_cast<size_t>(i)])
+                    QVERIFY2(s < -1e8f, qPrintable(QString("inactive item %1: %2").arg(i).arg(s)));
+                else
+                    QVERIFY2(std::fabs(s - ref(u, i)) < 1e-4,
+                             qPrintable(QString("user %1 item %2: %3 against %4")
+                                            .arg(u).arg(i).arg(s).arg(ref(u, i))));
+            }
+        }
+    }
+    setComputeThreads(1);
 }
 
 void TestClassicModels::pureSvdEqualsDenseEigen() {
