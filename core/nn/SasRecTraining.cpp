@@ -164,22 +164,39 @@ double SasRecTraining::trainBatch(int64_t batch) {
     }
     const auto x = paddedRows(inputs, padding).to(m_device);
     const auto hiddenAll = m_net->forward(x);
-    torch::Tensor loss;
-    int64_t terms = 0;
-    for (int64_t h = 1; h <= m_horizon; ++h) {
-        const auto y = paddedRows(targets[static_cast<size_t>(h - 1)], padding).to(m_device);
-        const auto real = y.ne(padding);
-        const int64_t count = real.sum().item<int64_t>();
-        if (count == 0)
-            continue;
-        // P x dim at the P positions with a target h steps ahead; a mean over them.
-        const auto term =
-            this->loss(hiddenAll.index({real}), y.index({real})) * static_cast<double>(count);
-        loss = loss.defined() ? loss + term : term;
-        terms += count;
-    }
-    if (!loss.defined())
+    // B x L x horizon: every target row has its window's length, as its input row does.
+    std::vector<torch::Tensor> ahead;
+    for (const auto& rows : targets)
+        ahead.push_back(paddedRows(rows, padding));
+    const auto y = torch::stack(ahead, 2).to(m_device);
+    const auto real = y.ne(padding);
+    const int64_t terms = real.sum().item<int64_t>();
+    if (terms == 0)
         return 0.0;  // no target in this batch (targets=positives and none liked)
+    torch::Tensor loss;
+    if (m_loss == SasRecLoss::Full) {
+        // One softmax per position, whatever the horizon: its h-step terms differ only in
+        // the item they pick from it.
+        const auto rows = real.any(2);
+        const auto wanted = real.index({rows});
+        const auto missing = wanted.logical_not();
+        const auto logp = torch::log_softmax(
+            torch::matmul(hiddenAll.index({rows}), m_net->itemTable().t()), 1);
+        const auto picked = logp.gather(1, y.index({rows}).masked_fill(missing, 0));
+        loss = -picked.masked_fill(missing, 0.0).sum();
+    } else {
+        for (int64_t h = 0; h < m_horizon; ++h) {
+            const auto yh = y.select(2, h);
+            const auto realH = real.select(2, h);
+            const int64_t count = realH.sum().item<int64_t>();
+            if (count == 0)
+                continue;
+            // A mean over the P positions with a target h + 1 steps ahead, back to a sum.
+            const auto term = sampledLoss(hiddenAll.index({realH}), yh.index({realH})) *
+                              static_cast<double>(count);
+            loss = loss.defined() ? loss + term : term;
+        }
+    }
     loss = loss / static_cast<double>(terms);
     m_opt->zero_grad();
     loss.backward();
@@ -187,10 +204,9 @@ double SasRecTraining::trainBatch(int64_t batch) {
     return loss.item<double>();
 }
 
-torch::Tensor SasRecTraining::loss(const torch::Tensor& hidden, const torch::Tensor& targets) {
+torch::Tensor SasRecTraining::sampledLoss(const torch::Tensor& hidden,
+                                          const torch::Tensor& targets) {
     const auto table = m_net->itemTable();
-    if (m_loss == SasRecLoss::Full)
-        return torch::nn::functional::cross_entropy(torch::matmul(hidden, table.t()), targets);
     const auto negatives = torch::multinomial(m_sampling, m_negatives, /*replacement=*/true);
     const auto positive =
         (hidden * table.index_select(0, targets)).sum(1) - m_logQ.index_select(0, targets);

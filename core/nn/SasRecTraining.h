@@ -81,7 +81,8 @@ private:
         int64_t length;
     };
 
-    torch::Tensor loss(const torch::Tensor& hidden, const torch::Tensor& targets);
+    // The sampled softmax's mean cross-entropy of P targets from their P x dim hidden states.
+    torch::Tensor sampledLoss(const torch::Tensor& hidden, const torch::Tensor& targets);
 
     SasRecNet m_net;
     const ItemSequences& m_sequences;
