@@ -167,7 +167,7 @@ SasRecModel::~SasRecModel() = default;
 
 std::vector<ParamSpec> SasRecModel::paramSpecs() const {
     using T = ParamType;
-    auto specs = epochParamSpecs(200, 128, 0.001, 0.0, 10);
+    auto specs = epochParamSpecs(200, 128, 0.001, 0.0, 5);
     for (auto& s : specs) {
         if (s.name == "epochs")
             s.help = "Maximum passes over every user's training sequence";
@@ -208,7 +208,8 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          {"auto", "full", "sampled"},
          "Next-item objective. full: softmax cross-entropy over the whole catalogue; sampled: "
          "softmax over the target and `negatives` popularity-drawn items with logQ correction; "
-         "auto: full up to 20,000 items, sampled above"},
+         "auto: full up to 20,000 items, sampled above (it improves more slowly per epoch: "
+         "consider a larger patience)"},
         {"negatives",
          T::Int,
          "1024",
