@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/nn/EigenLinear.h"
+#include "core/nn/FastDropout.h"
 
 namespace recscope {
 
@@ -53,7 +54,7 @@ torch::Tensor NcfNetImpl::forward(const torch::Tensor& users, const torch::Tenso
         for (auto& layer : m_layers) {
             h = torch::relu(linear(h, layer));
             if (m_shape.dropout > 0.0)
-                h = torch::dropout(h, m_shape.dropout, is_training());
+                h = fastDropout(h, m_shape.dropout, is_training());
         }
     }
     if (m_shape.gmfDim > 0) {

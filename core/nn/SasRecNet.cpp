@@ -26,7 +26,7 @@ SasRecBlockImpl::SasRecBlockImpl(int dim, int heads, double dropout) : m_heads(h
     m_ln2 = register_module("ln2", layerNorm(dim));
     m_ffn1 = register_module("ffn1", torch::nn::Linear(dim, dim));
     m_ffn2 = register_module("ffn2", torch::nn::Linear(dim, dim));
-    m_dropout = register_module("dropout", torch::nn::Dropout(dropout));
+    m_dropout = register_module("dropout", FastDropout(dropout));
 }
 
 torch::Tensor SasRecBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& allowed) {
@@ -72,7 +72,7 @@ SasRecNetImpl::SasRecNetImpl(const SasRecNetConfig& config) : m_config(config) {
     for (int i = 0; i < config.blocks; ++i)
         m_blocks->push_back(SasRecBlock(config.dim, config.heads, config.dropout));
     m_finalLn = register_module("final_ln", layerNorm(config.dim));
-    m_dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+    m_dropout = register_module("dropout", FastDropout(config.dropout));
 }
 
 torch::Tensor SasRecNetImpl::attentionMask(const torch::Tensor& valid) {

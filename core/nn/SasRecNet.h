@@ -13,6 +13,8 @@
 
 #include <torch/torch.h>
 
+#include "core/nn/FastDropout.h"
+
 namespace recscope {
 
 struct SasRecNetConfig {
@@ -43,7 +45,7 @@ private:
     torch::nn::LayerNorm m_ln2{nullptr};
     torch::nn::Linear m_ffn1{nullptr};
     torch::nn::Linear m_ffn2{nullptr};
-    torch::nn::Dropout m_dropout{nullptr};
+    FastDropout m_dropout{nullptr};
 };
 TORCH_MODULE(SasRecBlock);
 
@@ -73,7 +75,7 @@ private:
     torch::nn::Embedding m_posEmb{nullptr};
     torch::nn::ModuleList m_blocks{nullptr};
     torch::nn::LayerNorm m_finalLn{nullptr};
-    torch::nn::Dropout m_dropout{nullptr};
+    FastDropout m_dropout{nullptr};
 };
 TORCH_MODULE(SasRecNet);
 

@@ -5,6 +5,7 @@
 // scoreUsers(); save/load round trip; a file for another catalogue is refused.
 
 // LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
+#include "core/nn/FastDropout.h"
 #include "core/nn/SasRecNet.h"
 #include "core/nn/SasRecTraining.h"
 #include "core/nn/TorchSupport.h"
@@ -468,6 +469,54 @@ private slots:
         EvalConfig config;
         config.ks = {10};
         QVERIFY(!evaluate(*m, biggerData, EvalPart::Test, config).ok());
+    }
+
+    // The network's dropout: every element kept (times 1 / (1 - p)) or zeroed, kept with
+    // probability 1 - p, the two halves of one 64-bit draw independent, the same mask for the
+    // same torch seed whatever the thread count, a new one on the next call, the gradient the
+    // mask itself, and nothing dropped outside training. 1,001,001 elements: the odd count
+    // leaves the last draw half used.
+    void fastDropoutMask() {
+        const double p = 0.3;
+        const auto keep = static_cast<float>(1.0 / (1.0 - p));
+        // The mask drawn with `threads`, and whether the gradient of its sum is the mask.
+        auto maskFor = [&](int threads) {
+            setComputeThreads(threads);
+            torch::manual_seed(7);
+            auto x = torch::ones({1001, 1001}, torch::requires_grad());
+            auto y = fastDropout(x, p, true);
+            y.sum().backward();
+            return std::make_pair(y.detach(), torch::equal(x.grad(), y.detach()));
+        };
+        const auto [y, gradientIsMask] = maskFor(1);
+        QVERIFY(gradientIsMask);
+        const auto [y2, gradientIsMask2] = maskFor(2);
+        setComputeThreads(1);
+        QVERIFY(gradientIsMask2);
+        QVERIFY(torch::equal(y2, y));
+        const auto kept = y.gt(0).flatten();
+        QCOMPARE(y.eq(keep).logical_or(y.eq(0)).all().item<bool>(), true);
+        const double n = double(kept.numel());
+        const double fraction = kept.sum().item<double>() / n;
+        QVERIFY2(std::fabs(fraction - (1 - p)) < 4 * std::sqrt(p * (1 - p) / n),
+                 qPrintable(QString::number(fraction)));
+        // Pairs from one draw (2k, 2k + 1) and across draws (2k + 1, 2k + 2).
+        const auto even = kept.slice(0, 0, -1, 2).to(torch::kDouble);
+        const auto odd = kept.slice(0, 1, kept.numel(), 2).to(torch::kDouble);
+        const auto next = kept.slice(0, 2, kept.numel(), 2).to(torch::kDouble);
+        const double pairs = double(odd.numel());
+        const double tolerance = 4 * std::sqrt(0.49 * 0.51 / pairs);
+        const double within = (even.narrow(0, 0, odd.numel()) * odd).mean().item<double>();
+        const double across = (odd.narrow(0, 0, next.numel()) * next).mean().item<double>();
+        QVERIFY2(std::fabs(within - 0.49) < tolerance, qPrintable(QString::number(within)));
+        QVERIFY2(std::fabs(across - 0.49) < tolerance, qPrintable(QString::number(across)));
+        torch::manual_seed(7);
+        const auto first = fastDropout(torch::ones({1000}), p, true);
+        const auto second = fastDropout(torch::ones({1000}), p, true);
+        QVERIFY(!torch::equal(first, second));
+        const auto x = torch::randn({50});
+        QVERIFY(torch::equal(fastDropout(x, p, false), x));
+        QVERIFY(torch::equal(fastDropout(x, 0.0, true), x));
     }
 
     void errorsAreValues() {
