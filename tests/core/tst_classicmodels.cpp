@@ -187,7 +187,7 @@ void TestClassicModels::easeBatchScoresWithInactiveItems() {
         inactive[static_cast<size_t>(i)] = x.col(i).sum() == 0;
         active += inactive[static_cast<size_t>(i)] ? 0 : 1;
     }
-    QVERIFY(active > 256 && active < items - 120);
+    QVERIFY(active > items / 2 && active < items - 120);  // both kinds, many of each
     for (int threads : {1, 2}) {
         setComputeThreads(threads);
         const auto got = allScores(*m, users);
