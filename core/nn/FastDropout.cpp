@@ -7,20 +7,9 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/train/CounterRandom.h"
+
 namespace recscope {
-
-namespace {
-
-// SplitMix64's output function on the counter `index` of stream `seed` (Steele, Lea and
-// Flood 2014): 64 well-mixed bits per call, two mask elements.
-inline uint64_t mix(uint64_t seed, uint64_t index) {
-    uint64_t z = seed + (index + 1) * 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-}  // namespace
 
 torch::Tensor fastDropout(const torch::Tensor& x, double p, bool training) {
     if (!training || !(p > 0.0))
@@ -38,7 +27,9 @@ torch::Tensor fastDropout(const torch::Tensor& x, double p, bool training) {
         std::min(std::ldexp(p, 32), static_cast<double>(std::numeric_limits<uint32_t>::max())));
     at::parallel_for(0, (n + 1) / 2, 1 << 14, [&](int64_t begin, int64_t end) {
         for (int64_t pair = begin; pair < end; ++pair) {
-            const uint64_t bits = mix(seed, static_cast<uint64_t>(pair));
+            // SplitMix64's stream `seed`, output `pair`: 64 bits, two mask elements.
+            const uint64_t bits =
+                CounterRandom::mix(seed + static_cast<uint64_t>(pair) * 0x9E3779B97F4A7C15ULL);
             const int64_t i = 2 * pair;
             m[i] = static_cast<uint32_t>(bits) >= threshold ? scale : 0.0f;
             if (i + 1 < n)

@@ -19,9 +19,6 @@ ShuffledPairs::ShuffledPairs(const CsrMatrix& matrix) {
             m_baseUsers[std::size_t(k)] = r;
     if (matrix.values.size() == nnz)
         m_baseValues = matrix.values;
-    m_users = m_baseUsers;
-    m_items = m_baseItems;
-    m_values = m_baseValues;
 }
 
 void ShuffledPairs::shuffle(uint64_t seed, int epoch) {
@@ -33,6 +30,9 @@ void ShuffledPairs::shuffle(uint64_t seed, int epoch) {
         const std::size_t r = std::size_t(CounterRandom::below(CounterRandom::at(stream, k), k));
         std::swap(m_perm[k - 1], m_perm[r]);
     }
+    m_users.resize(n);
+    m_items.resize(n);
+    m_values.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t p = std::size_t(m_perm[k]);
         m_users[k] = m_baseUsers[p];
