@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "core/common/Allocator.h"
 #include "core/data/Dataset.h"
 #include "core/dist/DataParallel.h"
 #include "core/eval/StageReport.h"
@@ -177,6 +178,7 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
                        (merge ? "train + validation" : "train") + ")");
     const auto trainStart = Clock::now();
     const Status fitted = model->fit(train, context);
+    releaseFreeHeap();  // the training's temporaries, kept in the heap for reuse while it ran
     outcome.epochs = observer.take();
     if (!fitted)
         return fitted.error();
