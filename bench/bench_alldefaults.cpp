@@ -9,6 +9,9 @@
 // RMSE on the protocol `ratio` is bench_quality's job).
 //
 // Usage: bench_alldefaults [--threads N] [--models a,b,...] [--data PATH] [--seed S]
+//                          [--worker-thread]
+//   --worker-thread: each model trains on a thread of its own, as the explorer trains on a
+//   worker thread (the C allocator serves a thread's large blocks differently: Allocator.h).
 //   Default data: $RECSCOPE_SHARED_DATA/ml-100k. CPU seconds include every thread of the
 //   process, so on a machine shared with other work they bound what an idle run would take.
 #include <sys/resource.h>
@@ -20,6 +23,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/common/Allocator.h"
@@ -86,23 +90,28 @@ int main(int argc, char** argv) {
     std::string path = std::string(RECSCOPE_SHARED_DATA) + "/ml-100k";
     // Every registered model, two-tower and the two-stage pipeline included.
     std::vector<std::string> models = ModelRegistry::global().names();
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--threads"))
-            threads = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--models"))
-            models = splitList(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--data"))
-            path = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--seed"))
-            seed = std::strtoull(argv[i + 1], nullptr, 10);
+    bool workerThread = false;
+    for (int i = 1; i < argc; ++i) {
+        const bool hasValue = i + 1 < argc;
+        if (!std::strcmp(argv[i], "--worker-thread"))
+            workerThread = true;
+        else if (hasValue && !std::strcmp(argv[i], "--threads"))
+            threads = std::atoi(argv[++i]);
+        else if (hasValue && !std::strcmp(argv[i], "--models"))
+            models = splitList(argv[++i]);
+        else if (hasValue && !std::strcmp(argv[i], "--data"))
+            path = argv[++i];
+        else if (hasValue && !std::strcmp(argv[i], "--seed"))
+            seed = std::strtoull(argv[++i], nullptr, 10);
         else {
-            std::fprintf(stderr, "unknown option %s\n", argv[i]);
+            std::fprintf(stderr, "unknown option (or missing value) %s\n", argv[i]);
             return 2;
         }
     }
     setComputeThreads(threads);
-    std::printf("data: %s\nthreads: %d, seed %llu\n", path.c_str(), computeThreads(),
-                static_cast<unsigned long long>(seed));
+    std::printf("data: %s\nthreads: %d, seed %llu, training on %s\n", path.c_str(),
+                computeThreads(), static_cast<unsigned long long>(seed),
+                workerThread ? "a worker thread per model" : "the main thread");
 
     const auto total = Clock::now();
     const double totalCpu = cpuSeconds();
@@ -155,7 +164,16 @@ int main(int argc, char** argv) {
 
         const auto t0 = Clock::now();
         const double c0 = cpuSeconds();
-        const Status fitted = model->fit(data, context);
+        Status fitted;
+        if (workerThread) {
+            std::thread worker([&] {
+                setComputeThreads(threads);  // the pool's size is per thread (OpenMP)
+                fitted = model->fit(data, context);
+            });
+            worker.join();
+        } else {
+            fitted = model->fit(data, context);
+        }
         const double trainSeconds = since(t0);
         const double trainCpu = cpuSeconds() - c0;
         if (!fitted) {
