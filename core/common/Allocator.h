@@ -8,9 +8,10 @@
 // is expensive: on our 2-core VM a fresh 43 MB block cost 115 ms to allocate and touch, against
 // 3.3 ms reused from the heap.
 // - Two-tower training on ML-100K: 23K samples/s with glibc's defaults, 60K with heap reuse.
-// - SASRec on ml-latest-small, where one batch's logits are 6,400 x 9,700 floats (248 MB): one
-//   epoch took 94 s when blocks over 64 MB were mapped afresh, 21 s with them reused (3.75M
-//   page faults against 0.33M; same metrics).
+// - SASRec on ml-latest-small, where one batch's logits are 6,400 x 9,700 floats (248 MB), 2
+//   threads, idle: 27.7-28.1 s per epoch when blocks over 64 MB were mapped afresh, 5.9-6.6 s
+//   with them reused (7.45M page faults against 0.37M over two epochs; same metrics; peak
+//   RSS 1.50 GB against 1.02 GB).
 // So blocks up to 1 GB stay in the heap, up to 2 GB of free heap top is kept for reuse, and
 // every thread allocates from the main heap (M_ARENA_MAX 1): glibc's per-thread arenas map any
 // block over 64 MB afresh whatever the threshold, and training runs in worker threads in the

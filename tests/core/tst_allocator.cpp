@@ -1,6 +1,8 @@
 // core/common/Allocator.h: the settings apply (a large block from a worker thread comes from the
 // heap and is reused), and a user's own glibc settings win.
 #include <QtTest>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
