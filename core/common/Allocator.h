@@ -15,7 +15,8 @@
 // So blocks up to 1 GB stay in the heap, up to 2 GB of free heap top is kept for reuse, and
 // every thread allocates from the main heap (M_ARENA_MAX 1): glibc's per-thread arenas map any
 // block over 64 MB afresh whatever the threshold, and training runs in worker threads in the
-// explorer. releaseFreeHeap() hands the kept memory back once a training has finished.
+// explorer. releaseFreeHeap() hands the kept memory back once a run (training and evaluation)
+// has finished.
 //
 // Settings a user gave through glibc's own environment variables (MALLOC_MMAP_THRESHOLD_,
 // MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_, MALLOC_ARENA_MAX, or GLIBC_TUNABLES) win: nothing is
@@ -25,8 +26,8 @@ namespace recscope {
 
 bool tuneAllocatorForTraining();
 
-// Returns the free parts of the heap to the kernel (malloc_trim); call after a training. A
-// no-op without glibc.
+// Returns the free parts of the heap to the kernel (malloc_trim); call after a run. A no-op
+// without glibc.
 void releaseFreeHeap();
 
 }  // namespace recscope

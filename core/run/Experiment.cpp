@@ -176,9 +176,13 @@ Result<RunOutcome> runExperiment(const Dataset& data, const RunConfig& config,
     observer.onMessage("Training " + config.model + " on " + std::to_string(record.ratings) +
                        " ratings (" + std::to_string(train.positives.nnz()) + " positives, " +
                        (merge ? "train + validation" : "train") + ")");
+    // The heap kept for reuse (Allocator.h) goes back to the kernel when the run returns, after
+    // the evaluation too: trimmed between the two, the evaluation would fault it in again.
+    struct ReleaseHeapOnReturn {
+        ~ReleaseHeapOnReturn() { releaseFreeHeap(); }
+    } releaseHeap;
     const auto trainStart = Clock::now();
     const Status fitted = model->fit(train, context);
-    releaseFreeHeap();  // the training's temporaries, kept in the heap for reuse while it ran
     outcome.epochs = observer.take();
     if (!fitted)
         return fitted.error();
