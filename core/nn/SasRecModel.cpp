@@ -235,6 +235,15 @@ std::vector<ParamSpec> SasRecModel::paramSpecs() const {
          "Items ahead each position learns to predict: 1 = the next item (SASRec); more adds a "
          "cross-entropy term for each later item of the training sequence (a dense multi-step "
          "objective, for protocols that hold out several future items)"},
+        {"mask_seen",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "Leave the items a user rated at or before a position out of that position's softmax "
+         "(no competitors there), as evaluation leaves a user's training items out of the "
+         "ranking; false: SASRec's original objective"},
         {"refit",
          T::Bool,
          "true",

@@ -102,6 +102,8 @@ SasRecTraining::SasRecTraining(SasRecNet net, const ItemSequences& sequences,
     if (params.values().count("targets"))
         m_positiveTargets =
             params.getString("targets") == "positives" && !sequences.positive.empty();
+    if (params.values().count("mask_seen"))
+        m_maskSeen = params.getBool("mask_seen");
     const int64_t maxLen = m_net->config().maxLen;
     const int32_t numItems = m_net->config().numItems;
     // Windows of at most max_len targets, cut from the newest end: every training interaction
@@ -168,20 +170,28 @@ double SasRecTraining::trainBatch(int64_t batch) {
     std::vector<torch::Tensor> ahead;
     for (const auto& rows : targets)
         ahead.push_back(paddedRows(rows, padding));
-    const auto y = torch::stack(ahead, 2).to(m_device);
+    const auto yCpu = torch::stack(ahead, 2);
+    const auto rowsCpu = yCpu.ne(padding).any(2);
+    const auto y = yCpu.to(m_device);
     const auto real = y.ne(padding);
     const int64_t terms = real.sum().item<int64_t>();
     if (terms == 0)
         return 0.0;  // no target in this batch (targets=positives and none liked)
+    const auto rows = real.any(2);
     torch::Tensor loss;
     if (m_loss == SasRecLoss::Full) {
         // One softmax per position, whatever the horizon: its h-step terms differ only in
         // the item they pick from it.
-        const auto rows = real.any(2);
+        // P x numItems, a row per position with a target, in the order index({rows}) takes.
+        const auto seen =
+            m_maskSeen ? seenMask(first, last, rowsCpu, {}).to(m_device) : torch::Tensor();
         const auto wanted = real.index({rows});
         const auto missing = wanted.logical_not();
-        const auto logp = torch::log_softmax(
-            torch::matmul(hiddenAll.index({rows}), m_net->itemTable().t()), 1);
+        auto logits = torch::matmul(hiddenAll.index({rows}), m_net->itemTable().t());
+        // In place: the product's backward reads its inputs, not its output.
+        if (seen.defined())
+            logits.masked_fill_(seen, -std::numeric_limits<float>::infinity());
+        const auto logp = torch::log_softmax(logits, 1);
         const auto picked = logp.gather(1, y.index({rows}).masked_fill(missing, 0));
         loss = -picked.masked_fill(missing, 0.0).sum();
     } else {
@@ -192,8 +202,17 @@ double SasRecTraining::trainBatch(int64_t batch) {
             if (count == 0)
                 continue;
             // A mean over the P positions with a target h + 1 steps ahead, back to a sum.
-            const auto term = sampledLoss(hiddenAll.index({realH}), yh.index({realH})) *
-                              static_cast<double>(count);
+            // The P positions of this step among those of `rows`, for the seen mask.
+            std::function<torch::Tensor(const torch::Tensor&)> seen;
+            if (m_maskSeen)
+                seen = [&](const torch::Tensor& negatives) {
+                    return seenMask(first, last, rowsCpu, negatives)
+                        .to(m_device)
+                        .index({realH.index({rows})});
+                };
+            const auto term =
+                sampledLoss(hiddenAll.index({realH}), yh.index({realH}), seen) *
+                static_cast<double>(count);
             loss = loss.defined() ? loss + term : term;
         }
     }
@@ -204,8 +223,57 @@ double SasRecTraining::trainBatch(int64_t batch) {
     return loss.item<double>();
 }
 
+torch::Tensor SasRecTraining::seenMask(int64_t first, int64_t last, const torch::Tensor& rows,
+                                       const torch::Tensor& columns) const {
+    const int64_t numItems = m_net->config().numItems;
+    const int64_t width = rows.size(1);
+    const auto hasTarget = rows.contiguous();
+    const bool* target = hasTarget.data_ptr<bool>();
+    torch::Tensor columnItems;
+    if (columns.defined())
+        columnItems = columns.to(torch::kCPU, torch::kLong).contiguous();
+    const int64_t cols = columns.defined() ? columnItems.size(0) : numItems;
+    const int64_t* columnItem = columns.defined() ? columnItems.data_ptr<int64_t>() : nullptr;
+    auto mask = torch::empty({hasTarget.sum().item<int64_t>(), cols}, torch::kBool);
+    bool* row = mask.data_ptr<bool>();
+    std::vector<char> before(static_cast<size_t>(numItems));
+    for (int64_t w = first; w < last; ++w) {
+        const Window& win = m_windows[static_cast<size_t>(w)];
+        const int32_t* seq = m_sequences.begin(win.user);
+        const int64_t n = m_sequences.length(win.user);
+        const int64_t start = win.end - win.length;
+        std::fill(before.begin(), before.end(), 0);
+        for (int64_t k = 0; k < start; ++k)
+            before[static_cast<size_t>(seq[k])] = 1;
+        const bool* windowTargets = target + (w - first) * width + (width - win.length);
+        for (int64_t j = start; j < win.end; ++j) {
+            before[static_cast<size_t>(seq[j])] = 1;
+            if (!windowTargets[j - start])
+                continue;
+            // An item the user rates again is still a target, never a masked competitor.
+            std::vector<int32_t> targets;
+            for (int64_t h = 1; h <= m_horizon && j + h < n; ++h)
+                targets.push_back(seq[j + h]);
+            if (!columnItem) {
+                std::transform(before.begin(), before.end(), row,
+                               [](char b) { return b != 0; });
+                for (int32_t t : targets)
+                    row[t] = false;
+            } else {
+                for (int64_t c = 0; c < cols; ++c)
+                    row[c] = before[static_cast<size_t>(columnItem[c])] != 0 &&
+                             std::find(targets.begin(), targets.end(), columnItem[c]) ==
+                                 targets.end();
+            }
+            row += cols;
+        }
+    }
+    return mask;
+}
+
 torch::Tensor SasRecTraining::sampledLoss(const torch::Tensor& hidden,
-                                          const torch::Tensor& targets) {
+                                          const torch::Tensor& targets,
+                                          const std::function<torch::Tensor(const torch::Tensor&)>& seen) {
     const auto table = m_net->itemTable();
     const auto negatives = torch::multinomial(m_sampling, m_negatives, /*replacement=*/true);
     const auto positive =
@@ -213,8 +281,10 @@ torch::Tensor SasRecTraining::sampledLoss(const torch::Tensor& hidden,
     auto negative = torch::matmul(hidden, table.index_select(0, negatives).t()) -
                     m_logQ.index_select(0, negatives).unsqueeze(0);
     // A drawn copy of the target is not a negative (TensorFlow's remove_accidental_hits).
-    negative = negative.masked_fill(negatives.unsqueeze(0).eq(targets.unsqueeze(1)),
-                                    -std::numeric_limits<float>::infinity());
+    auto accidental = negatives.unsqueeze(0).eq(targets.unsqueeze(1));
+    if (seen)
+        accidental = accidental.logical_or(seen(negatives));
+    negative = negative.masked_fill(accidental, -std::numeric_limits<float>::infinity());
     const auto all = torch::cat({positive.unsqueeze(1), negative}, 1);
     return (torch::logsumexp(all, 1) - positive).mean();
 }

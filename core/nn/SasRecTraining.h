@@ -58,7 +58,8 @@ class SasRecTraining : public EpochModel {
 public:
     // net: built and on `device`; sequences: the users' full training sequences. Parameters
     // read: batch_size, lr, weight_decay, negatives, horizon (absent = 1), targets ("positives":
-    // only items rated >= the threshold are targets; absent = every item). `prepare` is called
+    // only items rated >= the threshold are targets; absent = every item), mask_seen (absent =
+    // false). `prepare` is called
     // by prepareScoring().
     SasRecTraining(SasRecNet net, const ItemSequences& sequences, const ParamValues& params,
                    SasRecLoss loss, torch::Device device, uint64_t seed,
@@ -82,7 +83,17 @@ private:
     };
 
     // The sampled softmax's mean cross-entropy of P targets from their P x dim hidden states.
-    torch::Tensor sampledLoss(const torch::Tensor& hidden, const torch::Tensor& targets);
+    // seen (or empty): given the drawn negatives (K item ids), P x K, true where a negative is
+    // left out of that row.
+    torch::Tensor sampledLoss(const torch::Tensor& hidden, const torch::Tensor& targets,
+                              const std::function<torch::Tensor(const torch::Tensor&)>& seen);
+    // mask_seen: a row per position of windows [first, last) that has a target (rows: the
+    // B x width CPU mask of such positions, laid out as paddedRows() lays out the windows), in
+    // row-major order; a column per item (columns undefined) or per item id in `columns`;
+    // true where the item is one the user rated at or before that position (in the whole
+    // sequence, not only the window) and is none of the position's own targets. On the CPU.
+    torch::Tensor seenMask(int64_t first, int64_t last, const torch::Tensor& rows,
+                           const torch::Tensor& columns) const;
 
     SasRecNet m_net;
     const ItemSequences& m_sequences;
@@ -96,6 +107,9 @@ private:
     // sequence), each a cross-entropy term of the same weight as the next item's.
     int64_t m_horizon = 1;
     bool m_positiveTargets = false;
+    // Items the user rated earlier are no competitors in the softmax (evaluation never ranks
+    // them either).
+    bool m_maskSeen = false;
     int64_t m_targets = 0;
     std::vector<Window> m_windows;
     torch::Tensor m_sampling;  // numItems sampling weights (sampled loss)

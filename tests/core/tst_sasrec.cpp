@@ -256,21 +256,28 @@ private slots:
     // every (position, h <= 3) pair inside the sequence of the full-softmax cross-entropy of
     // the item h steps ahead; horizon 1 is the next item alone.
     // With targets=positives, items rated below the threshold stay in the input but are no
-    // target.
+    // target. With mask_seen, the items at or before a position leave its softmax, except
+    // that position's own targets (the sequence rates item 4 twice, so one target is an item
+    // seen before).
     void horizonLossByHand_data() {
         QTest::addColumn<int>("horizon");
         QTest::addColumn<bool>("positiveTargets");
+        QTest::addColumn<bool>("maskSeen");
         QTest::addColumn<int>("expectedTerms");
-        QTest::newRow("1") << 1 << false << 5;
-        QTest::newRow("3") << 3 << false << 5 + 4 + 3;
-        QTest::newRow("1 positives") << 1 << true << 3;
-        QTest::newRow("3 positives") << 3 << true << 3 + 3 + 2;
+        QTest::newRow("1") << 1 << false << false << 5;
+        QTest::newRow("3") << 3 << false << false << 5 + 4 + 3;
+        QTest::newRow("1 positives") << 1 << true << false << 3;
+        QTest::newRow("3 positives") << 3 << true << false << 3 + 3 + 2;
+        QTest::newRow("1 mask_seen") << 1 << false << true << 5;
+        QTest::newRow("3 mask_seen") << 3 << false << true << 5 + 4 + 3;
+        QTest::newRow("3 positives mask_seen") << 3 << true << true << 3 + 3 + 2;
     }
     void horizonLossByHand() {
         QFETCH(int, horizon);
         QFETCH(bool, positiveTargets);
+        QFETCH(bool, maskSeen);
         QFETCH(int, expectedTerms);
-        const std::vector<int32_t> seq{4, 9, 2, 7, 1, 5};
+        const std::vector<int32_t> seq{4, 9, 2, 7, 4, 5};
         const std::vector<char> liked{1, 0, 1, 1, 0, 1};
         ItemSequences sequences;
         sequences.items = seq;
@@ -279,7 +286,8 @@ private slots:
         SasRecModel model;
         QVERIFY(model
                     .configure({{"horizon", std::to_string(horizon)},
-                                {"targets", positiveTargets ? "positives" : "all"}})
+                                {"targets", positiveTargets ? "positives" : "all"},
+                                {"mask_seen", maskSeen ? "true" : "false"}})
                     .ok());
         auto net = seededNet(31, 12, 10, 8, 1, 1);
         // Expected, from the untrained weights (trainBatch returns the loss before its step).
@@ -295,9 +303,16 @@ private slots:
                 for (int h = 1; h <= horizon && j + h < int64_t(seq.size()); ++h) {
                     if (positiveTargets && !liked[size_t(j + h)])
                         continue;
+                    std::set<int32_t> masked;
+                    if (maskSeen) {
+                        masked.insert(seq.begin(), seq.begin() + j + 1);
+                        for (int k = 1; k <= horizon && j + k < int64_t(seq.size()); ++k)
+                            masked.erase(seq[size_t(j + k)]);
+                    }
                     double norm = 0;
                     for (int64_t i = 0; i < 12; ++i)
-                        norm += std::exp(logits[j][i].item<double>());
+                        if (!masked.count(int32_t(i)))
+                            norm += std::exp(logits[j][i].item<double>());
                     sum += std::log(norm) - logits[j][seq[size_t(j + h)]].item<double>();
                     ++terms;
                 }
@@ -310,6 +325,74 @@ private slots:
         const double loss = training.trainBatch(0);
         QVERIFY2(std::fabs(loss - sum / double(terms)) < 1e-5,
                  qPrintable(QString("%1 vs %2").arg(loss).arg(sum / double(terms))));
+    }
+
+    // The sampled softmax written out for horizon 1: negatives drawn by target frequency (the
+    // same draw, from the same torch seed), logQ-corrected, a drawn copy of the target left
+    // out, and with mask_seen every drawn item the user rated at or before the position.
+    void sampledLossByHand_data() {
+        QTest::addColumn<bool>("maskSeen");
+        QTest::newRow("plain") << false;
+        QTest::newRow("mask_seen") << true;
+    }
+    void sampledLossByHand() {
+        QFETCH(bool, maskSeen);
+        const std::vector<int32_t> seq{4, 9, 2, 7, 4, 5};
+        ItemSequences sequences;
+        sequences.items = seq;
+        sequences.offsets = {0, int64_t(seq.size())};
+        SasRecModel model;
+        QVERIFY(model.configure({{"negatives", "6"}, {"mask_seen", maskSeen ? "true" : "false"}})
+                    .ok());
+        auto net = seededNet(32, 12, 10, 8, 1, 1);
+        // Targets are seq[1..5]: item 4 once, 9, 2, 7, 5 once each; total 5.
+        std::vector<float> counts(12, 0.0f);
+        for (size_t k = 1; k < seq.size(); ++k)
+            counts[size_t(seq[k])] += 1.0f;
+        torch::manual_seed(77);
+        const auto negatives = torch::multinomial(torch::tensor(counts), 6, true);
+        double sum = 0;
+        int masked = 0;
+        {
+            torch::NoGradGuard noGrad;
+            const auto x =
+                torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
+            const auto logits =
+                torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
+            auto logQ = [&](int64_t i) { return std::log(std::max(counts[size_t(i)], 1.0f) / 5.0); };
+            for (int64_t j = 0; j + 1 < int64_t(seq.size()); ++j) {
+                const int64_t t = seq[size_t(j + 1)];
+                const double positive = logits[j][t].item<double>() - logQ(t);
+                std::vector<double> terms{positive};
+                for (int64_t k = 0; k < 6; ++k) {
+                    const int64_t n = negatives[k].item<int64_t>();
+                    const bool seen = std::find(seq.begin(), seq.begin() + j + 1, n) !=
+                                      seq.begin() + j + 1;
+                    if (n == t)
+                        continue;
+                    if (maskSeen && seen) {
+                        ++masked;
+                        continue;
+                    }
+                    terms.push_back(logits[j][n].item<double>() - logQ(n));
+                }
+                const double top = *std::max_element(terms.begin(), terms.end());
+                double norm = 0;
+                for (double v : terms)
+                    norm += std::exp(v - top);
+                sum += top + std::log(norm) - positive;
+            }
+        }
+        if (maskSeen)
+            QVERIFY(masked > 0);  // the draw must exercise the mask
+        SasRecTraining training(net, sequences, model.params(), SasRecLoss::Sampled, torch::kCPU,
+                                1, {});
+        training.beginEpoch(1);
+        net->eval();
+        torch::manual_seed(77);
+        const double loss = training.trainBatch(0);
+        QVERIFY2(std::fabs(loss - sum / 5.0) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(loss).arg(sum / 5.0)));
     }
 
     // Fold-in of a trained user's own fitted sequence is scoreUsers(); so is the user's whole
