@@ -6,12 +6,22 @@
 
 namespace recscope {
 
+struct CsrMatrix;
+
 // users, items: B x d float. userIds, itemIds: B (int64). itemLogQ: B float, or an undefined
 // tensor for no correction. temperature: a positive scalar tensor (may require grad when
-// learned). Returns the mean loss (scalar), differentiable in users, items and temperature.
+// learned). excluded: B x B bool, or undefined: pairs (row, column) that are no negative
+// either (the diagonal must be false). Returns the mean loss (scalar), differentiable in
+// users, items and temperature.
 torch::Tensor infoNceLossTensor(const torch::Tensor& users, const torch::Tensor& items,
                                 const torch::Tensor& userIds, const torch::Tensor& itemIds,
                                 const torch::Tensor& itemLogQ, const torch::Tensor& temperature,
-                                bool maskCollisions);
+                                bool maskCollisions, const torch::Tensor& excluded = {});
+
+// For mask_seen: B x B bool on the CPU, true at (r, c) when itemIds[c] is one of user
+// userIds[r]'s items in `positives` (a row per user) other than itemIds[r] itself, so the
+// diagonal is false. Users outside the matrix and items outside [0, numItems) mark nothing.
+torch::Tensor seenNegatives(const CsrMatrix& positives, const torch::Tensor& userIds,
+                            const torch::Tensor& itemIds);
 
 }  // namespace recscope

@@ -132,6 +132,16 @@ std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
          0,
          {},
          "Do not treat the same item / same user's rows in a batch as negatives"},
+        {"mask_seen",
+         T::Choice,
+         "auto",
+         0,
+         0,
+         {"auto", "true", "false"},
+         "true: a batch item the row's user liked in training is no negative for that row "
+         "(evaluation never ranks a user's training items); auto: true for the attention tower, "
+         "false for the mean tower (on temporal splits it raised the attention tower's "
+         "Recall@100 and lowered the mean tower's)"},
         {"logq",
          T::Bool,
          "true",

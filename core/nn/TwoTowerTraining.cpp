@@ -38,6 +38,10 @@ public:
         m_batch = p.getInt("batch_size");
         m_dropout = p.getFloat("user_dropout");
         m_mask = p.getBool("mask_collisions");
+        if (p.values().count("mask_seen")) {
+            const std::string seen = p.getString("mask_seen");
+            m_maskSeen = seen == "true" || (seen == "auto" && m_sequences != nullptr);
+        }
         const auto& pos = data.positives;
         if (m_sequences) {
             // Windows of at most seqLen targets, cut from the newest end (as SASRec's).
@@ -221,7 +225,10 @@ private:
         if (m_logQ.defined())
             lq = m_logQ.index_select(0, itemIds);
         auto temp = m_impl.logTemperature.exp().clamp_min(0.005);
-        auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask);
+        const auto excluded =
+            m_maskSeen ? seenNegatives(m_data.positives, userIds, itemIds).to(m_device)
+                       : torch::Tensor();
+        auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask, excluded);
         const double share = replicatedLossShare(m_parallel);
         m_opt->zero_grad();
         if (loss.requires_grad())
@@ -242,6 +249,7 @@ private:
     int64_t m_batch = 1024;
     double m_dropout = 0.0;
     bool m_mask = true;
+    bool m_maskSeen = false;
     std::vector<std::pair<int32_t, int32_t>> m_rows;
     torch::Tensor m_logQ;
     DataParallel* m_parallel;

@@ -14,11 +14,13 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "core/data/SyntheticGenerator.h"
 #include "core/models/TrainData.h"
 #include "core/nn/InfoNceLoss.h"
+#include "core/nn/InfoNceTensor.h"
 #include "core/nn/TwoTowerModel.h"
 #include "core/split/Split.h"
 
@@ -90,6 +92,7 @@ private slots:
     void infoNceHandComputed();
     void infoNceMaskingMatters();
     void infoNceRejectsBadInput();
+    void infoNceSeenNegatives();
     void foldInFollowsHistoryGenres();
     void badDeviceIsAnError();
     void cancelledFit();
@@ -231,6 +234,57 @@ void TestTwoTower::infoNceMaskingMatters() {
     QVERIFY(plain.ok() && masked.ok());
     QVERIFY(std::abs(plain.value() - std::log(2.0)) < 1e-5);
     QVERIFY(std::abs(masked.value()) < 1e-6);
+}
+
+// mask_seen: a batch item that is one of the row's user's training positives is no negative
+// for that row (the row's own item excepted). The mask against a brute-force set lookup and a
+// few cells by hand; then the loss with it against the cross-entropy written out over the
+// columns left.
+void TestTwoTower::infoNceSeenNegatives() {
+    CsrMatrix positives;  // user 0: {1, 3, 5}; user 1: {2}; user 2: none
+    positives.rows = 3;
+    positives.cols = 6;
+    positives.offsets = {0, 3, 4, 4};
+    positives.indices = {1, 3, 5, 2};
+    const std::vector<int64_t> users = {0, 1, 0, 2, 7};  // 7: outside the matrix
+    const std::vector<int64_t> items = {1, 3, 2, 5, 3};
+    const int64_t b = 5;
+    const auto mask = seenNegatives(positives, torch::tensor(users), torch::tensor(items));
+    QCOMPARE(mask.size(0), b);
+    QCOMPARE(mask.size(1), b);
+    const std::vector<std::set<int64_t>> liked = {{1, 3, 5}, {2}, {}};
+    for (int64_t r = 0; r < b; ++r)
+        for (int64_t c = 0; c < b; ++c) {
+            const bool expected = users[size_t(r)] < 3 &&
+                                  liked[size_t(users[size_t(r)])].count(items[size_t(c)]) &&
+                                  items[size_t(c)] != items[size_t(r)];
+            QVERIFY2(mask[r][c].item<bool>() == expected, qPrintable(QString("(%1, %2)").arg(r).arg(c)));
+        }
+    // Row 0 (user 0, item 1): the two item-3 columns and the item-5 column; not itself.
+    QVERIFY(mask[0][1].item<bool>() && mask[0][4].item<bool>() && mask[0][3].item<bool>());
+    QVERIFY(!mask[0][0].item<bool>() && !mask[0][2].item<bool>());
+    // Row 2 (user 0, item 2): item 1 (column 0) is user 0's too.
+    QVERIFY(mask[2][0].item<bool>());
+    QCOMPARE(mask.sum().item<int64_t>(), int64_t(3 + 1 + 4 + 0 + 0));
+
+    torch::manual_seed(5);
+    const auto u = torch::randn({b, 3});
+    const auto v = torch::randn({b, 3});
+    const auto temperature = torch::tensor(0.5);
+    const double loss = infoNceLossTensor(u, v, torch::tensor(users), torch::tensor(items), {},
+                                          temperature, /*maskCollisions=*/false, mask)
+                            .item<double>();
+    double expected = 0;
+    for (int64_t r = 0; r < b; ++r) {
+        double norm = 0;
+        for (int64_t c = 0; c < b; ++c)
+            if (!mask[r][c].item<bool>())
+                norm += std::exp(u[r].dot(v[c]).item<double>() / 0.5);
+        expected += std::log(norm) - u[r].dot(v[r]).item<double>() / 0.5;
+    }
+    expected /= double(b);
+    QVERIFY2(std::abs(loss - expected) < 1e-5,
+             qPrintable(QString("loss %1 expected %2").arg(loss).arg(expected)));
 }
 
 void TestTwoTower::infoNceRejectsBadInput() {
