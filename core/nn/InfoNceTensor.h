@@ -20,7 +20,7 @@ torch::Tensor infoNceLossTensor(const torch::Tensor& users, const torch::Tensor&
 
 // For mask_seen: B x B bool on the CPU, true at (r, c) when itemIds[c] is one of user
 // userIds[r]'s items in `positives` (a row per user) other than itemIds[r] itself, so the
-// diagonal is false. Users outside the matrix and items outside [0, numItems) mark nothing.
+// diagonal is false. A row whose user is outside the matrix marks nothing.
 torch::Tensor seenNegatives(const CsrMatrix& positives, const torch::Tensor& userIds,
                             const torch::Tensor& itemIds);
 

@@ -181,8 +181,8 @@ double SasRecTraining::trainBatch(int64_t batch) {
     torch::Tensor loss;
     if (m_loss == SasRecLoss::Full) {
         // One softmax per position, whatever the horizon: its h-step terms differ only in
-        // the item they pick from it.
-        // P x numItems, a row per position with a target, in the order index({rows}) takes.
+        // the item they pick from it. mask_seen: P x numItems, a row per position with a
+        // target, in the order index({rows}) takes them.
         const auto seen =
             m_maskSeen ? seenMask(first, last, rowsCpu, {}).to(m_device) : torch::Tensor();
         const auto wanted = real.index({rows});
@@ -201,8 +201,8 @@ double SasRecTraining::trainBatch(int64_t batch) {
             const int64_t count = realH.sum().item<int64_t>();
             if (count == 0)
                 continue;
-            // A mean over the P positions with a target h + 1 steps ahead, back to a sum.
-            // The P positions of this step among those of `rows`, for the seen mask.
+            // mask_seen: the drawn negatives' mask, cut to this step's positions (realH
+            // among rows).
             std::function<torch::Tensor(const torch::Tensor&)> seen;
             if (m_maskSeen)
                 seen = [&](const torch::Tensor& negatives) {
@@ -210,9 +210,9 @@ double SasRecTraining::trainBatch(int64_t batch) {
                         .to(m_device)
                         .index({realH.index({rows})});
                 };
-            const auto term =
-                sampledLoss(hiddenAll.index({realH}), yh.index({realH}), seen) *
-                static_cast<double>(count);
+            // A mean over the P positions with a target h + 1 steps ahead, back to a sum.
+            const auto term = sampledLoss(hiddenAll.index({realH}), yh.index({realH}), seen) *
+                              static_cast<double>(count);
             loss = loss.defined() ? loss + term : term;
         }
     }
@@ -255,15 +255,14 @@ torch::Tensor SasRecTraining::seenMask(int64_t first, int64_t last, const torch:
             for (int64_t h = 1; h <= m_horizon && j + h < n; ++h)
                 targets.push_back(seq[j + h]);
             if (!columnItem) {
-                std::transform(before.begin(), before.end(), row,
-                               [](char b) { return b != 0; });
+                std::transform(before.begin(), before.end(), row, [](char b) { return b != 0; });
                 for (int32_t t : targets)
                     row[t] = false;
             } else {
                 for (int64_t c = 0; c < cols; ++c)
-                    row[c] = before[static_cast<size_t>(columnItem[c])] != 0 &&
-                             std::find(targets.begin(), targets.end(), columnItem[c]) ==
-                                 targets.end();
+                    row[c] =
+                        before[static_cast<size_t>(columnItem[c])] != 0 &&
+                        std::find(targets.begin(), targets.end(), columnItem[c]) == targets.end();
             }
             row += cols;
         }
@@ -271,9 +270,9 @@ torch::Tensor SasRecTraining::seenMask(int64_t first, int64_t last, const torch:
     return mask;
 }
 
-torch::Tensor SasRecTraining::sampledLoss(const torch::Tensor& hidden,
-                                          const torch::Tensor& targets,
-                                          const std::function<torch::Tensor(const torch::Tensor&)>& seen) {
+torch::Tensor SasRecTraining::sampledLoss(
+    const torch::Tensor& hidden, const torch::Tensor& targets,
+    const std::function<torch::Tensor(const torch::Tensor&)>& seen) {
     const auto table = m_net->itemTable();
     const auto negatives = torch::multinomial(m_sampling, m_negatives, /*replacement=*/true);
     const auto positive =

@@ -225,9 +225,9 @@ private:
         if (m_logQ.defined())
             lq = m_logQ.index_select(0, itemIds);
         auto temp = m_impl.logTemperature.exp().clamp_min(0.005);
-        const auto excluded =
-            m_maskSeen ? seenNegatives(m_data.positives, userIds, itemIds).to(m_device)
-                       : torch::Tensor();
+        const auto excluded = m_maskSeen
+                                  ? seenNegatives(m_data.positives, userIds, itemIds).to(m_device)
+                                  : torch::Tensor();
         auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask, excluded);
         const double share = replicatedLossShare(m_parallel);
         m_opt->zero_grad();

@@ -342,8 +342,8 @@ private slots:
         sequences.items = seq;
         sequences.offsets = {0, int64_t(seq.size())};
         SasRecModel model;
-        QVERIFY(model.configure({{"negatives", "6"}, {"mask_seen", maskSeen ? "true" : "false"}})
-                    .ok());
+        QVERIFY(
+            model.configure({{"negatives", "6"}, {"mask_seen", maskSeen ? "true" : "false"}}).ok());
         auto net = seededNet(32, 12, 10, 8, 1, 1);
         // Targets are seq[1..5]: item 4 once, 9, 2, 7, 5 once each; total 5.
         std::vector<float> counts(12, 0.0f);
@@ -359,15 +359,17 @@ private slots:
                 torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
             const auto logits =
                 torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
-            auto logQ = [&](int64_t i) { return std::log(std::max(counts[size_t(i)], 1.0f) / 5.0); };
+            auto logQ = [&](int64_t i) {
+                return std::log(std::max(counts[size_t(i)], 1.0f) / 5.0);
+            };
             for (int64_t j = 0; j + 1 < int64_t(seq.size()); ++j) {
                 const int64_t t = seq[size_t(j + 1)];
                 const double positive = logits[j][t].item<double>() - logQ(t);
                 std::vector<double> terms{positive};
                 for (int64_t k = 0; k < 6; ++k) {
                     const int64_t n = negatives[k].item<int64_t>();
-                    const bool seen = std::find(seq.begin(), seq.begin() + j + 1, n) !=
-                                      seq.begin() + j + 1;
+                    const bool seen =
+                        std::find(seq.begin(), seq.begin() + j + 1, n) != seq.begin() + j + 1;
                     if (n == t)
                         continue;
                     if (maskSeen && seen) {
@@ -385,8 +387,8 @@ private slots:
         }
         if (maskSeen)
             QVERIFY(masked > 0);  // the draw must exercise the mask
-        SasRecTraining training(net, sequences, model.params(), SasRecLoss::Sampled, torch::kCPU,
-                                1, {});
+        SasRecTraining training(net, sequences, model.params(), SasRecLoss::Sampled, torch::kCPU, 1,
+                                {});
         training.beginEpoch(1);
         net->eval();
         torch::manual_seed(77);

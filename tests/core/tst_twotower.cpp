@@ -258,7 +258,8 @@ void TestTwoTower::infoNceSeenNegatives() {
             const bool expected = users[size_t(r)] < 3 &&
                                   liked[size_t(users[size_t(r)])].count(items[size_t(c)]) &&
                                   items[size_t(c)] != items[size_t(r)];
-            QVERIFY2(mask[r][c].item<bool>() == expected, qPrintable(QString("(%1, %2)").arg(r).arg(c)));
+            QVERIFY2(mask[r][c].item<bool>() == expected,
+                     qPrintable(QString("(%1, %2)").arg(r).arg(c)));
         }
     // Row 0 (user 0, item 1): the two item-3 columns and the item-5 column; not itself.
     QVERIFY(mask[0][1].item<bool>() && mask[0][4].item<bool>() && mask[0][3].item<bool>());
