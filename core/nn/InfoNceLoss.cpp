@@ -1,7 +1,9 @@
 #include "core/nn/InfoNceLoss.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/models/TrainData.h"
@@ -37,24 +39,41 @@ torch::Tensor seenNegatives(const CsrMatrix& positives, const torch::Tensor& use
     const int64_t n = items.size(0);
     const int64_t* u = users.data_ptr<int64_t>();
     const int64_t* it = items.data_ptr<int64_t>();
-    // The batch's columns of each item.
-    std::unordered_map<int64_t, std::vector<int64_t>> columns;
+    // The batch's columns ordered by item, for equal_range.
+    std::vector<std::pair<int64_t, int64_t>> byItem;
+    byItem.reserve(static_cast<size_t>(n));
     for (int64_t c = 0; c < n; ++c)
-        columns[it[c]].push_back(c);
+        byItem.emplace_back(it[c], c);
+    std::sort(byItem.begin(), byItem.end());
+    auto columnsOf = [&](int64_t item) {
+        return std::equal_range(byItem.begin(), byItem.end(), std::make_pair(item, int64_t(0)),
+                                [](const auto& a, const auto& b) { return a.first < b.first; });
+    };
     auto mask = torch::zeros({n, n}, torch::kBool);
     bool* out = mask.data_ptr<bool>();
+    // Every column of an item the row's user liked: read from the matrix once per user (the
+    // attention tower's rows come in windows of one user), copied to the user's other rows.
+    std::unordered_map<int64_t, int64_t> firstRow;
     for (int64_t r = 0; r < n; ++r) {
         if (u[r] < 0 || u[r] >= positives.rows)
             continue;
-        for (int64_t k = positives.offsets[u[r]]; k < positives.offsets[u[r] + 1]; ++k) {
-            const int64_t item = positives.indices[static_cast<size_t>(k)];
-            if (item == it[r])
-                continue;
-            const auto found = columns.find(item);
-            if (found != columns.end())
-                for (int64_t c : found->second)
-                    out[r * n + c] = true;
+        const auto [first, fresh] = firstRow.emplace(u[r], r);
+        bool* row = out + r * n;
+        if (!fresh) {
+            std::copy_n(out + first->second * n, n, row);
+            continue;
         }
+        for (int64_t k = positives.offsets[u[r]]; k < positives.offsets[u[r] + 1]; ++k) {
+            const auto [begin, end] = columnsOf(positives.indices[static_cast<size_t>(k)]);
+            for (auto e = begin; e != end; ++e)
+                row[e->second] = true;
+        }
+    }
+    // Then no row's own item is excluded.
+    for (int64_t r = 0; r < n; ++r) {
+        const auto [begin, end] = columnsOf(it[r]);
+        for (auto e = begin; e != end; ++e)
+            out[r * n + e->second] = false;
     }
     return mask;
 }

@@ -170,14 +170,16 @@ double SasRecTraining::trainBatch(int64_t batch) {
     std::vector<torch::Tensor> ahead;
     for (const auto& rows : targets)
         ahead.push_back(paddedRows(rows, padding));
+    // Built on the CPU, where seenMask() reads which positions have a target.
     const auto yCpu = torch::stack(ahead, 2);
-    const auto rowsCpu = yCpu.ne(padding).any(2);
+    const auto realCpu = yCpu.ne(padding);
+    const auto rowsCpu = realCpu.any(2);
     const auto y = yCpu.to(m_device);
-    const auto real = y.ne(padding);
+    const auto real = realCpu.to(m_device);
+    const auto rows = rowsCpu.to(m_device);
     const int64_t terms = real.sum().item<int64_t>();
     if (terms == 0)
         return 0.0;  // no target in this batch (targets=positives and none liked)
-    const auto rows = real.any(2);
     torch::Tensor loss;
     if (m_loss == SasRecLoss::Full) {
         // One softmax per position, whatever the horizon: its h-step terms differ only in
@@ -237,6 +239,7 @@ torch::Tensor SasRecTraining::seenMask(int64_t first, int64_t last, const torch:
     auto mask = torch::empty({hasTarget.sum().item<int64_t>(), cols}, torch::kBool);
     bool* row = mask.data_ptr<bool>();
     std::vector<char> before(static_cast<size_t>(numItems));
+    std::vector<int32_t> targets;
     for (int64_t w = first; w < last; ++w) {
         const Window& win = m_windows[static_cast<size_t>(w)];
         const int32_t* seq = m_sequences.begin(win.user);
@@ -251,7 +254,7 @@ torch::Tensor SasRecTraining::seenMask(int64_t first, int64_t last, const torch:
             if (!windowTargets[j - start])
                 continue;
             // An item the user rates again is still a target, never a masked competitor.
-            std::vector<int32_t> targets;
+            targets.clear();
             for (int64_t h = 1; h <= m_horizon && j + h < n; ++h)
                 targets.push_back(seq[j + h]);
             if (!columnItem) {

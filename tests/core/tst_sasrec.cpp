@@ -49,6 +49,15 @@ std::map<std::string, std::string> walkParams() {
             {"lr", "0.005"},  {"dropout", "0.1"}, {"batch_size", "64"}};
 }
 
+// One user's sequence, oldest first; liked: per item, rated >= the threshold (empty: all).
+ItemSequences oneUser(const std::vector<int32_t>& seq, const std::vector<char>& liked = {}) {
+    ItemSequences sequences;
+    sequences.items = seq;
+    sequences.positive = liked;
+    sequences.offsets = {0, int64_t(seq.size())};
+    return sequences;
+}
+
 // A net in eval mode (dropout off), its weights drawn from `seed`.
 SasRecNet seededNet(uint64_t seed, int32_t items, int maxLen, int dim, int blocks, int heads) {
     torch::manual_seed(seed);
@@ -279,10 +288,7 @@ private slots:
         QFETCH(int, expectedTerms);
         const std::vector<int32_t> seq{4, 9, 2, 7, 4, 5};
         const std::vector<char> liked{1, 0, 1, 1, 0, 1};
-        ItemSequences sequences;
-        sequences.items = seq;
-        sequences.positive = liked;
-        sequences.offsets = {0, int64_t(seq.size())};
+        const ItemSequences sequences = oneUser(seq, liked);
         SasRecModel model;
         QVERIFY(model
                     .configure({{"horizon", std::to_string(horizon)},
@@ -338,9 +344,7 @@ private slots:
     void sampledLossByHand() {
         QFETCH(bool, maskSeen);
         const std::vector<int32_t> seq{4, 9, 2, 7, 4, 5};
-        ItemSequences sequences;
-        sequences.items = seq;
-        sequences.offsets = {0, int64_t(seq.size())};
+        const ItemSequences sequences = oneUser(seq);
         SasRecModel model;
         QVERIFY(
             model.configure({{"negatives", "6"}, {"mask_seen", maskSeen ? "true" : "false"}}).ok());
