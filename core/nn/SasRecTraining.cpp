@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/models/TrainData.h"
+#include "core/nn/CatalogueSoftmax.h"
 #include "core/split/Split.h"
 
 namespace recscope {
@@ -187,15 +188,9 @@ double SasRecTraining::trainBatch(int64_t batch) {
         // target, in the order index({rows}) takes them.
         const auto seen =
             m_maskSeen ? seenMask(first, last, rowsCpu, {}).to(m_device) : torch::Tensor();
-        const auto wanted = real.index({rows});
-        const auto missing = wanted.logical_not();
-        auto logits = torch::matmul(hiddenAll.index({rows}), m_net->itemTable().t());
-        // In place: the product's backward reads its inputs, not its output.
-        if (seen.defined())
-            logits.masked_fill_(seen, -std::numeric_limits<float>::infinity());
-        const auto logp = torch::log_softmax(logits, 1);
-        const auto picked = logp.gather(1, y.index({rows}).masked_fill(missing, 0));
-        loss = -picked.masked_fill(missing, 0.0).sum();
+        // The product, the mask and the softmax's gradient fused (CatalogueSoftmax.h).
+        loss = catalogueCrossEntropy(hiddenAll.index({rows}), m_net->itemTable(), y.index({rows}),
+                                     real.index({rows}), seen);
     } else {
         for (int64_t h = 0; h < m_horizon; ++h) {
             const auto yh = y.select(2, h);

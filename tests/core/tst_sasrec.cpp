@@ -2,9 +2,11 @@
 // pass written out with plain loops; training on walks with a strong "i is followed by i + 1"
 // signal beats popularity; a known user is scored from its fitted history only (hand-made
 // sequences, ties by item id, max_len, the refit); fold-in of a user's own sequence equals
-// scoreUsers(); save/load round trip; a file for another catalogue is refused.
+// scoreUsers(); save/load round trip; a file for another catalogue is refused; the fused
+// catalogue cross-entropy against autograd.
 
 // LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
+#include "core/nn/CatalogueSoftmax.h"
 #include "core/nn/FastDropout.h"
 #include "core/nn/SasRecNet.h"
 #include "core/nn/SasRecTraining.h"
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <set>
@@ -606,6 +609,71 @@ private slots:
         const auto x = torch::randn({50});
         QVERIFY(torch::equal(fastDropout(x, p, false), x));
         QVERIFY(torch::equal(fastDropout(x, 0.0, true), x));
+    }
+
+    // The fused catalogue cross-entropy against LibTorch's own log_softmax + gather + sum,
+    // differentiated by autograd, in double: loss and both gradients, with and without the
+    // mask, horizon 3 with missing targets and one item twice ahead of a position, and an
+    // outer scale on the loss (the gradient's scalar is not 1). Then its backward refuses to
+    // run twice.
+    void catalogueCrossEntropyAgainstAutograd_data() {
+        QTest::addColumn<bool>("masked");
+        QTest::newRow("plain") << false;
+        QTest::newRow("mask") << true;
+    }
+    void catalogueCrossEntropyAgainstAutograd() {
+        QFETCH(bool, masked);
+        torch::manual_seed(11);
+        const int64_t p = 7, n = 13, d = 5, horizon = 3;
+        const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+        const auto hidden0 = torch::randn({p, d}, opts);
+        const auto table0 = torch::randn({n, d}, opts);
+        auto targets = torch::randint(n, {p, horizon}, torch::kLong);
+        auto real = torch::rand({p, horizon}).lt(0.7);
+        real.select(1, 0).fill_(true);                  // every row has a target
+        targets[2][1] = targets[2][2].item<int64_t>();  // one item twice ahead of position 2
+        real[2][1] = true;
+        real[2][2] = true;
+        torch::Tensor excluded;
+        if (masked) {
+            excluded = torch::rand({p, n}).lt(0.4);
+            for (int64_t r = 0; r < p; ++r)
+                for (int64_t h = 0; h < horizon; ++h)
+                    if (real[r][h].item<bool>())
+                        excluded[r][targets[r][h].item<int64_t>()] = false;
+            QVERIFY(excluded.any().item<bool>());
+        }
+        const double scale = 0.37;
+        auto hiddenA = hidden0.clone().requires_grad_();
+        auto tableA = table0.clone().requires_grad_();
+        auto logits = torch::matmul(hiddenA, tableA.t());
+        if (masked)
+            logits = logits.masked_fill(excluded, -std::numeric_limits<double>::infinity());
+        const auto picked =
+            torch::log_softmax(logits, 1).gather(1, targets).masked_fill(real.logical_not(), 0.0);
+        const auto reference = -picked.sum() * scale;
+        reference.backward();
+        auto hiddenB = hidden0.clone().requires_grad_();
+        auto tableB = table0.clone().requires_grad_();
+        // Cells that do not count may hold any item, even one out of range for gather.
+        const auto junk = targets.masked_fill(real.logical_not(), n + 5);
+        const auto fused = catalogueCrossEntropy(hiddenB, tableB, junk, real, excluded) * scale;
+        fused.backward({}, /*retain_graph=*/true);
+        QVERIFY(std::isfinite(reference.item<double>()));
+        QVERIFY2(std::fabs(fused.item<double>() - reference.item<double>()) < 1e-12,
+                 qPrintable(QString("%1 vs %2")
+                                .arg(fused.item<double>(), 0, 'g', 17)
+                                .arg(reference.item<double>(), 0, 'g', 17)));
+        QVERIFY(torch::allclose(hiddenB.grad(), hiddenA.grad(), 1e-10, 1e-12));
+        QVERIFY(torch::allclose(tableB.grad(), tableA.grad(), 1e-10, 1e-12));
+        QVERIFY(hiddenA.grad().abs().sum().item<double>() > 0.1);
+        bool refused = false;
+        try {
+            fused.backward();
+        } catch (const c10::Error&) {
+            refused = true;
+        }
+        QVERIFY(refused);
     }
 
     void errorsAreValues() {
