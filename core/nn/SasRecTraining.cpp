@@ -37,8 +37,8 @@ ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
     }
     const Split& split = *data.split;
     const Interactions& train = split.train;
-    // (user, timestamp, item, positive) for every kept row, then one sort: users ascending,
-    // each in time.
+    // (user, timestamp, item, positive) for every kept row, then one stable sort: users
+    // ascending, each in time, tied rows in the training part's own order.
     std::vector<std::tuple<int32_t, int64_t, int32_t, char>> rows;
     rows.reserve(train.size());
     for (size_t r = 0; r < train.size(); ++r) {
@@ -50,7 +50,9 @@ ItemSequences timeOrderedSequences(const TrainData& data, bool positivesOnly) {
             continue;
         rows.emplace_back(u, train.timestamps[r], i, split.isPositive(train.ratings[r]) ? 1 : 0);
     }
-    std::sort(rows.begin(), rows.end());
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    });
     out.offsets.assign(static_cast<size_t>(users) + 1, 0);
     out.items.reserve(rows.size());
     out.positive.reserve(rows.size());

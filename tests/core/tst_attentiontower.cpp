@@ -129,7 +129,7 @@ private slots:
     }
 
     // Hand-made histories: the tower reads a known user's training positives in time order
-    // (ties by item id), the last seq_len of them; never the validation or test items.
+    // (ties in the order stored), the last seq_len of them; never the validation or test items.
     // Fold-in reads the given order.
     void readsPastPositivesInTimeOrder() {
         Split s;
@@ -149,13 +149,13 @@ private slots:
             {"epochs", "3"},    {"patience", "0"},           {"dim", "8"},
             {"embedding", "8"}, {"user_tower", "attention"}, {"genres", "false"}};
         const auto m = fitTwoTower(data, base);
-        QCOMPARE(m->userHistory(0), (std::vector<int32_t>{5, 3, 9, 6}));
-        const auto folded = historyScores(*m, {5, 3, 9, 6});
-        QVERIFY(maxDifference(historyScores(*m, {5, 3, 9, 6, 7, 8}), folded) > 1e-5);
-        QVERIFY(maxDifference(historyScores(*m, {6, 9, 3, 5}), folded) > 1e-5);
+        QCOMPARE(m->userHistory(0), (std::vector<int32_t>{5, 9, 3, 6}));
+        const auto folded = historyScores(*m, {5, 9, 3, 6});
+        QVERIFY(maxDifference(historyScores(*m, {5, 9, 3, 6, 7, 8}), folded) > 1e-5);
+        QVERIFY(maxDifference(historyScores(*m, {6, 3, 9, 5}), folded) > 1e-5);
         // A non-positive entry is not read.
         std::vector<HistoryEntry> withNegative{
-            {5, 5, true}, {3, 5, true}, {1, 2, false}, {9, 5, true}, {6, 4, true}};
+            {5, 5, true}, {9, 5, true}, {1, 2, false}, {3, 5, true}, {6, 4, true}};
         std::vector<float> out(12);
         QVERIFY(m->scoreHistory(withNegative, out.data()).ok());
         QVERIFY(sameScores(out, folded));
@@ -163,13 +163,13 @@ private slots:
         auto short2 = base;
         short2["seq_len"] = "2";
         const auto m2 = fitTwoTower(data, short2);
-        QCOMPARE(m2->userHistory(0), (std::vector<int32_t>{9, 6}));
-        QVERIFY(sameScores(historyScores(*m2, {5, 3, 9, 6}), historyScores(*m2, {9, 6})));
+        QCOMPARE(m2->userHistory(0), (std::vector<int32_t>{3, 6}));
+        QVERIFY(sameScores(historyScores(*m2, {5, 9, 3, 6}), historyScores(*m2, {3, 6})));
 
         // Fitted on train + validation, the validation item is the newest; the test item never.
         const Split mergedSplit = withValidationInTrain(s);
         const TrainData merged = TrainData::build(mergedSplit, nullptr);
-        QCOMPARE(fitTwoTower(merged, base)->userHistory(0), (std::vector<int32_t>{5, 3, 9, 6, 7}));
+        QCOMPARE(fitTwoTower(merged, base)->userHistory(0), (std::vector<int32_t>{5, 9, 3, 6, 7}));
 
         // The mean tower's bag is the sorted positives.
         auto mean = base;
