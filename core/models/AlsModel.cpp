@@ -15,13 +15,20 @@ namespace {
 using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatrixD = Eigen::MatrixXd;
 
+// F^T F of a row-major rows x cols matrix, through the BLAS (Blas.h says why not Eigen).
+RowMatrixF gramOf(const float* data, Eigen::Index rows, Eigen::Index cols) {
+    RowMatrixF g(cols, cols);
+    blas::gram(rows, cols, data, cols, g.data());
+    return g;
+}
+
 // One half-step: every row of `solve` from the fixed factors. rows: entity -> interacted ids.
 // A = F^T F + lambda I + alpha F_r^T F_r, b = (1 + alpha) F_r^T 1, where F_r gathers the fixed
 // rows the entity interacted with; the gathered product keeps the work in matrix-matrix form.
 void solveSide(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
                Eigen::Map<RowMatrixF>& solve, double alpha, double lambda) {
     const Eigen::Index f = fixed.cols();
-    Eigen::MatrixXf base = fixed.transpose() * fixed;
+    Eigen::MatrixXf base = gramOf(fixed.data(), fixed.rows(), fixed.cols());
     base.diagonal().array() += static_cast<float>(lambda);
 #pragma omp parallel
     {
@@ -158,7 +165,7 @@ double solveSideCg(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
                    Eigen::Map<RowMatrixF>& solve, double alpha, double lambda, int steps,
                    bool positiveLoss) {
     const auto f = static_cast<int>(fixed.cols());
-    RowMatrixF gram = fixed.transpose() * fixed;
+    RowMatrixF gram = gramOf(fixed.data(), fixed.rows(), fixed.cols());
     gram.diagonal().array() += static_cast<float>(lambda);
     constexpr int32_t kChunk = 256;
     const int32_t chunks = (rows.rows + kChunk - 1) / kChunk;
@@ -177,8 +184,8 @@ double solveSideCg(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
 // The terms over all pairs and the regulariser: sum_all s^2 = trace(U^T U V^T V).
 double alsDenseLoss(const Eigen::Map<RowMatrixF>& users, const Eigen::Map<RowMatrixF>& items,
                     double lambda) {
-    const MatrixD uu = (users.transpose() * users).cast<double>();
-    const MatrixD vv = (items.transpose() * items).cast<double>();
+    const MatrixD uu = gramOf(users.data(), users.rows(), users.cols()).cast<double>();
+    const MatrixD vv = gramOf(items.data(), items.rows(), items.cols()).cast<double>();
     return (uu.cwiseProduct(vv)).sum() + lambda * (uu.trace() + vv.trace());
 }
 
@@ -288,7 +295,7 @@ void AlsModel::updateItemGram() {
     const Eigen::Map<const RowMatrixF> items(m_itemFactors.data(), m_numItems, m_factors);
     m_itemGram.assign(static_cast<size_t>(m_factors) * m_factors, 0.0f);
     Eigen::Map<RowMatrixF> gram(m_itemGram.data(), m_factors, m_factors);
-    gram.noalias() = items.transpose() * items;
+    gram = gramOf(items.data(), items.rows(), items.cols());
     gram.diagonal().array() += static_cast<float>(params().getFloat("lambda"));
 }
 

@@ -31,6 +31,20 @@ void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_
     sgemm_("T", "N", &mm, &nn, &kk, &alpha, b, &la, a, &lb, &beta, c, &lc);
 }
 
+void gram(int64_t rows, int64_t cols, const float* a, int64_t lda, float* c) {
+    if (cols <= 0)
+        return;
+    if (rows <= 0) {
+        std::fill(c, c + cols * cols, 0.0f);
+        return;
+    }
+    // Row-major A is column-major A^T (cols x rows): C = A^T (A^T)^T, symmetric, so its
+    // column-major layout is the row-major one.
+    const int n = lp64(cols), k = lp64(rows), la = lp64(lda);
+    const float one = 1.0f, zero = 0.0f;
+    sgemm_("N", "T", &n, &n, &k, &one, a, &la, a, &la, &zero, c, &n);
+}
+
 bool invertSpd(float* a, int64_t n) {
     if (n <= 0)
         return true;

@@ -14,6 +14,12 @@ namespace recscope::blas {
 void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// C (cols x cols, row-major) = A^T A for row-major A (rows x cols, leading dimension lda): a
+// Gram matrix. Through the library, not Eigen: Eigen's own parallel product waits for its
+// threads in busy loops whatever OMP_WAIT_POLICY says, which took 21% of iALS's time beside
+// one busy process (`perf`, ml-latest-small, 256 factors).
+void gram(int64_t rows, int64_t cols, const float* a, int64_t lda, float* c);
+
 // In-place inverse of a symmetric positive-definite n x n matrix (row- or column-major alike:
 // it is symmetric) by Cholesky (spotrf + spotri); the full symmetric inverse is written back.
 // False (a undefined) when a is not positive definite. n * n must fit in a 32-bit LAPACK

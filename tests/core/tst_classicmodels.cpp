@@ -3,12 +3,15 @@
 #include <QtTest>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <vector>
 
 #include "core/data/SyntheticGenerator.h"
 #include "core/eval/Evaluator.h"
 #include "core/models/AlsModel.h"
+#include "core/models/Blas.h"
 #include "core/models/Compute.h"
 #include "core/models/Recommender.h"
 #include "core/models/SpdInverse.h"
@@ -88,6 +91,7 @@ class TestClassicModels : public QObject {
 private slots:
     void initTestCase();
     void spdInverse();
+    void blasGramByLoops();
     void easeEqualsDenseFormula();
     void easeBatchScoresWithInactiveItems();
     void pureSvdEqualsDenseEigen();
@@ -129,6 +133,34 @@ void TestClassicModels::spdInverse() {
     }
     Eigen::MatrixXf notSpd = -Eigen::MatrixXf::Identity(4, 4);
     QVERIFY(!invertSpd(notSpd));
+}
+
+// blas::gram (iALS's F^T F) against the sum written out in double: a row-major block read
+// with a leading dimension wider than its columns (the extra column must not count), and no
+// rows at all (zeros).
+void TestClassicModels::blasGramByLoops() {
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal;
+    const int64_t rows = 37, cols = 9, lda = 11;
+    std::vector<float> a(static_cast<size_t>(rows * lda));
+    for (float& v : a)
+        v = normal(rng);
+    std::vector<float> c(static_cast<size_t>(cols * cols), -1.0f);
+    blas::gram(rows, cols, a.data(), lda, c.data());
+    for (int64_t i = 0; i < cols; ++i)
+        for (int64_t j = 0; j < cols; ++j) {
+            double sum = 0.0;
+            for (int64_t r = 0; r < rows; ++r)
+                sum += double(a[size_t(r * lda + i)]) * double(a[size_t(r * lda + j)]);
+            QVERIFY2(std::fabs(c[size_t(i * cols + j)] - sum) < 1e-4 * (1.0 + std::fabs(sum)),
+                     qPrintable(QString("(%1, %2): %3 vs %4")
+                                    .arg(i)
+                                    .arg(j)
+                                    .arg(c[size_t(i * cols + j)])
+                                    .arg(sum)));
+        }
+    blas::gram(0, cols, a.data(), lda, c.data());
+    QVERIFY(std::all_of(c.begin(), c.end(), [](float v) { return v == 0.0f; }));
 }
 
 void TestClassicModels::easeEqualsDenseFormula() {
@@ -199,7 +231,10 @@ void TestClassicModels::easeBatchScoresWithInactiveItems() {
                 else
                     QVERIFY2(std::fabs(s - ref(u, i)) < 1e-4,
                              qPrintable(QString("user %1 item %2: %3 against %4")
-                                            .arg(u).arg(i).arg(s).arg(ref(u, i))));
+                                            .arg(u)
+                                            .arg(i)
+                                            .arg(s)
+                                            .arg(ref(u, i))));
             }
         }
     }
