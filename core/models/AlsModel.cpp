@@ -292,10 +292,9 @@ Status AlsModel::fitModel(const TrainData& data, const FitContext& context) {
 }
 
 void AlsModel::updateItemGram() {
-    const Eigen::Map<const RowMatrixF> items(m_itemFactors.data(), m_numItems, m_factors);
-    m_itemGram.assign(static_cast<size_t>(m_factors) * m_factors, 0.0f);
+    m_itemGram.resize(static_cast<size_t>(m_factors) * m_factors);
+    blas::gram(m_numItems, m_factors, m_itemFactors.data(), m_factors, m_itemGram.data());
     Eigen::Map<RowMatrixF> gram(m_itemGram.data(), m_factors, m_factors);
-    gram = gramOf(items.data(), items.rows(), items.cols());
     gram.diagonal().array() += static_cast<float>(params().getFloat("lambda"));
 }
 

@@ -30,19 +30,19 @@ public:
         ctx->saved_data["lse"] = lse;
         ctx->saved_data["targets"] = safeTargets;
         ctx->saved_data["real"] = real;
-        ctx->saved_data["used"] = false;
         return loss;
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list grads) {
-        TORCH_CHECK(!ctx->saved_data["used"].toBool(),
+        // The first backward pass turns the logits into the gradient and empties their slot.
+        auto grad = ctx->saved_data["logits"].toTensor();
+        TORCH_CHECK(grad.defined(),
                     "catalogueCrossEntropy: its backward pass runs once (it reuses the logits)");
-        ctx->saved_data["used"] = true;
+        ctx->saved_data["logits"] = torch::Tensor();
         const auto saved = ctx->get_saved_variables();
         const auto& hidden = saved[0];
         const auto& table = saved[1];
-        auto grad = ctx->saved_data["logits"].toTensor();
         const auto lse = ctx->saved_data["lse"].toTensor();
         const auto targets = ctx->saved_data["targets"].toTensor();
         const auto realF = ctx->saved_data["real"].toTensor().to(grad.scalar_type());
@@ -51,7 +51,6 @@ public:
         // An excluded item's logit is -inf, so its softmax term is exactly 0.
         grad.sub_(lse).exp_().mul_(realF.sum(1, /*keepdim=*/true) * g);
         grad.scatter_add_(1, targets, realF * -g);
-        ctx->saved_data["logits"] = torch::Tensor();
         torch::Tensor gradHidden, gradTable;
         if (ctx->needs_input_grad(0))
             gradHidden = torch::matmul(grad, table);

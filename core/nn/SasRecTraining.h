@@ -63,8 +63,7 @@ public:
     // net: built and on `device`; sequences: the users' full training sequences. Parameters
     // read: batch_size, lr, weight_decay, negatives, horizon (absent = 1), targets ("positives":
     // only items rated >= the threshold are targets; absent = every item), mask_seen (absent =
-    // false). `prepare` is called
-    // by prepareScoring().
+    // false). `prepare` is called by prepareScoring().
     SasRecTraining(SasRecNet net, const ItemSequences& sequences, const ParamValues& params,
                    SasRecLoss loss, torch::Device device, uint64_t seed,
                    std::function<void()> prepare);

@@ -61,6 +61,13 @@ ItemSequences oneUser(const std::vector<int32_t>& seq, const std::vector<char>& 
     return sequences;
 }
 
+// The net's logits (double, a row per position, a column per item) over one user's sequence
+// without its last item: what each position's softmax sees. Call under NoGradGuard.
+torch::Tensor positionLogits(SasRecNet& net, const std::vector<int32_t>& seq) {
+    const auto x = torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
+    return torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
+}
+
 // A net in eval mode (dropout off), its weights drawn from `seed`.
 SasRecNet seededNet(uint64_t seed, int32_t items, int maxLen, int dim, int blocks, int heads) {
     torch::manual_seed(seed);
@@ -304,10 +311,7 @@ private slots:
         int64_t terms = 0;
         {
             torch::NoGradGuard noGrad;
-            const auto x =
-                torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
-            const auto logits =
-                torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
+            const auto logits = positionLogits(net, seq);
             for (int64_t j = 0; j + 1 < int64_t(seq.size()); ++j)
                 for (int h = 1; h <= horizon && j + h < int64_t(seq.size()); ++h) {
                     if (positiveTargets && !liked[size_t(j + h)])
@@ -362,10 +366,7 @@ private slots:
         int masked = 0;
         {
             torch::NoGradGuard noGrad;
-            const auto x =
-                torch::tensor(std::vector<int64_t>(seq.begin(), seq.end() - 1)).view({1, -1});
-            const auto logits =
-                torch::matmul(net->forward(x)[0], net->itemTable().t()).to(torch::kDouble);
+            const auto logits = positionLogits(net, seq);
             auto logQ = [&](int64_t i) {
                 return std::log(std::max(counts[size_t(i)], 1.0f) / 5.0);
             };
