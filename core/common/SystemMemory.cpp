@@ -4,6 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace recscope {
 
 int64_t availableMemoryBytes() {
@@ -18,6 +23,22 @@ int64_t availableMemoryBytes() {
             return kb * 1024;
     }
     return -1;
+}
+
+void releasePages(void* begin, size_t bytes) {
+#if defined(__linux__)
+    const long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || begin == nullptr)
+        return;
+    const auto start = reinterpret_cast<uintptr_t>(begin);
+    const uintptr_t first = (start + page - 1) / page * page;
+    const uintptr_t last = (start + bytes) / page * page;
+    if (last > first)
+        madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+#else
+    (void)begin;
+    (void)bytes;
+#endif
 }
 
 std::string formatGigabytes(double bytes) {

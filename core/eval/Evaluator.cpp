@@ -179,7 +179,8 @@ Result<EvalResult> evaluate(const Recommender& model, const TrainData& train, Ev
             config.threads > 0
                 ? config.threads
                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-        const int64_t batch = std::max(1, config.batchUsers);
+        const int64_t batch = std::max<int64_t>(std::max(1, config.batchUsers),
+                                                strong ? 0 : model.preferredScoreBatch());
         std::vector<float> scores;
         for (int64_t start = 0; start < numEval; start += batch) {
             if (isCancelled(cancel))

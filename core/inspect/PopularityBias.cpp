@@ -79,7 +79,8 @@ Result<PopularityBias> measurePopularityBias(const Recommender& model, const Tra
         out.usersScored = static_cast<int32_t>(users.size());
 
         const int64_t total = static_cast<int64_t>(users.size());
-        const int64_t batch = std::max(1, config.batchUsers);
+        const int64_t batch =
+            std::max<int64_t>(std::max(1, config.batchUsers), model.preferredScoreBatch());
         std::vector<float> scores;
         std::vector<int32_t> list;
         double popSum = 0.0;

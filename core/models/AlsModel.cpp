@@ -6,6 +6,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/common/CpuClones.h"
 #include "core/models/Blas.h"
 #include "core/models/FoldIn.h"
 
@@ -59,15 +60,7 @@ void solveSide(const CsrMatrix& rows, const Eigen::Map<RowMatrixF>& fixed,
 // A x = b as solveSide, started from the row's current value (the previous iteration's), so a
 // few steps per iteration track the exact solution. A p costs gram p (f x f) plus two passes
 // over the row's fixed vectors; nothing of size f x f is factorised. Plain loops that the
-// compiler vectorises for the CPU found at run time (target_clones), since the build targets
-// baseline x86-64. Not under ThreadSanitizer: the clones' resolver (an ifunc) runs while the
-// program is being relocated, before TSan's runtime exists, and its instrumented code crashes.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-#define RECSCOPE_CPU_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define RECSCOPE_CPU_CLONES
-#endif
+// compiler vectorises for the CPU found at run time (core/common/CpuClones.h).
 RECSCOPE_CPU_CLONES
 double cgRows(const int64_t* offsets, const int32_t* indices, const float* fixed, const float* gram,
               float* solve, int f, float alpha, int steps, int32_t begin, int32_t end,

@@ -90,13 +90,32 @@ Result<ModelFile> ModelFile::open(const std::string& path, const std::string& ex
 
 Status ModelFile::writeRaw(const std::string& name, const void* data, uint64_t count,
                            uint32_t size) {
-    putString(m_stream, name);
-    putU64(m_stream, size);
-    putU64(m_stream, count);
+    if (Status s = beginSection(name, count, size); !s)
+        return s;
     m_stream.write(static_cast<const char*>(data), static_cast<std::streamsize>(count * size));
     if (!m_stream)
         return fail("write failed in section '" + name + "'");
     return {};
+}
+
+Status ModelFile::beginSection(const std::string& name, uint64_t count, uint32_t elementSize) {
+    putString(m_stream, name);
+    putU64(m_stream, elementSize);
+    putU64(m_stream, count);
+    if (!m_stream)
+        return fail("write failed in section '" + name + "'");
+    return {};
+}
+
+Status ModelFile::writePiece(const void* data, uint64_t bytes) {
+    m_stream.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+    if (!m_stream)
+        return fail("write failed");
+    return {};
+}
+
+Status ModelFile::openSection(const std::string& name, uint32_t elementSize, uint64_t& count) {
+    return readHeader(name, elementSize, count);
 }
 
 Status ModelFile::readHeader(const std::string& name, uint32_t size, uint64_t& count) {

@@ -56,6 +56,14 @@ public:
         value = one[0];
         return {};
     }
+    // A section too large to copy whole (EASE's item x item weights): its header, then its
+    // count elements in pieces of whole elements. The reader checks the name and element size
+    // and returns the count; the file's size bounds it as for read().
+    Status beginSection(const std::string& name, uint64_t count, uint32_t elementSize);
+    Status writePiece(const void* data, uint64_t bytes);
+    Status openSection(const std::string& name, uint32_t elementSize, uint64_t& count);
+    Status readPiece(void* data, uint64_t bytes) { return readBytes(data, bytes); }
+
     Status finish();  // flushes and checks the write succeeded
 
 private:

@@ -129,6 +129,10 @@ public:
     // Scores of n users against every item: out is n x numItems(), row-major, caller-owned.
     // Higher is better. Users never seen in training get a defined (e.g. popularity) score.
     virtual void scoreUsers(const int32_t* users, int64_t n, float* out) const = 0;
+    // Users per scoreUsers() call that this model scores best, when more than a caller's own
+    // batch (0: no preference). EASE reads its item x item weights in tiles, each once per
+    // call: a large batch saves memory traffic.
+    virtual int64_t preferredScoreBatch() const { return 0; }
 
     // Rating models (explicit MF) predict ratings for (user, item) pairs.
     virtual bool predictsRatings() const { return false; }

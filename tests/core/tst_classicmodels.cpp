@@ -93,7 +93,8 @@ private slots:
     void spdInverse();
     void blasGramByLoops();
     void easeEqualsDenseFormula();
-    void easeBatchScoresWithInactiveItems();
+    void easeBatchScores_data();
+    void easeBatchScores();
     void pureSvdEqualsDenseEigen();
     void itemKnnEqualsBruteForce();
     void userKnnEqualsBruteForce();
@@ -181,21 +182,33 @@ void TestClassicModels::easeEqualsDenseFormula() {
             QVERIFY(std::fabs(got[static_cast<size_t>(u * 6 + i)] - ref(u, i)) < 1e-5);
 }
 
-// EASE's batch scoring on a catalogue with inactive items: 600 items, of which every seventh,
-// the last 40 and any the draw gave no positive have no training positive, so active indices
-// map to other item ids. B is read back through itemSimilarities() and x B computed in double;
-// inactive items must score below every active one.
-void TestClassicModels::easeBatchScoresWithInactiveItems() {
+// EASE's batch scoring, against x B computed in double with B read back through
+// itemSimilarities(). Scoring reads B in tiles of 64 columns; both rows have full tiles and a
+// narrower last one. "inactive items": 600 items, of which every seventh of the first 200, the
+// last 40 and any the draw gave no positive have no training positive, so active indices map to
+// other item ids (tiles with and without gaps); inactive items must score below every active one.
+// "every item active": 150 items, each given a positive, so an active index is the item id (scores
+// written in place). Fold-in of a user's own items must give the same row.
+void TestClassicModels::easeBatchScores_data() {
+    QTest::addColumn<int32_t>("items");
+    QTest::addColumn<bool>("withInactive");
+    QTest::newRow("inactive items") << 600 << true;
+    QTest::newRow("every item active") << 150 << false;
+}
+
+void TestClassicModels::easeBatchScores() {
+    QFETCH(int32_t, items);
+    QFETCH(bool, withInactive);
     const int32_t users = 30;
-    const int32_t items = 600;
     Split split;
     split.numUsers = users;
     split.numItems = items;
     std::mt19937 rng(11);
-    std::bernoulli_distribution pick(0.08);
+    std::bernoulli_distribution pick(0.15);
     for (int32_t u = 0; u < users; ++u)
         for (int32_t i = 0; i < items; ++i)
-            if (i % 7 != 3 && i < items - 40 && pick(rng))
+            if (withInactive ? (i >= 200 || i % 7 != 3) && i < items - 40 && pick(rng)
+                             : i % users == u || pick(rng))
                 split.train.append(u, i, 4, i);
     const TrainData data = TrainData::build(split, nullptr);
     auto m = fitted("ease", data, {{"lambda", "5"}});
@@ -219,7 +232,10 @@ void TestClassicModels::easeBatchScoresWithInactiveItems() {
         inactive[static_cast<size_t>(i)] = x.col(i).sum() == 0;
         active += inactive[static_cast<size_t>(i)] ? 0 : 1;
     }
-    QVERIFY(active > items / 2 && active < items - 120);  // both kinds, many of each
+    if (withInactive)
+        QVERIFY(active > items / 2 && active < items - 60);  // both kinds, many of each
+    else
+        QCOMPARE(active, items);
     for (int threads : {1, 2}) {
         setComputeThreads(threads);
         const auto got = allScores(*m, users);
@@ -236,6 +252,16 @@ void TestClassicModels::easeBatchScoresWithInactiveItems() {
                                             .arg(s)
                                             .arg(ref(u, i))));
             }
+        }
+        for (int32_t u : {0, users - 1}) {
+            std::vector<HistoryEntry> history;
+            for (int32_t i = 0; i < items; ++i)
+                if (x(u, i) > 0)
+                    history.push_back({i, 4.0f, true});
+            std::vector<float> folded(static_cast<size_t>(items));
+            QVERIFY(m->scoreHistory(history, folded.data()).ok());
+            for (int32_t i = 0; i < items; ++i)
+                QCOMPARE(folded[static_cast<size_t>(i)], got[static_cast<size_t>(u) * items + i]);
         }
     }
     setComputeThreads(1);
