@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "core/models/Blas.h"
 #include "core/models/FoldIn.h"
 
 namespace recscope {
@@ -103,8 +104,9 @@ void PureSvdModel::scoreKnownUsers(const int32_t* users, int64_t n, float* out) 
         for (int64_t p = m_userItems.offsets[u]; p < m_userItems.offsets[u + 1]; ++p)
             proj.row(r) += v.row(m_userItems.indices[static_cast<size_t>(p)]);
     }
-    Eigen::Map<RowMatrixF> scores(out, n, m_numItems);
-    scores.noalias() = proj * v.transpose();
+    // x_u V V^T through the BLAS, as iALS scores: Eigen's parallel product spins under load.
+    blas::gemmNT(n, m_numItems, m_rank, 1.0f, proj.data(), m_rank, m_itemFactors.data(), m_rank,
+                 0.0f, out, m_numItems);
 }
 
 void PureSvdModel::scoreItems(const int32_t* items, int64_t n, float* out) const {
@@ -112,7 +114,8 @@ void PureSvdModel::scoreItems(const int32_t* items, int64_t n, float* out) const
     Eigen::RowVectorXf proj = Eigen::RowVectorXf::Zero(m_rank);
     for (int64_t k = 0; k < n; ++k)
         proj += v.row(items[k]);
-    Eigen::Map<Eigen::VectorXf>(out, m_numItems).noalias() = v * proj.transpose();
+    blas::gemmNT(1, m_numItems, m_rank, 1.0f, proj.data(), m_rank, m_itemFactors.data(), m_rank,
+                 0.0f, out, m_numItems);
 }
 
 EmbeddingTable PureSvdModel::itemEmbeddings() const {
