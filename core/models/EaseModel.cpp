@@ -79,7 +79,7 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
         return cancelledError();
     // B(a, c) = -P(a, c) / P(c, c), B(c, c) = 0. Tile t holds columns c of B, which are rows c
     // of P (it is symmetric): once copied, those rows are given back.
-    allocateWeights(n);
+    m_weights = allocateTiles(n);
     const int64_t tiles = (n + kTile - 1) / kTile;
     float* weights = m_weights.get();
 #pragma omp parallel for schedule(dynamic, 1)
@@ -104,11 +104,11 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     return {};
 }
 
-void EaseModel::allocateWeights(int64_t n) {
+std::unique_ptr<float[]> EaseModel::allocateTiles(int64_t n) {
     const int64_t tiles = (n + kTile - 1) / kTile;
     // Not value-initialised: every element is written, and untouched pages cost no memory
     // while the fit still holds the inverse.
-    m_weights.reset(new float[static_cast<size_t>(tiles * n * kTile)]);
+    return std::unique_ptr<float[]>(new float[static_cast<size_t>(tiles * n * kTile)]);
 }
 
 float EaseModel::weight(int64_t a, int64_t c) const {
@@ -261,31 +261,32 @@ Status EaseModel::readState(ModelFile& file) {
         return s;
     if (count != active.size() * active.size())
         return Status(makeError("ease: weight matrix does not match the active items"));
-    m_index.assign(static_cast<size_t>(m_numItems), -1);
+    std::vector<int32_t> index(static_cast<size_t>(m_numItems), -1);
     for (size_t a = 0; a < active.size(); ++a) {
         if (active[a] < 0 || active[a] >= m_numItems)
             return Status(makeError("ease: item id out of range in the model file"));
-        m_index[static_cast<size_t>(active[a])] = static_cast<int32_t>(a);
+        index[static_cast<size_t>(active[a])] = static_cast<int32_t>(a);
     }
+    // Row-major in the file, a row at a time into the tiles; the model changes only once all
+    // of it is read.
     const auto n = static_cast<int64_t>(active.size());
-    m_active = std::move(active);
-    allocateWeights(n);
+    std::unique_ptr<float[]> weights = allocateTiles(n);
     const int64_t tiles = (n + kTile - 1) / kTile;
     std::vector<float> row(static_cast<size_t>(n));
     for (int64_t a = 0; a < n; ++a) {
-        if (Status s = file.readPiece(row.data(), row.size() * sizeof(float)); !s) {
-            m_weights.reset();
-            m_active.clear();
+        if (Status s = file.readPiece(row.data(), row.size() * sizeof(float)); !s)
             return s;
-        }
         for (int64_t t = 0; t < tiles; ++t) {
-            float* out = m_weights.get() + (t * n + a) * kTile;
+            float* out = weights.get() + (t * n + a) * kTile;
             const int64_t first = t * kTile;
             const int64_t width = std::min(kTile, n - first);
             std::copy(row.begin() + first, row.begin() + first + width, out);
             std::fill(out + width, out + kTile, 0.0f);
         }
     }
+    m_index = std::move(index);
+    m_active = std::move(active);
+    m_weights = std::move(weights);
     return {};
 }
 

@@ -36,7 +36,8 @@ private:
 
     std::vector<int32_t> m_active;  // item id per active index (items with training positives)
     std::vector<int32_t> m_index;   // active index per item id, -1 if inactive
-    void allocateWeights(int64_t n);
+    // Room for the tiles of n active items (uninitialised).
+    static std::unique_ptr<float[]> allocateTiles(int64_t n);
     // B(a, c): what active item a in a user's row adds to active item c's score.
     float weight(int64_t a, int64_t c) const;
 

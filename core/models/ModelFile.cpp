@@ -114,11 +114,7 @@ Status ModelFile::writePiece(const void* data, uint64_t bytes) {
     return {};
 }
 
-Status ModelFile::openSection(const std::string& name, uint32_t elementSize, uint64_t& count) {
-    return readHeader(name, elementSize, count);
-}
-
-Status ModelFile::readHeader(const std::string& name, uint32_t size, uint64_t& count) {
+Status ModelFile::openSection(const std::string& name, uint32_t size, uint64_t& count) {
     std::string got;
     uint64_t gotSize = 0;
     if (!getString(m_stream, got) || !getU64(m_stream, gotSize) || !getU64(m_stream, count))
@@ -134,7 +130,7 @@ Status ModelFile::readHeader(const std::string& name, uint32_t size, uint64_t& c
     return {};
 }
 
-Status ModelFile::readBytes(void* data, uint64_t bytes) {
+Status ModelFile::readPiece(void* data, uint64_t bytes) {
     if (!m_stream.read(static_cast<char*>(data), static_cast<std::streamsize>(bytes)))
         return fail("truncated data");
     return {};

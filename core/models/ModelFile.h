@@ -41,10 +41,10 @@ public:
     Status read(const std::string& name, std::vector<T>& data) {
         static_assert(std::is_trivially_copyable<T>::value, "POD sections only");
         uint64_t count = 0;
-        if (Status s = readHeader(name, sizeof(T), count); !s)
+        if (Status s = openSection(name, sizeof(T), count); !s)
             return s;
         data.resize(count);
-        return readBytes(data.data(), count * sizeof(T));
+        return readPiece(data.data(), count * sizeof(T));
     }
     template <typename T>
     Status read(const std::string& name, T& value) {
@@ -62,14 +62,12 @@ public:
     Status beginSection(const std::string& name, uint64_t count, uint32_t elementSize);
     Status writePiece(const void* data, uint64_t bytes);
     Status openSection(const std::string& name, uint32_t elementSize, uint64_t& count);
-    Status readPiece(void* data, uint64_t bytes) { return readBytes(data, bytes); }
+    Status readPiece(void* data, uint64_t bytes);
 
     Status finish();  // flushes and checks the write succeeded
 
 private:
     Status writeRaw(const std::string& name, const void* data, uint64_t count, uint32_t size);
-    Status readHeader(const std::string& name, uint32_t size, uint64_t& count);
-    Status readBytes(void* data, uint64_t bytes);
     Error fail(const std::string& message) const;
 
     std::string m_path;

@@ -13,6 +13,7 @@
 #include "core/models/AlsModel.h"
 #include "core/models/Blas.h"
 #include "core/models/Compute.h"
+#include "core/models/ModelFile.h"
 #include "core/models/Recommender.h"
 #include "core/models/SpdInverse.h"
 #include "core/models/TrainData.h"
@@ -35,6 +36,23 @@ Split tinySplit() {
             if (rows[u][i])
                 s.train.append(u, i, 4, i);
     return s;
+}
+
+// users x items, each rating 4 at time = item id, where wanted(u, i, draw) says so; draw() is
+// a seeded Bernoulli(p) draw.
+template <typename Wanted>
+Split drawnSplit(int32_t users, int32_t items, uint32_t seed, double p, Wanted wanted) {
+    Split split;
+    split.numUsers = users;
+    split.numItems = items;
+    std::mt19937 rng(seed);
+    std::bernoulli_distribution pick(p);
+    const auto draw = [&] { return pick(rng); };
+    for (int32_t u = 0; u < users; ++u)
+        for (int32_t i = 0; i < items; ++i)
+            if (wanted(u, i, draw))
+                split.train.append(u, i, 4, i);
+    return split;
 }
 
 Eigen::MatrixXd denseX(const TrainData& d) {
@@ -107,6 +125,7 @@ private slots:
     void saveLoadIdentical_data();
     void saveLoadIdentical();
     void loadRejectsForeignFile();
+    void easeFileHoldsRowMajorWeights();
     void cancelStops_data();
     void cancelStops();
 };
@@ -200,16 +219,10 @@ void TestClassicModels::easeBatchScores() {
     QFETCH(int32_t, items);
     QFETCH(bool, withInactive);
     const int32_t users = 30;
-    Split split;
-    split.numUsers = users;
-    split.numItems = items;
-    std::mt19937 rng(11);
-    std::bernoulli_distribution pick(0.15);
-    for (int32_t u = 0; u < users; ++u)
-        for (int32_t i = 0; i < items; ++i)
-            if (withInactive ? (i >= 200 || i % 7 != 3) && i < items - 40 && pick(rng)
-                             : i % users == u || pick(rng))
-                split.train.append(u, i, 4, i);
+    const Split split = drawnSplit(users, items, 11, 0.15, [&](int32_t u, int32_t i, auto& draw) {
+        return withInactive ? (i >= 200 || i % 7 != 3) && i < items - 40 && draw()
+                            : i % users == u || draw();
+    });
     const TrainData data = TrainData::build(split, nullptr);
     auto m = fitted("ease", data, {{"lambda", "5"}});
     QVERIFY(m);
@@ -475,6 +488,45 @@ void TestClassicModels::loadRejectsForeignFile() {
     s = createModel("ease")->load(path);
     QVERIFY(!s.ok());
     QCOMPARE(QString::fromStdString(s.error().file), QString::fromStdString(path));
+}
+
+// EASE keeps its weights in tiles but its file in the layout files always had: "weights", the
+// active x active B row-major (row a: what active item a adds to each item), so that files
+// written before the tiles load as they did. Read back section by section against
+// itemSimilarities(), on 70 items (three tiles, the last one partial).
+void TestClassicModels::easeFileHoldsRowMajorWeights() {
+    const int32_t users = 25;
+    const int32_t items = 70;
+    const Split split = drawnSplit(users, items, 5, 0.2, [&](int32_t u, int32_t i, auto& draw) {
+        return i % users == u || draw();
+    });
+    const TrainData data = TrainData::build(split, nullptr);
+    auto m = fitted("ease", data, {{"lambda", "3"}});
+    QVERIFY(m);
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("ease.bin").toStdString();
+    QVERIFY(m->save(path).ok());
+    auto file = ModelFile::open(path, "ease");
+    QVERIFY(file.ok());
+    std::vector<int32_t> shape, userItems, active;
+    std::vector<int64_t> offsets;
+    std::vector<float> popularity, weights;
+    for (Status st :
+         {file.value().read("shape", shape), file.value().read("popularity", popularity),
+          file.value().read("user_offsets", offsets), file.value().read("user_items", userItems),
+          file.value().read("active_items", active), file.value().read("weights", weights)})
+        QVERIFY(st.ok());
+    QCOMPARE(static_cast<int32_t>(active.size()), items);
+    QCOMPARE(weights.size(), static_cast<size_t>(items) * items);
+    std::vector<int32_t> all(static_cast<size_t>(items));
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<float> column(static_cast<size_t>(items));
+    for (int32_t c = 0; c < items; ++c) {
+        QVERIFY(m->itemSimilarities(c, all.data(), items, column.data()));
+        for (int32_t a = 0; a < items; ++a)
+            QCOMPARE(weights[static_cast<size_t>(a) * items + c], column[static_cast<size_t>(a)]);
+    }
+    QVERIFY(std::any_of(weights.begin(), weights.end(), [](float w) { return w > 0.01f; }));
 }
 
 void TestClassicModels::cancelStops_data() {
