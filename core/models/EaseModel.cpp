@@ -80,7 +80,7 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
     // B(a, c) = -P(a, c) / P(c, c), B(c, c) = 0. Tile t holds columns c of B, which are rows c
     // of P (it is symmetric): once copied, those rows are given back.
     m_weights = allocateTiles(n);
-    const int64_t tiles = (n + kTile - 1) / kTile;
+    const int64_t tiles = tileCount(n);
     float* weights = m_weights.get();
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t t = 0; t < tiles; ++t) {
@@ -105,10 +105,9 @@ Status EaseModel::fitModel(const TrainData& data, const FitContext& context) {
 }
 
 std::unique_ptr<float[]> EaseModel::allocateTiles(int64_t n) {
-    const int64_t tiles = (n + kTile - 1) / kTile;
     // Not value-initialised: every element is written, and untouched pages cost no memory
     // while the fit still holds the inverse.
-    return std::unique_ptr<float[]>(new float[static_cast<size_t>(tiles * n * kTile)]);
+    return std::unique_ptr<float[]>(new float[static_cast<size_t>(tileCount(n) * n * kTile)]);
 }
 
 float EaseModel::weight(int64_t a, int64_t c) const {
@@ -184,7 +183,7 @@ void EaseModel::scoreRows(const int64_t* offsets, const int32_t* rows, int64_t n
     for (int32_t i = 0; i < m_numItems; ++i)
         if (m_index[static_cast<size_t>(i)] < 0)
             inactive.push_back(i);
-    const int64_t tiles = (active + kTile - 1) / kTile;
+    const int64_t tiles = tileCount(active);
     // Tile by tile, each for every user of the call: the tile (3.5 MB at 27,000 items, contiguous)
     // stays in the cache while thousands of users sum its rows.
 #pragma omp parallel if (n * active > 262144)
@@ -271,7 +270,7 @@ Status EaseModel::readState(ModelFile& file) {
     // of it is read.
     const auto n = static_cast<int64_t>(active.size());
     std::unique_ptr<float[]> weights = allocateTiles(n);
-    const int64_t tiles = (n + kTile - 1) / kTile;
+    const int64_t tiles = tileCount(n);
     std::vector<float> row(static_cast<size_t>(n));
     for (int64_t a = 0; a < n; ++a) {
         if (Status s = file.readPiece(row.data(), row.size() * sizeof(float)); !s)

@@ -36,6 +36,7 @@ private:
 
     std::vector<int32_t> m_active;  // item id per active index (items with training positives)
     std::vector<int32_t> m_index;   // active index per item id, -1 if inactive
+    static int64_t tileCount(int64_t n) { return (n + kTile - 1) / kTile; }
     // Room for the tiles of n active items (uninitialised).
     static std::unique_ptr<float[]> allocateTiles(int64_t n);
     // B(a, c): what active item a in a user's row adds to active item c's score.

@@ -71,6 +71,22 @@ std::vector<float> allScores(const Recommender& m, int32_t users) {
     return out;
 }
 
+// EASE's B (row a: what item a adds to each item's score) read back through
+// itemSimilarities(); empty when the model has no item-item weights.
+Eigen::MatrixXd itemWeights(const Recommender& m, int32_t items) {
+    Eigen::MatrixXd b = Eigen::MatrixXd::Zero(items, items);
+    std::vector<int32_t> all(static_cast<size_t>(items));
+    std::iota(all.begin(), all.end(), 0);
+    std::vector<float> column(static_cast<size_t>(items));
+    for (int32_t c = 0; c < items; ++c) {
+        if (!m.itemSimilarities(c, all.data(), items, column.data()))
+            return {};
+        for (int32_t a = 0; a < items; ++a)
+            b(a, c) = column[static_cast<size_t>(a)];
+    }
+    return b;
+}
+
 std::unique_ptr<Recommender> fitted(const std::string& name, const TrainData& data,
                                     const std::map<std::string, std::string>& params = {}) {
     auto m = createModel(name);
@@ -226,15 +242,8 @@ void TestClassicModels::easeBatchScores() {
     const TrainData data = TrainData::build(split, nullptr);
     auto m = fitted("ease", data, {{"lambda", "5"}});
     QVERIFY(m);
-    Eigen::MatrixXd b = Eigen::MatrixXd::Zero(items, items);
-    std::vector<int32_t> all(static_cast<size_t>(items));
-    std::iota(all.begin(), all.end(), 0);
-    std::vector<float> column(static_cast<size_t>(items));
-    for (int32_t i = 0; i < items; ++i) {
-        QVERIFY(m->itemSimilarities(i, all.data(), items, column.data()));
-        for (int32_t j = 0; j < items; ++j)
-            b(j, i) = column[static_cast<size_t>(j)];
-    }
+    const Eigen::MatrixXd b = itemWeights(*m, items);
+    QCOMPARE(b.rows(), Eigen::Index(items));
     const Eigen::MatrixXd x = denseX(data);
     const Eigen::MatrixXd ref = x * b;
     QVERIFY(ref.cwiseAbs().maxCoeff() > 0.01);
@@ -518,14 +527,11 @@ void TestClassicModels::easeFileHoldsRowMajorWeights() {
         QVERIFY(st.ok());
     QCOMPARE(static_cast<int32_t>(active.size()), items);
     QCOMPARE(weights.size(), static_cast<size_t>(items) * items);
-    std::vector<int32_t> all(static_cast<size_t>(items));
-    std::iota(all.begin(), all.end(), 0);
-    std::vector<float> column(static_cast<size_t>(items));
-    for (int32_t c = 0; c < items; ++c) {
-        QVERIFY(m->itemSimilarities(c, all.data(), items, column.data()));
+    const Eigen::MatrixXd b = itemWeights(*m, items);
+    QCOMPARE(b.rows(), Eigen::Index(items));
+    for (int32_t c = 0; c < items; ++c)
         for (int32_t a = 0; a < items; ++a)
-            QCOMPARE(weights[static_cast<size_t>(a) * items + c], column[static_cast<size_t>(a)]);
-    }
+            QCOMPARE(weights[static_cast<size_t>(a) * items + c], static_cast<float>(b(a, c)));
     QVERIFY(std::any_of(weights.begin(), weights.end(), [](float w) { return w > 0.01f; }));
 }
 
