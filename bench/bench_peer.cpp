@@ -154,9 +154,10 @@ int main(int argc, char** argv) {
     }
     setComputeThreads(threads);
     const BlasInfo& blas = loadedBlas();
-    std::printf("BLAS: %s%s (%s)\nthreads: %d each side; peer: %s, %.0f s per model\n",
+    std::printf("BLAS: %s%s (%s), kernels %s\nthreads: %d each side; peer: %s, %.0f s per model\n",
                 blas.name.c_str(), blas.threading.empty() ? "" : (", " + blas.threading).c_str(),
-                blas.library.c_str(), threads, script.c_str(), seconds);
+                blas.library.c_str(), blas.kernels.empty() ? "n/a" : blas.kernels.c_str(), threads,
+                script.c_str(), seconds);
     auto ds = loadDataset(data);
     if (!ds) {
         std::fprintf(stderr, "%s\n", ds.error().toString().c_str());

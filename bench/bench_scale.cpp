@@ -162,10 +162,11 @@ int main(int argc, char** argv) {
     const BlasInfo& blas = loadedBlas();
     std::printf(
         "ML-%s size: %d users, %d items, %lld ratings (generated); device %s, %d "
-        "threads\nBLAS: %s%s (%s)\n",
+        "threads\nBLAS: %s%s (%s), kernels %s\n",
         size.c_str(), s.users, s.items, static_cast<long long>(s.ratings), device.c_str(),
         computeThreads(), blas.name.c_str(),
-        blas.threading.empty() ? "" : (", " + blas.threading).c_str(), blas.library.c_str());
+        blas.threading.empty() ? "" : (", " + blas.threading).c_str(), blas.library.c_str(),
+        blas.kernels.empty() ? "n/a" : blas.kernels.c_str());
 
     const std::string folder = work + "/ml-" + size + "-synthetic";
     if (!std::filesystem::exists(folder + "/ratings.csv")) {

@@ -31,6 +31,7 @@ nlohmann::json buildJson() {
               {"name", blas.name},
               {"threading", blas.threading},
               {"config", blas.config},
+              {"kernels", blas.kernels},
               {"library", blas.library},
               {"lapack", blas.lapack}}},
             {"cuda_devices", info.cudaDevices}};

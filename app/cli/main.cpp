@@ -63,6 +63,7 @@ void printVersion(std::ostream& out) {
         << "LibTorch " << info.torchVersion << ", FAISS " << info.faissVersion << "\n"
         << "BLAS: " << blas.name << (blas.threading.empty() ? "" : ", " + blas.threading)
         << (blas.library.empty() ? "" : " (" + blas.library + ")") << "\n"
+        << (blas.kernels.empty() ? "" : "BLAS kernels: " + blas.kernels + "\n")
         << "LAPACK: " << (blas.lapack.empty() ? std::string("none loaded") : blas.lapack) << "\n"
         << "CUDA devices: " << info.cudaDevices << "\n"
         << "OpenMP wait policy: " << recscope::openMpWaitPolicy() << "\n";

@@ -84,6 +84,17 @@ BlasInfo detectBlas() {
             const int p = parallel();
             info.threading = p == 0 ? "serial" : p == 2 ? "openmp" : "pthread";
         }
+        // OpenBLAS picks its kernels for the CPU when it is loaded, unless OPENBLAS_CORETYPE
+        // names a set: the same library can run 1.5-2x apart on one machine (a 6000 x 6000
+        // sgemm on a 2-core Zen VM: 310 GFLOPS with the AVX-512 kernels OpenBLAS detected, 169
+        // with OPENBLAS_CORETYPE=Haswell), so a figure is only comparable with its kernels.
+        if (auto core = reinterpret_cast<ConfigFn>(symbolIn(info.library, "openblas_get_corename"));
+            core && core()) {
+            const char* forced = std::getenv("OPENBLAS_CORETYPE");
+            info.kernels = std::string(core()) +
+                           (forced && *forced ? " (OPENBLAS_CORETYPE=" + std::string(forced) + ")"
+                                              : std::string(" (OpenBLAS's detection)"));
+        }
         return info;
     }
     if (symbolIn(info.library, "MKL_Get_Version_String")) {

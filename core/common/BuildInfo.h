@@ -22,6 +22,9 @@ struct BlasInfo {
     std::string name;       // "OpenBLAS 0.3.21", "reference BLAS (netlib)", ...
     std::string threading;  // OpenBLAS: "pthread", "openmp" or "serial"; otherwise empty
     std::string config;     // the library's own configuration string, when it has one
+    std::string kernels;    // OpenBLAS: the kernel set it runs (openblas_get_corename()) and who
+                            // chose it: "Cooperlake (OpenBLAS's detection)" or
+                            // "Haswell (OPENBLAS_CORETYPE=Haswell)"; otherwise empty
     std::string library;    // file the BLAS symbols come from (symlinks resolved)
     std::string lapack;     // file liblapack resolves to (empty when none is loaded)
 };

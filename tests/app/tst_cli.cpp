@@ -116,6 +116,29 @@ private slots:
         QCOMPARE(r.exitCode, 2);
     }
 
+    // The OpenBLAS kernels in use are named with who chose them: figures measured with
+    // different kernels are not comparable.
+    void openBlasKernelsNamed() {
+        Run r = cli({"--version"},
+                    [](QProcessEnvironment& env) { env.insert("OPENBLAS_CORETYPE", "Haswell"); });
+        QCOMPARE(r.exitCode, 0);
+        if (!r.out.contains("BLAS: OpenBLAS"))
+            QSKIP("the BLAS is not OpenBLAS");
+        QVERIFY2(r.out.contains("BLAS kernels: Haswell (OPENBLAS_CORETYPE=Haswell)\n"),
+                 r.out.constData());
+        r = cli({"--version"}, [](QProcessEnvironment& env) { env.remove("OPENBLAS_CORETYPE"); });
+        QCOMPARE(r.exitCode, 0);
+        const QRegularExpression detected(
+            QStringLiteral("BLAS kernels: \\w+ \\(OpenBLAS's detection\\)\n"));
+        QVERIFY2(detected.match(QString::fromUtf8(r.out)).hasMatch(), r.out.constData());
+        // info --json carries the same for bug reports.
+        r = cli({"info", "demo", "--json"},
+                [](QProcessEnvironment& env) { env.insert("OPENBLAS_CORETYPE", "Haswell"); });
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out)["build"]["blas"]["kernels"].toString(),
+                 QStringLiteral("Haswell (OPENBLAS_CORETYPE=Haswell)"));
+    }
+
     void commandHelp_data() {
         QTest::addColumn<QString>("command");
         for (const char* c : {"info", "split", "generate", "run", "runs", "export", "reproduce"})

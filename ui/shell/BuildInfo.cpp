@@ -47,6 +47,8 @@ QString BuildInfo::blas() {
     QString text = QString::fromStdString(blas.name);
     if (!blas.threading.empty())
         text += QStringLiteral(", ") + QString::fromStdString(blas.threading);
+    if (!blas.kernels.empty())
+        text += QStringLiteral(", kernels ") + QString::fromStdString(blas.kernels);
     if (blas.kind == BlasKind::Reference)
         text += QStringLiteral(" \u2014 slow: install libopenblas0-openmp");
     return text;
