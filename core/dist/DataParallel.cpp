@@ -347,8 +347,9 @@ double DataParallel::allReduceGradients(const std::vector<at::Tensor>& params, d
     torch::Device where = params.empty() ? torch::Device(torch::kCPU) : params.front().device();
     for (const auto& p : params) {
         const auto& g = p.grad();
+        // An embedding's sparse gradient travels dense (and comes back dense).
         parts.push_back(g.defined()
-                            ? g.reshape(-1).to(torch::kFloat32)
+                            ? (g.is_sparse() ? g.to_dense() : g).reshape(-1).to(torch::kFloat32)
                             : torch::zeros({p.numel()}, p.options().dtype(torch::kFloat32)));
     }
     parts.push_back(torch::tensor({float(lossShare), stop ? 1.0f : 0.0f},
@@ -361,7 +362,7 @@ double DataParallel::allReduceGradients(const std::vector<at::Tensor>& params, d
         const int64_t n = p.numel();
         auto summed = buffer.narrow(0, offset, n).view(p.sizes());
         auto& grad = const_cast<torch::Tensor&>(p).mutable_grad();
-        if (!grad.defined())
+        if (!grad.defined() || grad.is_sparse())
             grad = torch::zeros_like(p);
         grad.copy_(summed);
         offset += n;

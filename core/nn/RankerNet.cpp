@@ -1,5 +1,6 @@
 #include "core/nn/RankerNet.h"
 
+#include "core/nn/RowSparseAdam.h"
 #include "core/nn/TwoTowerNet.h"
 
 namespace recscope {
@@ -8,10 +9,9 @@ RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
     int64_t in = 1;  // popularity
     if (config.ids) {
-        m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
-        m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
-        torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
-        torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
+        // Sparse gradients: a batch touches a few rows of these tables (RowSparseAdam.h).
+        m_userEmb = register_module("user_emb", sparseTable(config.numUsers, e));
+        m_itemEmb = register_module("item_emb", sparseTable(config.numItems, e));
         in += 3 * e + 2;  // user, item, product; two IsUnknown flags
     }
     if (config.numGenres > 0) {
@@ -125,6 +125,15 @@ torch::Tensor listSoftmaxLoss(const torch::Tensor& logits, const std::vector<int
     if (perList.empty())
         return (logits * 0.0).sum();
     return torch::stack(perList).mean();
+}
+
+std::vector<torch::Tensor> RankerNetImpl::embeddingTables() const {
+    std::vector<torch::Tensor> tables;
+    if (m_userEmb)
+        tables.push_back(m_userEmb->weight);
+    if (m_itemEmb)
+        tables.push_back(m_itemEmb->weight);
+    return tables;
 }
 
 }  // namespace recscope

@@ -46,6 +46,8 @@ public:
                           const torch::Tensor& context = {}, const torch::Tensor& second = {});
 
     const RankerNetConfig& config() const { return m_config; }
+    // The ID tables a batch touches a few rows of: trained by RowSparseAdam.
+    std::vector<torch::Tensor> embeddingTables() const;
 
 private:
     RankerNetConfig m_config;

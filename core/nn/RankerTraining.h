@@ -15,6 +15,7 @@
 #include "core/models/TrainData.h"
 #include "core/nn/RankerModel.h"
 #include "core/nn/RankerNet.h"
+#include "core/nn/RowSparseAdam.h"
 #include "core/nn/TorchSupport.h"
 #include "core/pipeline/CandidateRetriever.h"
 #include "core/pipeline/ContextFeatures.h"
@@ -101,9 +102,9 @@ protected:
           m_hardRatio(p.getFloat("hard_ratio")),
           m_dropout(p.getFloat("id_dropout")),
           m_loss(p.getString("loss")),
-          m_opt(std::make_unique<torch::optim::Adam>(
-              impl.net->parameters(), torch::optim::AdamOptions(p.getFloat("lr"))
-                                          .weight_decay(p.getFloat("weight_decay")))) {}
+          m_opt(std::make_unique<TableAwareAdam>(impl.net->parameters(),
+                                                 impl.net->embeddingTables(), p.getFloat("lr"),
+                                                 p.getFloat("weight_decay"))) {}
 
 public:
     // Data-parallel (FitContext::parallel; null for a plain run): starts from rank 0's weights
@@ -148,7 +149,7 @@ protected:
     }
     // The step of a rank whose shard of the batch is empty: the others' gradients only.
     double emptyStep() {
-        m_opt->zero_grad();
+        m_opt->zeroGrad();
         const double loss = syncGradients(m_parallel, m_impl.net->parameters(), 0.0);
         m_opt->step();
         return loss;
@@ -174,7 +175,7 @@ protected:
     // when data-parallel: this rank's loss is scaled by its share of the batch first).
     double step(const torch::Tensor& batchLoss, int64_t n, Clock::time_point started) {
         const torch::Tensor loss = batchLoss * m_share;
-        m_opt->zero_grad();
+        m_opt->zeroGrad();
         loss.backward();
         const double value =
             syncGradients(m_parallel, m_impl.net->parameters(), loss.item<double>());
@@ -224,7 +225,7 @@ protected:
     int64_t m_samplesBefore = 0;  // m_stats.samples when the epoch began
     // One entry per positive: (user, item), or (list row, position) for the holdout lists.
     std::vector<std::pair<int32_t, int32_t>> m_rows;
-    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::unique_ptr<TableAwareAdam> m_opt;
     std::vector<torch::Tensor> m_best;
     DataParallel* m_parallel = nullptr;
     double m_share = 1.0;

@@ -1,5 +1,7 @@
 #include "core/nn/TwoTowerNet.h"
 
+#include "core/nn/RowSparseAdam.h"
+
 namespace recscope {
 
 torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out) {
@@ -17,10 +19,9 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
 TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
     // Small initial embeddings: N(0, 1) (the LibTorch default) saturates the MLP's first layer.
-    m_userEmb = register_module("user_emb", torch::nn::Embedding(config.numUsers, e));
-    m_itemEmb = register_module("item_emb", torch::nn::Embedding(config.numItems, e));
-    torch::nn::init::normal_(m_userEmb->weight, 0.0, 0.1);
-    torch::nn::init::normal_(m_itemEmb->weight, 0.0, 0.1);
+    // Sparse gradients: a batch touches a few rows of these tables (RowSparseAdam.h).
+    m_userEmb = register_module("user_emb", sparseTable(config.numUsers, e));
+    m_itemEmb = register_module("item_emb", sparseTable(config.numItems, e));
     int64_t userIn = e;
     if (config.history && config.attention) {
         SasRecNetConfig encoder;
@@ -35,8 +36,9 @@ TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(con
     } else if (config.history) {
         m_historyEmb = register_module(
             "history_emb",
-            torch::nn::EmbeddingBag(
-                torch::nn::EmbeddingBagOptions(config.numItems, e).mode(torch::kMean)));
+            torch::nn::EmbeddingBag(torch::nn::EmbeddingBagOptions(config.numItems, e)
+                                        .mode(torch::kMean)
+                                        .sparse(true)));
         torch::nn::init::normal_(m_historyEmb->weight, 0.0, 0.1);
         userIn += e;
     }
@@ -119,6 +121,13 @@ torch::Tensor TwoTowerNetImpl::items(const torch::Tensor& itemIds) {
         parts.push_back(m_yearEmb->forward(m_yearBuckets.index_select(0, itemIds)));
     return torch::nn::functional::normalize(m_itemMlp->forward(torch::cat(parts, 1)),
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+std::vector<torch::Tensor> TwoTowerNetImpl::embeddingTables() const {
+    std::vector<torch::Tensor> tables{m_userEmb->weight, m_itemEmb->weight};
+    if (m_historyEmb)
+        tables.push_back(m_historyEmb->weight);
+    return tables;
 }
 
 }  // namespace recscope

@@ -55,6 +55,9 @@ public:
     torch::Tensor sequenceUsers(const torch::Tensor& userIds, const torch::Tensor& keep,
                                 const torch::Tensor& sequences, bool lastOnly);
     int64_t sequencePadding() const { return m_config.numItems; }
+    // The ID tables a batch touches a few rows of (user, item, and the mean tower's history
+    // table): trained by RowSparseAdam.
+    std::vector<torch::Tensor> embeddingTables() const;
     torch::Tensor items(const torch::Tensor& itemIds);
 
 private:

@@ -11,6 +11,7 @@
 #include "core/models/Params.h"
 #include "core/models/TrainData.h"
 #include "core/nn/InfoNceTensor.h"
+#include "core/nn/RowSparseAdam.h"
 #include "core/nn/SasRecTraining.h"
 #include "core/nn/TwoTowerState.h"
 
@@ -75,9 +76,8 @@ public:
         if (impl.logTemperature.requires_grad())
             m_trainable.push_back(impl.logTemperature);
         broadcastFromLeader(m_parallel, m_trainable);
-        m_opt = std::make_unique<torch::optim::Adam>(
-            m_trainable,
-            torch::optim::AdamOptions(p.getFloat("lr")).weight_decay(p.getFloat("weight_decay")));
+        m_opt = std::make_unique<TableAwareAdam>(m_trainable, impl.net->embeddingTables(),
+                                                 p.getFloat("lr"), p.getFloat("weight_decay"));
     }
 
     int64_t beginEpoch(int epoch) override {
@@ -230,7 +230,7 @@ private:
                                   : torch::Tensor();
         auto loss = infoNceLossTensor(u, v, userIds, itemIds, lq, temp, m_mask, excluded);
         const double share = replicatedLossShare(m_parallel);
-        m_opt->zero_grad();
+        m_opt->zeroGrad();
         if (loss.requires_grad())
             (loss * share).backward();
         const double value = syncGradients(m_parallel, m_trainable, loss.item<double>() * share);
@@ -258,7 +258,7 @@ private:
     std::vector<int64_t> m_batchStarts;
     int64_t m_targets = 0;
     std::vector<torch::Tensor> m_trainable;
-    std::unique_ptr<torch::optim::Adam> m_opt;
+    std::unique_ptr<TableAwareAdam> m_opt;
     std::vector<torch::Tensor> m_best;
 };
 
