@@ -9,7 +9,7 @@ RankerNetImpl::RankerNetImpl(const RankerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
     int64_t in = 1;  // popularity
     if (config.ids) {
-        // Sparse gradients: a batch touches a few rows of these tables (RowSparseAdam.h).
+        // A batch touches a few rows of these tables: RowSparseAdam trains them.
         m_userEmb = register_module("user_emb", sparseTable(config.numUsers, e));
         m_itemEmb = register_module("item_emb", sparseTable(config.numItems, e));
         in += 3 * e + 2;  // user, item, product; two IsUnknown flags

@@ -19,7 +19,7 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
 TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
     // Small initial embeddings: N(0, 1) (the LibTorch default) saturates the MLP's first layer.
-    // Sparse gradients: a batch touches a few rows of these tables (RowSparseAdam.h).
+    // A batch touches a few rows of these tables: RowSparseAdam trains them.
     m_userEmb = register_module("user_emb", sparseTable(config.numUsers, e));
     m_itemEmb = register_module("item_emb", sparseTable(config.numItems, e));
     int64_t userIn = e;
@@ -34,11 +34,13 @@ TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(con
         m_encoder = register_module("history_encoder", SasRecNet(encoder));
         userIn += e;
     } else if (config.history) {
+        // A dense gradient: a batch's bags hold about 64 items per user, so a sparse one (a
+        // row per item occurrence) would be larger than the table. RowSparseAdam still updates
+        // only its non-zero rows.
         m_historyEmb = register_module(
             "history_emb",
-            torch::nn::EmbeddingBag(torch::nn::EmbeddingBagOptions(config.numItems, e)
-                                        .mode(torch::kMean)
-                                        .sparse(true)));
+            torch::nn::EmbeddingBag(
+                torch::nn::EmbeddingBagOptions(config.numItems, e).mode(torch::kMean)));
         torch::nn::init::normal_(m_historyEmb->weight, 0.0, 0.1);
         userIn += e;
     }
