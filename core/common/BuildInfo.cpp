@@ -88,10 +88,12 @@ BlasInfo detectBlas() {
         // names a set: the same library can run 1.5-2x apart on one machine (a 6000 x 6000
         // sgemm on a 2-core Zen VM: 310 GFLOPS with the AVX-512 kernels OpenBLAS detected, 169
         // with OPENBLAS_CORETYPE=Haswell), so a figure is only comparable with its kernels.
-        if (auto core = reinterpret_cast<ConfigFn>(symbolIn(info.library, "openblas_get_corename"));
-            core && core()) {
+        using CoreNameFn = char* (*)();
+        const auto coreName =
+            reinterpret_cast<CoreNameFn>(symbolIn(info.library, "openblas_get_corename"));
+        if (const char* core = coreName ? coreName() : nullptr) {
             const char* forced = std::getenv("OPENBLAS_CORETYPE");
-            info.kernels = std::string(core()) +
+            info.kernels = std::string(core) +
                            (forced && *forced ? " (OPENBLAS_CORETYPE=" + std::string(forced) + ")"
                                               : std::string(" (OpenBLAS's detection)"));
         }
