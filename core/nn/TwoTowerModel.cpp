@@ -34,12 +34,39 @@ std::vector<float> popularityFallback(const std::vector<int64_t>& popularity, in
     return out;
 }
 
+// Bags from a model file (int64 tensors, checked for type by the caller): false unless the
+// offsets are a valid CSR over the ids and every id is below `items`.
+bool readBags(const torch::Tensor& offsets, const torch::Tensor& ids, int64_t items,
+              std::vector<int64_t>& outOffsets, std::vector<int64_t>& outIds) {
+    const auto o = offsets.contiguous();
+    const auto i = ids.contiguous();
+    outOffsets.assign(o.data_ptr<int64_t>(), o.data_ptr<int64_t>() + o.numel());
+    outIds.assign(i.data_ptr<int64_t>(), i.data_ptr<int64_t>() + i.numel());
+    return validOffsets(outOffsets, static_cast<int64_t>(outIds.size())) && validIds(outIds, items);
+}
+
 std::vector<float> tensorToVector(const torch::Tensor& t) {
     auto c = t.to(torch::kCPU).to(torch::kFloat).contiguous();
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 }  // namespace
+
+torch::Tensor TwoTowerModel::Impl::profileMeans(const std::vector<int32_t>& users,
+                                                const torch::Device& device) const {
+    std::vector<int64_t> flat, offsets;
+    std::vector<float> sizes;
+    for (int32_t u : users) {
+        offsets.push_back(static_cast<int64_t>(flat.size()));
+        const int64_t b = profOffsets[static_cast<size_t>(u)];
+        const int64_t e = profOffsets[static_cast<size_t>(u) + 1];
+        flat.insert(flat.end(), profItems.begin() + b, profItems.begin() + e);
+        sizes.push_back(static_cast<float>(std::max<int64_t>(1, e - b)));
+    }
+    const auto sums = net->profileSums(torch::tensor(flat, torch::kLong).to(device),
+                                       torch::tensor(offsets, torch::kLong).to(device));
+    return sums / torch::tensor(sizes).to(device).unsqueeze(1);
+}
 
 torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,
                                              const std::vector<int32_t>& exclude,
@@ -59,8 +86,11 @@ torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,
                                                 histItems.begin() + histOffsets[u + 1]);
         }
         // A user without positives gets an all-padding row: finite, and never read.
+        torch::Tensor profile;
+        if (net->hasProfile())
+            profile = profileMeans(users, device);
         return net->sequenceUsers(idT, keep, paddedRows(rows, net->sequencePadding()).to(device),
-                                  true);
+                                  true, profile);
     }
     torch::Tensor bagItems, bagOffsets;
     if (config.history) {
@@ -204,6 +234,15 @@ std::vector<ParamSpec> TwoTowerModel::paramSpecs() const {
          0.9,
          {},
          "Attention tower: dropout on its embeddings, attention weights and residual branches"},
+        {"profile",
+         T::Bool,
+         "true",
+         0,
+         0,
+         {},
+         "Attention tower: also read the mean of every training positive of the user (order "
+         "ignored, its own item table) beside the attention over the last seq_len; it carries "
+         "the taste of a history longer than the window. false: the attention alone"},
         {"user_dropout",
          T::Float,
          "0.1",
@@ -319,6 +358,7 @@ Status TwoTowerModel::fitOnce(const TrainData& data, const FitContext& context, 
         m.config.blocks = static_cast<int>(p.getInt("blocks"));
         m.config.heads = static_cast<int>(p.getInt("heads"));
         m.config.seqDropout = p.getFloat("seq_dropout");
+        m.config.profile = m.config.attention && p.getBool("profile");
         if (m.config.attention && !m.config.history)
             return makeError("two-tower: user_tower=attention reads the history: set history=true");
         if (m.config.attention && m.config.embedding % m.config.heads != 0)
@@ -350,6 +390,12 @@ Status TwoTowerModel::fitOnce(const TrainData& data, const FitContext& context, 
             m.histOffsets = recent.offsets;
             for (int32_t u = 0; u < data.numUsers; ++u)
                 m.known[static_cast<size_t>(u)] = recent.length(u) > 0 ? 1 : 0;
+            // The profile's bags: every training positive (sorted ids), uncapped, so that
+            // fold-in of a user's whole history gives that user's own vector.
+            if (m.config.profile) {
+                m.profItems.assign(pos.indices.begin(), pos.indices.end());
+                m.profOffsets.assign(pos.offsets.begin(), pos.offsets.end());
+            }
             bool anyPair = false;
             for (int32_t u = 0; u < sequences.users() && !anyPair; ++u)
                 anyPair = sequences.length(u) >= 2;
@@ -450,14 +496,25 @@ void TwoTowerModel::historyVector(const int32_t* items, int64_t n, float* out) c
     torch::NoGradGuard g;
     torch::Tensor v;
     if (m.config.attention) {
+        const auto device = m.net->parameters().front().device();
+        // The profile: the mean over the distinct items, as a known user's bag holds each
+        // positive once.
+        torch::Tensor profile;
+        if (m.net->hasProfile()) {
+            std::vector<int64_t> bag(valid);
+            std::sort(bag.begin(), bag.end());
+            bag.erase(std::unique(bag.begin(), bag.end()), bag.end());
+            profile = m.net->profileSums(torch::tensor(bag, torch::kLong).to(device),
+                                         torch::zeros({1}, torch::kLong).to(device)) /
+                      static_cast<double>(bag.size());
+        }
         // The given order is the time order; the tower reads the newest seq_len items.
         if (static_cast<int64_t>(valid.size()) > m.config.seqLen)
             valid.erase(valid.begin(), valid.end() - m.config.seqLen);
-        const auto device = m.net->parameters().front().device();
         auto row = torch::tensor(valid, torch::kLong).unsqueeze(0).to(device);
         auto ids = torch::zeros({1}, torch::kLong).to(device);
         auto keep = torch::zeros({1}, torch::kFloat).to(device);
-        v = m.net->sequenceUsers(ids, keep, row, true).to(torch::kCPU).contiguous();
+        v = m.net->sequenceUsers(ids, keep, row, true, profile).to(torch::kCPU).contiguous();
     } else if (m.config.history) {
         const auto device = m.net->parameters().front().device();
         auto bag = torch::tensor(valid, torch::kLong).to(device);
@@ -552,6 +609,10 @@ Status TwoTowerModel::save(const std::string& path) const {
         archive.write("log_temperature", m.logTemperature.detach().to(torch::kCPU));
         archive.write("hist_offsets", torch::tensor(m.histOffsets, torch::kLong));
         archive.write("hist_items", torch::tensor(m.histItems, torch::kLong));
+        if (m.config.profile) {
+            archive.write("profile_offsets", torch::tensor(m.profOffsets, torch::kLong));
+            archive.write("profile_items", torch::tensor(m.profItems, torch::kLong));
+        }
         archive.write("known", torch::tensor(std::vector<int64_t>(m.known.begin(), m.known.end())));
         archive.write("fallback", torch::tensor(m.fallback));
         archive.save_to(path);
@@ -566,7 +627,10 @@ Status TwoTowerModel::load(const std::string& path) {
         torch::serialize::InputArchive archive;
         if (Status s = loadCheckedArchive(archive, path); !s)
             return s;
-        if (auto st = configure(readParams(archive)); !st)
+        // A file from before the profile option holds the attention tower without it.
+        auto saved = readParams(archive);
+        saved.emplace("profile", "false");
+        if (auto st = configure(saved); !st)
             return Status(makeError(st.error().message, path));
         // The item-feature buffers travel inside the module state.
         torch::Tensor shape, logT, ho, hi, known, fallback;
@@ -613,18 +677,24 @@ Status TwoTowerModel::load(const std::string& path) {
         m.config.blocks = static_cast<int>(m_params.getInt("blocks"));
         m.config.heads = static_cast<int>(m_params.getInt("heads"));
         m.config.seqDropout = m_params.getFloat("seq_dropout");
+        m.config.profile = m.config.attention && m_params.getBool("profile");
         if (m.config.attention && (!m.config.history || m.config.embedding % m.config.heads != 0))
             return bad("attention tower settings are inconsistent");
+        if (m.config.profile) {
+            torch::Tensor po, pi;
+            if (!archive.try_read("profile_offsets", po) || !archive.try_read("profile_items", pi))
+                return bad("profile table is missing");
+            if (!storageCovers(po) || !storageCovers(pi) || po.scalar_type() != torch::kLong ||
+                pi.scalar_type() != torch::kLong || po.numel() != users + 1)
+                return bad("profile table is damaged");
+            if (!readBags(po, pi, items, m.profOffsets, m.profItems))
+                return bad("profile table is damaged");
+        }
         m.net = TwoTowerNet(m.config);
         if (Status s = loadModuleChecked(*m.net, archive, path); !s)
             return s;
         m.logTemperature = logT;
-        auto hoc = ho.contiguous();
-        auto hic = hi.contiguous();
-        m.histOffsets.assign(hoc.data_ptr<int64_t>(), hoc.data_ptr<int64_t>() + hoc.numel());
-        m.histItems.assign(hic.data_ptr<int64_t>(), hic.data_ptr<int64_t>() + hic.numel());
-        if (!validOffsets(m.histOffsets, int64_t(m.histItems.size())) ||
-            !validIds(m.histItems, items))
+        if (!readBags(ho, hi, items, m.histOffsets, m.histItems))
             return bad("history table is damaged");
         for (int32_t u = 0; m.config.attention && u < m.numUsers; ++u)
             if (m.histOffsets[u + 1] - m.histOffsets[u] > m.config.seqLen)

@@ -16,6 +16,21 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
     return mlp;
 }
 
+namespace {
+
+// A history table: the mean (or the sum) of a bag's rows. A dense gradient: a batch's bags
+// hold about 64 items per user, so a sparse one (a row per item occurrence) would be larger
+// than the table; RowSparseAdam still updates only its non-zero rows.
+torch::nn::EmbeddingBag historyTable(int64_t items, int64_t dim, bool mean) {
+    torch::nn::EmbeddingBag table(torch::nn::EmbeddingBagOptions(items, dim)
+                                      .mode(mean ? torch::nn::EmbeddingBagMode(torch::kMean)
+                                                 : torch::nn::EmbeddingBagMode(torch::kSum)));
+    torch::nn::init::normal_(table->weight, 0.0, 0.1);
+    return table;
+}
+
+}  // namespace
+
 TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(config) {
     const int e = config.embedding;
     // Small initial embeddings: N(0, 1) (the LibTorch default) saturates the MLP's first layer.
@@ -33,15 +48,14 @@ TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(con
         encoder.dropout = config.seqDropout;
         m_encoder = register_module("history_encoder", SasRecNet(encoder));
         userIn += e;
+        // Summed here, divided by the bag's size by the caller (training leaves each
+        // position's target out of its bag).
+        if (config.profile) {
+            m_historyEmb = register_module("history_emb", historyTable(config.numItems, e, false));
+            userIn += e;
+        }
     } else if (config.history) {
-        // A dense gradient: a batch's bags hold about 64 items per user, so a sparse one (a
-        // row per item occurrence) would be larger than the table. RowSparseAdam still updates
-        // only its non-zero rows.
-        m_historyEmb = register_module(
-            "history_emb",
-            torch::nn::EmbeddingBag(
-                torch::nn::EmbeddingBagOptions(config.numItems, e).mode(torch::kMean)));
-        torch::nn::init::normal_(m_historyEmb->weight, 0.0, 0.1);
+        m_historyEmb = register_module("history_emb", historyTable(config.numItems, e, true));
         userIn += e;
     }
     int64_t itemIn = e;
@@ -95,9 +109,27 @@ torch::Tensor TwoTowerNetImpl::users(const torch::Tensor& userIds, const torch::
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
+torch::Tensor TwoTowerNetImpl::profileSums(const torch::Tensor& bagItems,
+                                           const torch::Tensor& bagOffsets) {
+    TORCH_CHECK(hasProfile(), "TwoTowerNet: no profile table");
+    return m_historyEmb->forward(bagItems, bagOffsets);
+}
+
+torch::Tensor TwoTowerNetImpl::profileRows(const torch::Tensor& ids) {
+    TORCH_CHECK(hasProfile(), "TwoTowerNet: no profile table");
+    return torch::nn::functional::embedding(ids, m_historyEmb->weight);
+}
+
+torch::Tensor leaveTargetOutMeans(const torch::Tensor& sums, const torch::Tensor& counts,
+                                  const torch::Tensor& targetRows, const torch::Tensor& inBag) {
+    const auto n = (counts.unsqueeze(1) - inBag).clamp_min(1.0);
+    return (sums.unsqueeze(1) - targetRows * inBag.unsqueeze(2)) / n.unsqueeze(2);
+}
+
 torch::Tensor TwoTowerNetImpl::sequenceUsers(const torch::Tensor& userIds,
                                              const torch::Tensor& keep,
-                                             const torch::Tensor& sequences, bool lastOnly) {
+                                             const torch::Tensor& sequences, bool lastOnly,
+                                             const torch::Tensor& profile) {
     TORCH_CHECK(m_encoder, "TwoTowerNet: the user tower has no attention encoder");
     auto h = m_encoder->forward(sequences);  // B x L x e
     if (lastOnly)
@@ -106,8 +138,15 @@ torch::Tensor TwoTowerNetImpl::sequenceUsers(const torch::Tensor& userIds,
     if (keep.defined())
         x = x * keep.unsqueeze(1);
     x = x.unsqueeze(1).expand({h.size(0), h.size(1), x.size(1)});
+    std::vector<torch::Tensor> parts{x, h};
+    if (hasProfile()) {
+        TORCH_CHECK(profile.defined(), "TwoTowerNet: the profile tower needs the history means");
+        parts.push_back(profile.dim() == 2
+                            ? profile.unsqueeze(1).expand({h.size(0), h.size(1), profile.size(1)})
+                            : profile);
+    }
     const auto out =
-        torch::nn::functional::normalize(m_userMlp->forward(torch::cat({x, h}, 2)),
+        torch::nn::functional::normalize(m_userMlp->forward(torch::cat(parts, 2)),
                                          torch::nn::functional::NormalizeFuncOptions().dim(2));
     return lastOnly ? out.squeeze(1) : out;
 }

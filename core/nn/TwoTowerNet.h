@@ -6,7 +6,8 @@
 // The user tower reads the user's history one of two ways: the mean of its items' embeddings
 // (an EmbeddingBag; order ignored), or (attention) SASRec's causal self-attention blocks over
 // the time-ordered items (SasRecNet.h, its hidden size = the ID embedding size), whose hidden
-// state after the newest item takes the mean's place.
+// state after the newest item takes the mean's place; with a profile, the mean of the whole
+// history (its own table) goes in beside it.
 
 #include <torch/torch.h>
 
@@ -31,6 +32,9 @@ struct TwoTowerNetConfig {
     int blocks = 2;
     int heads = 1;  // embedding must divide by it
     double seqDropout = 0.2;
+    // Attention tower: also the mean of the embeddings of every history item (order ignored,
+    // its own table), beside the attention over the newest seqLen items.
+    bool profile = false;
 };
 
 class TwoTowerNetImpl : public torch::nn::Module {
@@ -52,11 +56,19 @@ public:
     // the left with sequencePadding() (SasRecNet's layout; every row holds an item). Returns
     // B x L x dim: the user vector after each column's item, from that item and the earlier
     // ones only (causal). lastOnly: B x dim, after the last column (the newest item).
+    // profile (hasProfile() only, else ignored): each row's history mean from profileSums(),
+    // B x e (the same for every column) or B x L x e (one per column).
     torch::Tensor sequenceUsers(const torch::Tensor& userIds, const torch::Tensor& keep,
-                                const torch::Tensor& sequences, bool lastOnly);
+                                const torch::Tensor& sequences, bool lastOnly,
+                                const torch::Tensor& profile = {});
+    bool hasProfile() const { return m_config.attention && m_config.profile; }
+    // The profile table: per bag, the sum of its items' rows (EmbeddingBag input, as users()
+    // takes), B x e; and single rows, ids of any shape -> shape x e.
+    torch::Tensor profileSums(const torch::Tensor& bagItems, const torch::Tensor& bagOffsets);
+    torch::Tensor profileRows(const torch::Tensor& ids);
     int64_t sequencePadding() const { return m_config.numItems; }
-    // The ID tables a batch touches a few rows of (user, item, and the mean tower's history
-    // table): trained by RowSparseAdam.
+    // The ID tables a batch touches a few rows of (user, item, and the history table of the
+    // mean tower or of the profile): trained by RowSparseAdam.
     std::vector<torch::Tensor> embeddingTables() const;
     torch::Tensor items(const torch::Tensor& itemIds);
 
@@ -75,6 +87,13 @@ private:
     torch::Tensor m_genreBits;    // int64 numGenres: 1 << g
 };
 TORCH_MODULE(TwoTowerNet);
+
+// Training the profile: a bag's mean with the position's target left out, as the mean tower
+// leaves a row's item out of its bag. sums: B x e (profileSums), counts: B bag sizes,
+// targetRows: B x L x e (profileRows of the targets), inBag: B x L, 1 where the target is in
+// the row's bag. Returns B x L x e: (sum - inBag * target row) / max(1, count - inBag).
+torch::Tensor leaveTargetOutMeans(const torch::Tensor& sums, const torch::Tensor& counts,
+                                  const torch::Tensor& targetRows, const torch::Tensor& inBag);
 
 // An MLP of `depth` hidden layers (Linear + ReLU) and a final Linear to `out`.
 torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out);

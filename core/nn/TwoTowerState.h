@@ -29,6 +29,13 @@ struct TwoTowerModel::Impl {
     // training positives, oldest first).
     std::vector<int64_t> histOffsets{0};
     std::vector<int64_t> histItems;
+    // The attention tower's profile bags (config.profile): every training positive of each
+    // user, sorted ids.
+    std::vector<int64_t> profOffsets{0};
+    std::vector<int64_t> profItems;
+    // B x e: the mean of each user's profile bag (zeros for an empty bag).
+    torch::Tensor profileMeans(const std::vector<int32_t>& users,
+                               const torch::Device& device) const;
 
     // Recomputes every user and item vector from the network (no grad, CPU floats).
     void refreshVectors(const torch::Device& device);

@@ -23,7 +23,8 @@ namespace {
 // (user, positive item) rows, each user's bag leaving the row's item out. The attention tower
 // trains on windows of each user's time-ordered positives (`sequences`): the user vector after
 // item t is paired with item t + 1, so a target is only ever predicted from what came before
-// it; a batch holds whole windows, about batch_size targets in all. Both feed the same InfoNCE.
+// it (with a profile, the mean over the user's other positives, as the mean tower's bag); a
+// batch holds whole windows, about batch_size targets in all. Both feed the same InfoNCE.
 class TwoTowerEpochs : public EpochModel {
 public:
     TwoTowerEpochs(TwoTowerModel::Impl& impl, const TrainData& data, const ParamValues& p,
@@ -211,11 +212,45 @@ private:
         if (!keep.empty())
             keepT = torch::tensor(keep).to(m_device);
         // P real positions: the user vector after each input, the item that followed it.
-        const auto u = m_impl.net->sequenceUsers(userIds, keepT, x, false).index({real});
+        const auto profile =
+            m_impl.net->hasProfile() ? windowProfiles(users, y, padding) : torch::Tensor();
+        const auto u = m_impl.net->sequenceUsers(userIds, keepT, x, false, profile).index({real});
         const auto rowUsers = userIds.unsqueeze(1).expand_as(y).index({real});
         const auto itemIds = y.index({real});
         const auto v = m_impl.net->items(itemIds);
         return step(u, v, rowUsers, itemIds, itemIds.size(0), t0);
+    }
+
+    // The profile input of every position of a batch of windows: the mean over the user's
+    // training positives with the position's target left out (targets: B x L, padding where
+    // none), as the mean tower leaves a row's item out of its bag.
+    torch::Tensor windowProfiles(const std::vector<int64_t>& users, const torch::Tensor& targets,
+                                 int64_t padding) {
+        const int64_t b = static_cast<int64_t>(users.size());
+        const int64_t width = targets.size(1);
+        const auto host = targets.to(torch::kCPU).contiguous();
+        const int64_t* target = host.data_ptr<int64_t>();
+        std::vector<int64_t> flat, offsets;
+        std::vector<float> sizes, inBag(static_cast<size_t>(b * width), 0.0f);
+        for (int64_t r = 0; r < b; ++r) {
+            const int64_t u = users[static_cast<size_t>(r)];
+            const auto first = m_impl.profItems.begin() + m_impl.profOffsets[u];
+            const auto last = m_impl.profItems.begin() + m_impl.profOffsets[u + 1];
+            offsets.push_back(static_cast<int64_t>(flat.size()));
+            flat.insert(flat.end(), first, last);
+            sizes.push_back(static_cast<float>(last - first));
+            for (int64_t c = 0; c < width; ++c) {
+                const int64_t item = target[r * width + c];
+                if (item != padding && std::binary_search(first, last, item))
+                    inBag[static_cast<size_t>(r * width + c)] = 1.0f;
+            }
+        }
+        const auto sums =
+            m_impl.net->profileSums(torch::tensor(flat, torch::kLong).to(m_device),
+                                    torch::tensor(offsets, torch::kLong).to(m_device));
+        const auto rows = m_impl.net->profileRows(targets.masked_fill(targets.eq(padding), 0));
+        return leaveTargetOutMeans(sums, torch::tensor(sizes).to(m_device), rows,
+                                   torch::tensor(inBag).view({b, width}).to(m_device));
     }
 
     double step(const torch::Tensor& u, const torch::Tensor& v, const torch::Tensor& userIds,

@@ -2,7 +2,9 @@
 // position's vector is unchanged by later items, by padding or by the batch's width); on walks
 // with a strong "i is followed by i + 1" signal it beats the mean tower, which ignores order; a
 // known user is read from its last seq_len training positives in time order, never from the
-// validation or test items; fold-in reads the given order; save/load round trip.
+// validation or test items; fold-in reads the given order; save/load round trip. The profile
+// (on by default) adds the mean of every training positive: older items than seq_len then
+// count, as a set; its leave-the-target-out training input against a loop.
 
 // LibTorch before Qt: Qt's `slots` macro would break LibTorch headers that use the word.
 #include "core/nn/TorchSupport.h"
@@ -11,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -160,11 +163,20 @@ private slots:
         QVERIFY(m->scoreHistory(withNegative, out.data()).ok());
         QVERIFY(sameScores(out, folded));
 
+        // seq_len 2: the attention reads the last two. Without the profile nothing older
+        // counts; with it, the older items count through the mean.
         auto short2 = base;
         short2["seq_len"] = "2";
+        short2["profile"] = "false";
         const auto m2 = fitTwoTower(data, short2);
         QCOMPARE(m2->userHistory(0), (std::vector<int32_t>{3, 6}));
         QVERIFY(sameScores(historyScores(*m2, {5, 9, 3, 6}), historyScores(*m2, {3, 6})));
+        short2["profile"] = "true";
+        const auto p2 = fitTwoTower(data, short2);
+        QCOMPARE(p2->userHistory(0), (std::vector<int32_t>{3, 6}));
+        QVERIFY(maxDifference(historyScores(*p2, {5, 9, 3, 6}), historyScores(*p2, {3, 6})) > 1e-5);
+        // The profile is a set: a repeat or another order of the older items changes nothing.
+        QVERIFY(sameScores(historyScores(*p2, {9, 5, 9, 3, 6}), historyScores(*p2, {5, 9, 3, 6})));
 
         // Fitted on train + validation, the validation item is the newest; the test item never.
         const Split mergedSplit = withValidationInTrain(s);
@@ -213,27 +225,81 @@ private slots:
         QCOMPARE(fitOrDie<TwoTowerModel>(data, noRefit, autoRule, 3)->userHistory(0), trainOnly);
     }
 
+    // Training's profile input: per position, the mean of the user's bag with that position's
+    // target left out (when the bag holds it), against a loop over the table's rows.
+    void profileLeavesTheTargetOut() {
+        torch::NoGradGuard noGrad;
+        torch::manual_seed(4);
+        TwoTowerNetConfig c;
+        c.numUsers = 3;
+        c.numItems = 10;
+        c.embedding = 4;
+        c.dim = 4;
+        c.attention = true;
+        c.profile = true;
+        c.blocks = 1;
+        TwoTowerNet net(c);
+        const std::vector<std::vector<int64_t>> bags{{1, 4, 7}, {2}, {}};
+        const std::vector<std::vector<int64_t>> targets{{4, 8, 7}, {2, 3, 5}, {6, 0, 1}};
+        std::vector<int64_t> flat, offsets;
+        std::vector<float> sizes, inBag;
+        for (size_t r = 0; r < bags.size(); ++r) {
+            offsets.push_back(int64_t(flat.size()));
+            flat.insert(flat.end(), bags[r].begin(), bags[r].end());
+            sizes.push_back(float(bags[r].size()));
+            for (int64_t t : targets[r])
+                inBag.push_back(std::count(bags[r].begin(), bags[r].end(), t) ? 1.0f : 0.0f);
+        }
+        const auto y = itemRows({4, 8, 7, 2, 3, 5, 6, 0, 1}, 3);
+        const auto got = leaveTargetOutMeans(net->profileSums(torch::tensor(flat, torch::kLong),
+                                                              torch::tensor(offsets, torch::kLong)),
+                                             torch::tensor(sizes), net->profileRows(y),
+                                             torch::tensor(inBag).view({3, 3}));
+        QCOMPARE(got.sizes(), (torch::IntArrayRef{3, 3, 4}));
+        const auto table = net->profileRows(torch::arange(10, torch::kLong));
+        for (size_t r = 0; r < bags.size(); ++r)
+            for (size_t c = 0; c < 3; ++c) {
+                auto expected = torch::zeros({4});
+                int kept = 0;
+                for (int64_t i : bags[r])
+                    if (i != targets[r][c]) {
+                        expected += table[i];
+                        ++kept;
+                    }
+                if (kept > 0)
+                    expected /= double(kept);
+                const double diff =
+                    (got[int64_t(r)][int64_t(c)] - expected).abs().max().item<double>();
+                QVERIFY2(diff < 1e-6,
+                         qPrintable(QString("row %1 col %2: %3").arg(r).arg(c).arg(diff)));
+            }
+    }
+
     void saveLoadRoundTrip() {
         const Split split = walks(60, 40, 0.9, 5);
         const TrainData data = TrainData::build(split, nullptr);
-        const auto m = fitTwoTower(data, {{"epochs", "2"},
-                                          {"dim", "16"},
-                                          {"embedding", "16"},
-                                          {"heads", "2"},
-                                          {"seq_len", "7"},
-                                          {"user_tower", "attention"}});
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("tt.bin").toStdString();
-        QVERIFY(m->save(path).ok());
-        TwoTowerModel loaded;
-        const Status s = loaded.load(path);
-        QVERIFY2(s.ok(), s ? "" : s.error().message.c_str());
-        QCOMPARE(loaded.params().getString("user_tower"), std::string("attention"));
-        for (int32_t u = 0; u < 60; u += 7) {
-            QCOMPARE(loaded.userHistory(u), m->userHistory(u));
-            QVERIFY(sameScores(userScores(loaded, u), userScores(*m, u)));
-            const auto h = m->userHistory(u);
-            QVERIFY(sameScores(historyScores(loaded, h), historyScores(*m, h)));
+        for (const std::string profile : {"true", "false"}) {
+            const auto m = fitTwoTower(data, {{"epochs", "2"},
+                                              {"dim", "16"},
+                                              {"embedding", "16"},
+                                              {"heads", "2"},
+                                              {"seq_len", "7"},
+                                              {"user_tower", "attention"},
+                                              {"profile", profile}});
+            QTemporaryDir dir;
+            const std::string path = dir.filePath("tt.bin").toStdString();
+            QVERIFY(m->save(path).ok());
+            TwoTowerModel loaded;
+            const Status s = loaded.load(path);
+            QVERIFY2(s.ok(), s ? "" : s.error().message.c_str());
+            QCOMPARE(loaded.params().getString("user_tower"), std::string("attention"));
+            QCOMPARE(loaded.params().getString("profile"), profile);
+            for (int32_t u = 0; u < 60; u += 7) {
+                QCOMPARE(loaded.userHistory(u), m->userHistory(u));
+                QVERIFY(sameScores(userScores(loaded, u), userScores(*m, u)));
+                const auto h = m->userHistory(u);
+                QVERIFY(sameScores(historyScores(loaded, h), historyScores(*m, h)));
+            }
         }
     }
 
