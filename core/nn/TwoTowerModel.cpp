@@ -391,8 +391,8 @@ Status TwoTowerModel::fitOnce(const TrainData& data, const FitContext& context, 
             m.histOffsets = recent.offsets;
             for (int32_t u = 0; u < data.numUsers; ++u)
                 m.known[static_cast<size_t>(u)] = recent.length(u) > 0 ? 1 : 0;
-            // The profile's bags: every training positive (sorted ids), uncapped, so that
-            // fold-in of a user's whole history gives that user's own vector.
+            // The profile's bags: every training positive (sorted ids), uncapped, as fold-in
+            // reads every item of the history it is given.
             if (m.config.profile) {
                 m.profItems.assign(pos.indices.begin(), pos.indices.end());
                 m.profOffsets.assign(pos.offsets.begin(), pos.offsets.end());
