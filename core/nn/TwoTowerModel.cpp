@@ -52,20 +52,27 @@ std::vector<float> tensorToVector(const torch::Tensor& t) {
 
 }  // namespace
 
-torch::Tensor TwoTowerModel::Impl::profileMeans(const std::vector<int32_t>& users,
-                                                const torch::Device& device) const {
+torch::Tensor TwoTowerModel::Impl::profileSums(const std::vector<int64_t>& users,
+                                               const torch::Device& device,
+                                               std::vector<float>& sizes) const {
     std::vector<int64_t> flat, offsets;
-    std::vector<float> sizes;
-    for (int32_t u : users) {
+    sizes.clear();
+    for (int64_t u : users) {
         offsets.push_back(static_cast<int64_t>(flat.size()));
         const int64_t b = profOffsets[static_cast<size_t>(u)];
         const int64_t e = profOffsets[static_cast<size_t>(u) + 1];
         flat.insert(flat.end(), profItems.begin() + b, profItems.begin() + e);
-        sizes.push_back(static_cast<float>(std::max<int64_t>(1, e - b)));
+        sizes.push_back(static_cast<float>(e - b));
     }
-    const auto sums = net->profileSums(torch::tensor(flat, torch::kLong).to(device),
-                                       torch::tensor(offsets, torch::kLong).to(device));
-    return sums / torch::tensor(sizes).to(device).unsqueeze(1);
+    return net->profileSums(torch::tensor(flat, torch::kLong).to(device),
+                            torch::tensor(offsets, torch::kLong).to(device));
+}
+
+torch::Tensor TwoTowerModel::Impl::profileMeans(const std::vector<int32_t>& users,
+                                                const torch::Device& device) const {
+    std::vector<float> sizes;
+    const auto sums = profileSums(std::vector<int64_t>(users.begin(), users.end()), device, sizes);
+    return sums / torch::tensor(sizes).to(device).clamp_min(1.0f).unsqueeze(1);
 }
 
 torch::Tensor TwoTowerModel::Impl::userTower(const std::vector<int32_t>& users,

@@ -33,6 +33,9 @@ struct TwoTowerModel::Impl {
     // user, sorted ids.
     std::vector<int64_t> profOffsets{0};
     std::vector<int64_t> profItems;
+    // B x e: the sum of each user's profile bag; sizes gets each bag's item count.
+    torch::Tensor profileSums(const std::vector<int64_t>& users, const torch::Device& device,
+                              std::vector<float>& sizes) const;
     // B x e: the mean of each user's profile bag (zeros for an empty bag).
     torch::Tensor profileMeans(const std::vector<int32_t>& users,
                                const torch::Device& device) const;

@@ -205,7 +205,8 @@ private:
         const std::vector<float> keep = drawKeep(users.size());
         const int64_t padding = m_impl.net->sequencePadding();
         const auto x = paddedRows(inputs, padding).to(m_device);
-        const auto y = paddedRows(targets, padding).to(m_device);
+        const auto yHost = paddedRows(targets, padding);
+        const auto y = yHost.to(m_device);
         const auto real = y.ne(padding);
         const auto userIds = torch::tensor(users, torch::kLong).to(m_device);
         torch::Tensor keepT;
@@ -213,7 +214,7 @@ private:
             keepT = torch::tensor(keep).to(m_device);
         // P real positions: the user vector after each input, the item that followed it.
         const auto profile =
-            m_impl.net->hasProfile() ? windowProfiles(users, y, padding) : torch::Tensor();
+            m_impl.net->hasProfile() ? windowProfiles(users, yHost, y, padding) : torch::Tensor();
         const auto u = m_impl.net->sequenceUsers(userIds, keepT, x, false, profile).index({real});
         const auto rowUsers = userIds.unsqueeze(1).expand_as(y).index({real});
         const auto itemIds = y.index({real});
@@ -222,32 +223,27 @@ private:
     }
 
     // The profile input of every position of a batch of windows: the mean over the user's
-    // training positives with the position's target left out (targets: B x L, padding where
-    // none), as the mean tower leaves a row's item out of its bag.
-    torch::Tensor windowProfiles(const std::vector<int64_t>& users, const torch::Tensor& targets,
+    // training positives with the position's target left out, as the mean tower leaves a
+    // row's item out of its bag. targets: B x L, padding where none; on the host (read here)
+    // and on the device.
+    torch::Tensor windowProfiles(const std::vector<int64_t>& users,
+                                 const torch::Tensor& hostTargets, const torch::Tensor& targets,
                                  int64_t padding) {
         const int64_t b = static_cast<int64_t>(users.size());
-        const int64_t width = targets.size(1);
-        const auto host = targets.to(torch::kCPU).contiguous();
-        const int64_t* target = host.data_ptr<int64_t>();
-        std::vector<int64_t> flat, offsets;
+        const int64_t width = hostTargets.size(1);
+        const int64_t* target = hostTargets.data_ptr<int64_t>();
         std::vector<float> sizes, inBag(static_cast<size_t>(b * width), 0.0f);
+        const auto sums = m_impl.profileSums(users, m_device, sizes);
         for (int64_t r = 0; r < b; ++r) {
-            const int64_t u = users[static_cast<size_t>(r)];
+            const auto u = static_cast<size_t>(users[static_cast<size_t>(r)]);
             const auto first = m_impl.profItems.begin() + m_impl.profOffsets[u];
             const auto last = m_impl.profItems.begin() + m_impl.profOffsets[u + 1];
-            offsets.push_back(static_cast<int64_t>(flat.size()));
-            flat.insert(flat.end(), first, last);
-            sizes.push_back(static_cast<float>(last - first));
             for (int64_t c = 0; c < width; ++c) {
                 const int64_t item = target[r * width + c];
                 if (item != padding && std::binary_search(first, last, item))
                     inBag[static_cast<size_t>(r * width + c)] = 1.0f;
             }
         }
-        const auto sums =
-            m_impl.net->profileSums(torch::tensor(flat, torch::kLong).to(m_device),
-                                    torch::tensor(offsets, torch::kLong).to(m_device));
         const auto rows = m_impl.net->profileRows(targets.masked_fill(targets.eq(padding), 0));
         return leaveTargetOutMeans(sums, torch::tensor(sizes).to(m_device), rows,
                                    torch::tensor(inBag).view({b, width}).to(m_device));
