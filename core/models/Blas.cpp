@@ -31,6 +31,18 @@ void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_
     sgemm_("T", "N", &mm, &nn, &kk, &alpha, b, &la, a, &lb, &beta, c, &lc);
 }
 
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    if (m <= 0 || n <= 0)
+        return;
+    // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, and a row-major matrix
+    // is its column-major transpose: pass B first, each with its own transposition flag.
+    const int mm = lp64(n), nn = lp64(m), kk = lp64(k);
+    const int la = lp64(ldb), lb = lp64(lda), lc = lp64(ldc);
+    sgemm_(transB ? "T" : "N", transA ? "T" : "N", &mm, &nn, &kk, &alpha, b, &la, a, &lb, &beta, c,
+           &lc);
+}
+
 void gram(int64_t rows, int64_t cols, const float* a, int64_t lda, float* c) {
     if (cols <= 0)
         return;

@@ -14,6 +14,11 @@ namespace recscope::blas {
 void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// C (m x n) = alpha * op(A) * op(B) + beta * C, row-major; op(X) = X^T where trans* says so.
+// A is m x k (k x m when transA), B is k x n (n x k when transB).
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 // C (cols x cols, row-major) = A^T A for row-major A (rows x cols, leading dimension lda): a
 // Gram matrix. Through the library, not Eigen: Eigen's own parallel product waits for its
 // threads in busy loops whatever OMP_WAIT_POLICY says, which took 21% of iALS's time beside

@@ -1,20 +1,16 @@
 #include "core/nn/NcfNet.h"
 
-#include <Eigen/Dense>
 #include <algorithm>
 
-#include "core/nn/EigenLinear.h"
+#include "core/models/Blas.h"
+#include "core/nn/ChunkedLinear.h"
 #include "core/nn/FastDropout.h"
 
 namespace recscope {
 
 namespace {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<RowMatrix>;
-using ConstMatrixMap = Eigen::Map<const RowMatrix>;
-
-// The MLP layers multiply through ncfLinear (EigenLinear.h says why).
+// The MLP layers multiply through ncfLinear (ChunkedLinear.h says why).
 torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer) {
     return ncfLinear(x, layer->weight, layer->bias);
 }
@@ -105,7 +101,7 @@ torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& userRows) const {
         h = h.reshape({len * items, h0});
         for (size_t l = 1; l < m_layers.size(); ++l) {
             const auto& layer = m_layers[l];
-            h = eigenLinearForward(h, layer->weight, layer->bias).clamp_min_(0);
+            h = ncfLinearForward(h, layer->weight, layer->bias).clamp_min_(0);
         }
         scores.narrow(0, begin, len).copy_(h.matmul(mlpOut).reshape({len, items}));
     }
@@ -129,9 +125,8 @@ torch::Tensor NcfNetImpl::scoreAllVectors(const torch::Tensor& gmfUser,
         if (scores.is_cpu()) {
             const int64_t g = m_shape.gmfDim;
             const auto itemWeight = m_gmfItem->weight.contiguous();
-            MatrixMap(scores.data_ptr<float>(), n, items).noalias() +=
-                ConstMatrixMap(gu.data_ptr<float>(), n, g) *
-                ConstMatrixMap(itemWeight.data_ptr<float>(), items, g).transpose();
+            blas::gemmNT(n, items, g, 1.0f, gu.data_ptr<float>(), g, itemWeight.data_ptr<float>(),
+                         g, 1.0f, scores.data_ptr<float>(), items);
         } else {
             scores.addmm_(gu, m_gmfItem->weight.t());
         }

@@ -1,4 +1,4 @@
-// Hand-written gradients of the NCF models checked against LibTorch autograd: the Eigen linear
+// Hand-written gradients of the NCF models checked against LibTorch autograd: the chunked linear
 // layer's backward (ncfLinear) against torch::linear's, and the fold-in's backward pass
 // (NcfFoldIn::lossAndGradient, what-if users of NeuralMF and NeuMF) against autograd through
 // the net's own forward().
@@ -12,7 +12,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/nn/EigenLinear.h"
+#include "core/nn/ChunkedLinear.h"
 #include "core/nn/NcfFoldIn.h"
 #include "core/nn/NcfNet.h"
 
@@ -35,7 +35,7 @@ NcfShape shape(int64_t gmf, int64_t mlp, std::vector<int64_t> hidden) {
 class TestNcfGradients : public QObject {
     Q_OBJECT
 private slots:
-    void eigenLinearGradientsMatchTorchLinear_data() {
+    void chunkedLinearGradientsMatchTorchLinear_data() {
         QTest::addColumn<int>("rows");
         QTest::addColumn<int>("threads");
         QTest::newRow("37 rows, 1 thread") << 37 << 1;
@@ -43,7 +43,7 @@ private slots:
         QTest::newRow("2,000 rows, 2 threads") << 2000 << 2;
         QTest::newRow("2,000 rows, 1 thread") << 2000 << 1;
     }
-    void eigenLinearGradientsMatchTorchLinear() {
+    void chunkedLinearGradientsMatchTorchLinear() {
         QFETCH(int, rows);
         QFETCH(int, threads);
         const int before = at::get_num_threads();
