@@ -7,8 +7,8 @@ namespace {
 
 // For P positions of up to H targets each over N items, log_softmax + gather + autograd pass
 // over P x N floats about twelve times and allocate three such blocks (the logits, the
-// log-probabilities, their gradient). Here: the product writes the logits, the mask and the
-// log-sum-exp read them, and the backward pass turns the same buffer into
+// log-probabilities, their gradient). Here: the product writes the logits, the mask and one
+// log_softmax kernel read them, and the backward pass turns the log-probabilities' buffer into
 // count[p] * softmax - one-hot targets in two in-place passes before the two products that
 // need it. SASRec on ML-100K (P = 6,400, N = 1,682, 2 threads, idle): the loss 53 ms a batch
 // against 68-74 ms, an epoch 1.91 s against 2.33 s.
@@ -20,14 +20,15 @@ public:
         auto logits = torch::matmul(hidden, table.t());
         if (excluded.numel() > 0)
             logits.masked_fill_(excluded, -std::numeric_limits<float>::infinity());
-        const auto lse = torch::logsumexp(logits, 1, /*keepdim=*/true);
+        // One fused kernel (max, sum of exponentials, subtraction) instead of logsumexp's
+        // four passes and a temporary; the logits' buffer is freed here.
+        auto logProbs = torch::log_softmax(logits, 1);
+        logits = torch::Tensor();
         const auto missing = real.logical_not();
         const auto safeTargets = targets.masked_fill(missing, 0);
-        const auto picked = logits.gather(1, safeTargets);
-        const auto loss = (lse - picked).masked_fill(missing, 0.0).sum();
+        const auto loss = -logProbs.gather(1, safeTargets).masked_fill(missing, 0.0).sum();
         ctx->save_for_backward({hidden, table});
-        ctx->saved_data["logits"] = logits;
-        ctx->saved_data["lse"] = lse;
+        ctx->saved_data["logits"] = logProbs;
         ctx->saved_data["targets"] = safeTargets;
         ctx->saved_data["real"] = real;
         return loss;
@@ -35,21 +36,21 @@ public:
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list grads) {
-        // The first backward pass turns the logits into the gradient and empties their slot.
+        // The first backward pass turns the log-probabilities into the gradient and empties
+        // their slot.
         auto grad = ctx->saved_data["logits"].toTensor();
         TORCH_CHECK(grad.defined(),
-                    "catalogueCrossEntropy: its backward pass runs once (it reuses the logits)");
+                    "catalogueCrossEntropy: its backward pass runs once (it reuses its buffer)");
         ctx->saved_data["logits"] = torch::Tensor();
         const auto saved = ctx->get_saved_variables();
         const auto& hidden = saved[0];
         const auto& table = saved[1];
-        const auto lse = ctx->saved_data["lse"].toTensor();
         const auto targets = ctx->saved_data["targets"].toTensor();
         const auto realF = ctx->saved_data["real"].toTensor().to(grad.scalar_type());
         const auto g = grads[0].to(grad.scalar_type());
         // d loss / d logits[p] = g * (count[p] * softmax[p] - sum of one-hots of its targets).
         // An excluded item's logit is -inf, so its softmax term is exactly 0.
-        grad.sub_(lse).exp_().mul_(realF.sum(1, /*keepdim=*/true) * g);
+        grad.exp_().mul_(realF.sum(1, /*keepdim=*/true) * g);
         grad.scatter_add_(1, targets, realF * -g);
         torch::Tensor gradHidden, gradTable;
         if (ctx->needs_input_grad(0))

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/models/TrainData.h"
+#include "core/nn/CatalogueSoftmax.h"
 #include "core/nn/InfoNceTensor.h"
 
 namespace recscope {
@@ -15,21 +16,30 @@ torch::Tensor infoNceLossTensor(const torch::Tensor& users, const torch::Tensor&
                                 const torch::Tensor& userIds, const torch::Tensor& itemIds,
                                 const torch::Tensor& itemLogQ, const torch::Tensor& temperature,
                                 bool maskCollisions, const torch::Tensor& excluded) {
-    auto logits = torch::matmul(users, items.t()) / temperature;
-    if (itemLogQ.defined())
-        logits = logits - itemLogQ.unsqueeze(0);
+    const int64_t b = users.size(0);
+    const auto boolOptions = torch::TensorOptions().dtype(torch::kBool).device(users.device());
+    torch::Tensor mask;
     if (maskCollisions) {
         const auto sameItem = itemIds.unsqueeze(1) == itemIds.unsqueeze(0);
         const auto sameUser = userIds.unsqueeze(1) == userIds.unsqueeze(0);
-        const auto eye = torch::eye(
-            users.size(0), torch::TensorOptions().dtype(torch::kBool).device(users.device()));
-        const auto mask = (sameItem | sameUser) & ~eye;
-        logits = logits.masked_fill(mask, -std::numeric_limits<float>::infinity());
+        mask = (sameItem | sameUser) & ~torch::eye(b, boolOptions);
     }
     if (excluded.defined())
-        logits = logits.masked_fill(excluded, -std::numeric_limits<float>::infinity());
-    const auto target = torch::arange(users.size(0), userIds.options().dtype(torch::kLong));
-    return torch::nn::functional::cross_entropy(logits, target);
+        mask = mask.defined() ? mask | excluded : excluded;
+    // logits = users items^T / T - logQ as one product of [users / T, 1] and [items, -logQ],
+    // through the fused softmax cross-entropy (CatalogueSoftmax.h): the B x B logits are one
+    // buffer that the backward pass turns into their gradient, not a dozen elementwise passes.
+    auto hidden = users / temperature;
+    auto table = items;
+    if (itemLogQ.defined()) {
+        hidden = torch::cat({hidden, torch::ones({b, 1}, hidden.options())}, 1);
+        table = torch::cat({table, -itemLogQ.to(table.scalar_type()).unsqueeze(1)}, 1);
+    }
+    const auto targets =
+        torch::arange(b, torch::TensorOptions().dtype(torch::kLong).device(users.device()))
+            .unsqueeze(1);
+    const auto real = torch::ones({b, 1}, boolOptions);
+    return catalogueCrossEntropy(hidden, table, targets, real, mask) / static_cast<double>(b);
 }
 
 torch::Tensor seenNegatives(const CsrMatrix& positives, const torch::Tensor& userIds,
