@@ -1,5 +1,7 @@
 #include "core/nn/TwoTowerNet.h"
 
+#include "core/nn/BagSum.h"
+#include "core/nn/ChunkedLinear.h"
 #include "core/nn/RowSparseAdam.h"
 
 namespace recscope {
@@ -17,6 +19,23 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
 }
 
 namespace {
+
+// The tower MLP's forward pass with its linear layers through ncfLinear (ChunkedLinear.h): the
+// same layers, module names and results as mlp->forward(x), on the rows of x's last dimension.
+torch::Tensor towerForward(torch::nn::Sequential mlp, const torch::Tensor& x) {
+    auto sizes = x.sizes().vec();
+    auto h = x.reshape({-1, sizes.back()});
+    for (const auto& module : mlp->children()) {
+        if (const auto* linear = module->as<torch::nn::Linear>())
+            h = ncfLinear(h, linear->weight, linear->bias);
+        else if (module->as<torch::nn::ReLU>())
+            h = torch::relu(h);
+        else
+            TORCH_CHECK(false, "TwoTowerNet: a tower MLP holds only Linear and ReLU layers");
+    }
+    sizes.back() = h.size(1);
+    return h.reshape(sizes);
+}
 
 // A history table: the mean (or the sum) of a bag's rows. A dense gradient: a batch's bags
 // hold about 64 items per user, so a sparse one (a row per item occurrence) would be larger
@@ -102,17 +121,17 @@ torch::Tensor TwoTowerNetImpl::users(const torch::Tensor& userIds, const torch::
     if (m_config.history && m_config.attention) {
         TORCH_CHECK(false, "TwoTowerNet: the attention tower reads sequences (sequenceUsers)");
     } else if (m_config.history) {
-        auto h = m_historyEmb->forward(bagItems, bagOffsets);
+        auto h = bagSum(m_historyEmb->weight, bagItems, bagOffsets, true);
         x = torch::cat({x, h}, 1);
     }
-    return torch::nn::functional::normalize(m_userMlp->forward(x),
+    return torch::nn::functional::normalize(towerForward(m_userMlp, x),
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
 torch::Tensor TwoTowerNetImpl::profileSums(const torch::Tensor& bagItems,
                                            const torch::Tensor& bagOffsets) {
     TORCH_CHECK(hasProfile(), "TwoTowerNet: no profile table");
-    return m_historyEmb->forward(bagItems, bagOffsets);
+    return bagSum(m_historyEmb->weight, bagItems, bagOffsets, false);
 }
 
 torch::Tensor TwoTowerNetImpl::profileRows(const torch::Tensor& ids) {
@@ -146,7 +165,7 @@ torch::Tensor TwoTowerNetImpl::sequenceUsers(const torch::Tensor& userIds,
                             : profile);
     }
     const auto out =
-        torch::nn::functional::normalize(m_userMlp->forward(torch::cat(parts, 2)),
+        torch::nn::functional::normalize(towerForward(m_userMlp, torch::cat(parts, 2)),
                                          torch::nn::functional::NormalizeFuncOptions().dim(2));
     return lastOnly ? out.squeeze(1) : out;
 }
@@ -160,7 +179,7 @@ torch::Tensor TwoTowerNetImpl::items(const torch::Tensor& itemIds) {
     }
     if (m_config.years)
         parts.push_back(m_yearEmb->forward(m_yearBuckets.index_select(0, itemIds)));
-    return torch::nn::functional::normalize(m_itemMlp->forward(torch::cat(parts, 1)),
+    return torch::nn::functional::normalize(towerForward(m_itemMlp, torch::cat(parts, 1)),
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/data/SyntheticGenerator.h"
 #include "core/models/TrainData.h"
+#include "core/nn/BagSum.h"
 #include "core/nn/InfoNceLoss.h"
 #include "core/nn/InfoNceTensor.h"
 #include "core/nn/TwoTowerModel.h"
@@ -95,6 +96,7 @@ private slots:
     void infoNceRejectsBadInput();
     void infoNceSeenNegatives();
     void infoNceGradientsMatchAutograd();
+    void bagSumMatchesEmbeddingBag();
     void foldInFollowsHistoryGenres();
     void badDeviceIsAnError();
     void cancelledFit();
@@ -334,6 +336,40 @@ void TestTwoTower::infoNceGradientsMatchAutograd() {
         QVERIFY2(torch::allclose(grads[0][g], grads[1][g], 1e-4, 1e-5),
                  qPrintable(QString("gradient %1").arg(g)));
     }
+}
+
+// bagSum against torch::embedding_bag: values and the table's gradient, sum and mean, repeated
+// items, empty bags (first, middle, last), 1 and 2 threads.
+void TestTwoTower::bagSumMatchesEmbeddingBag() {
+    torch::manual_seed(4);
+    const auto table0 = torch::randn({40, 7});
+    const auto items = torch::tensor({3, 3, 9, 0, 39, 3, 12, 12, 12, 5, 20}, torch::kLong);
+    const auto offsets = torch::tensor({0, 0, 4, 4, 6, 11}, torch::kLong);
+    const auto up = torch::randn({6, 7});
+    const int before = at::get_num_threads();
+    for (int threads : {1, 2})
+        for (bool mean : {false, true}) {
+            at::set_num_threads(threads);
+            torch::Tensor out[2], grad[2];
+            for (int k = 0; k < 2; ++k) {
+                auto table = table0.clone().requires_grad_();
+                out[k] = k == 0 ? bagSum(table, items, offsets, mean)
+                                : std::get<0>(torch::embedding_bag(table, items, offsets, false,
+                                                                   mean ? 1 : 0));
+                (out[k] * up).sum().backward();
+                grad[k] = table.grad();
+            }
+            QVERIFY(torch::allclose(out[0], out[1], 1e-6, 1e-6));
+            QCOMPARE(out[0][0].abs().sum().item<float>(), 0.0f);  // the empty first bag
+            QCOMPARE(out[0][5].abs().sum().item<float>(), 0.0f);  // the empty last bag
+            QVERIFY(torch::allclose(grad[0], grad[1], 1e-6, 1e-6));
+            QVERIFY(grad[0][12].abs().sum().item<float>() > 0.0f);  // three times in one bag
+            QCOMPARE(grad[0][1].abs().sum().item<float>(), 0.0f);   // in no bag
+        }
+    at::set_num_threads(before);
+    QVERIFY_EXCEPTION_THROWN(
+        bagSum(table0, torch::tensor({40}, torch::kLong), torch::tensor({0}, torch::kLong), false),
+        c10::Error);
 }
 
 void TestTwoTower::infoNceRejectsBadInput() {
