@@ -82,14 +82,22 @@ public:
 
 }  // namespace
 
-torch::Tensor ncfLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+torch::Tensor chunkedLinear(const torch::Tensor& x, const torch::Tensor& w,
+                            const torch::Tensor& b) {
     if (x.is_cpu() && x.scalar_type() == torch::kFloat32)
         return ChunkedLinearFunction::apply(x, w, b);
     return torch::linear(x, w, b);
 }
 
-torch::Tensor ncfLinearForward(const torch::Tensor& x, const torch::Tensor& w,
-                               const torch::Tensor& b) {
+torch::Tensor chunkedLinear(torch::nn::Linear layer, const torch::Tensor& x) {
+    auto sizes = x.sizes().vec();
+    const auto y = chunkedLinear(x.reshape({-1, sizes.back()}), layer->weight, layer->bias);
+    sizes.back() = y.size(1);
+    return y.reshape(sizes);
+}
+
+torch::Tensor chunkedLinearForward(const torch::Tensor& x, const torch::Tensor& w,
+                                   const torch::Tensor& b) {
     if (x.is_cpu() && x.scalar_type() == torch::kFloat32)
         return linearImpl(x.contiguous(), w.contiguous(), b.contiguous());
     return torch::linear(x, w, b);

@@ -1,6 +1,7 @@
 #pragma once
 // y = x w^T + b for CPU float tensors, forward and a hand-written backward (as a
-// torch::autograd::Function), for the NCF nets' MLP layers: each product runs in row chunks on
+// torch::autograd::Function), for the small linear layers of the NCF nets, the two-tower's
+// tower MLPs and SASRec's blocks: each product runs in row chunks on
 // LibTorch's intra-op threads, every chunk one single-threaded BLAS call. Measured faster than
 // torch::linear for these small products (NeuMF's 4,100 x 64 -> 32 -> 16 layers: the BLAS's
 // per-call threading costs more than the product), and than the same chunks in Eigen, whose
@@ -13,10 +14,13 @@
 
 namespace recscope {
 
-// Differentiable: the NCF forward pass.
-torch::Tensor ncfLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+// Differentiable; x is n x in.
+torch::Tensor chunkedLinear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+// The layer applied to the last dimension of x (any number of leading dimensions), as
+// layer->forward(x) computes it.
+torch::Tensor chunkedLinear(torch::nn::Linear layer, const torch::Tensor& x);
 // The forward product only (no autograd), for scoring under NoGradGuard.
-torch::Tensor ncfLinearForward(const torch::Tensor& x, const torch::Tensor& w,
-                               const torch::Tensor& b);
+torch::Tensor chunkedLinearForward(const torch::Tensor& x, const torch::Tensor& w,
+                                   const torch::Tensor& b);
 
 }  // namespace recscope

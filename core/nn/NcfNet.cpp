@@ -10,9 +10,9 @@ namespace recscope {
 
 namespace {
 
-// The MLP layers multiply through ncfLinear (ChunkedLinear.h says why).
+// The MLP layers multiply through chunkedLinear (ChunkedLinear.h says why).
 torch::Tensor linear(const torch::Tensor& x, const torch::nn::Linear& layer) {
-    return ncfLinear(x, layer->weight, layer->bias);
+    return chunkedLinear(x, layer->weight, layer->bias);
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ torch::Tensor NcfNetImpl::scoreMlp(const torch::Tensor& userRows) const {
         h = h.reshape({len * items, h0});
         for (size_t l = 1; l < m_layers.size(); ++l) {
             const auto& layer = m_layers[l];
-            h = ncfLinearForward(h, layer->weight, layer->bias).clamp_min_(0);
+            h = chunkedLinearForward(h, layer->weight, layer->bias).clamp_min_(0);
         }
         scores.narrow(0, begin, len).copy_(h.matmul(mlpOut).reshape({len, items}));
     }

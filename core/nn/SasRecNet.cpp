@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/nn/ChunkedLinear.h"
+
 namespace recscope {
 
 namespace {
@@ -39,17 +41,17 @@ torch::Tensor SasRecBlockImpl::forward(const torch::Tensor& x, const torch::Tens
         return t.view({b, l, m_heads, dh}).transpose(1, 2);
     };
     const auto a = m_ln1(x);
-    const auto q = split(m_query(a));
-    const auto k = split(m_key(a));
-    const auto v = split(m_value(a));
+    const auto q = split(chunkedLinear(m_query, a));
+    const auto k = split(chunkedLinear(m_key, a));
+    const auto v = split(chunkedLinear(m_value, a));
     auto logits = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(dh));
     // -inf, not a large negative number: a disallowed key then gets exactly zero weight, so
     // padding cannot leak into a real position even by rounding.
     logits = logits.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
     const auto weights = m_dropout(torch::softmax(logits, -1));
     const auto context = torch::matmul(weights, v).transpose(1, 2).contiguous().view({b, l, d});
-    auto h = x + m_dropout(m_out(context));
-    const auto f = m_ffn2(m_dropout(torch::relu(m_ffn1(m_ln2(h)))));
+    auto h = x + m_dropout(chunkedLinear(m_out, context));
+    const auto f = chunkedLinear(m_ffn2, m_dropout(torch::relu(chunkedLinear(m_ffn1, m_ln2(h)))));
     return h + m_dropout(f);
 }
 

@@ -20,21 +20,18 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
 
 namespace {
 
-// The tower MLP's forward pass with its linear layers through ncfLinear (ChunkedLinear.h): the
-// same layers, module names and results as mlp->forward(x), on the rows of x's last dimension.
-torch::Tensor towerForward(torch::nn::Sequential mlp, const torch::Tensor& x) {
-    auto sizes = x.sizes().vec();
-    auto h = x.reshape({-1, sizes.back()});
+// The tower MLP's forward pass with its linear layers through chunkedLinear (ChunkedLinear.h):
+// the same layers, module names and results as mlp->forward(x).
+torch::Tensor towerForward(torch::nn::Sequential mlp, torch::Tensor x) {
     for (const auto& module : mlp->children()) {
-        if (const auto* linear = module->as<torch::nn::Linear>())
-            h = ncfLinear(h, linear->weight, linear->bias);
+        if (auto linear = std::dynamic_pointer_cast<torch::nn::LinearImpl>(module))
+            x = chunkedLinear(torch::nn::Linear(linear), x);
         else if (module->as<torch::nn::ReLU>())
-            h = torch::relu(h);
+            x = torch::relu(x);
         else
             TORCH_CHECK(false, "TwoTowerNet: a tower MLP holds only Linear and ReLU layers");
     }
-    sizes.back() = h.size(1);
-    return h.reshape(sizes);
+    return x;
 }
 
 // A history table: the mean (or the sum) of a bag's rows. A dense gradient: a batch's bags

@@ -1,5 +1,5 @@
 // Hand-written gradients of the NCF models checked against LibTorch autograd: the chunked linear
-// layer's backward (ncfLinear) against torch::linear's, and the fold-in's backward pass
+// layer's backward (chunkedLinear) against torch::linear's, and the fold-in's backward pass
 // (NcfFoldIn::lossAndGradient, what-if users of NeuralMF and NeuMF) against autograd through
 // the net's own forward().
 
@@ -58,7 +58,7 @@ private slots:
             auto x = x0.clone().requires_grad_();
             auto w = w0.clone().requires_grad_();
             auto b = b0.clone().requires_grad_();
-            auto y = k == 0 ? ncfLinear(x, w, b) : torch::linear(x, w, b);
+            auto y = k == 0 ? chunkedLinear(x, w, b) : torch::linear(x, w, b);
             (y * up).sum().backward();
             grads[k][0] = x.grad();
             grads[k][1] = w.grad();
