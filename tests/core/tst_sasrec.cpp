@@ -620,15 +620,19 @@ private slots:
     // run twice.
     void catalogueCrossEntropyAgainstAutograd_data() {
         QTest::addColumn<bool>("masked");
-        QTest::newRow("plain") << false;
-        QTest::newRow("mask") << true;
+        QTest::addColumn<double>("spread");
+        QTest::newRow("plain") << false << 1.0;
+        QTest::newRow("mask") << true << 1.0;
+        // Logits hundreds apart: some targets' probabilities underflow to 0.
+        QTest::newRow("underflow") << true << 400.0;
     }
     void catalogueCrossEntropyAgainstAutograd() {
         QFETCH(bool, masked);
+        QFETCH(double, spread);
         torch::manual_seed(11);
         const int64_t p = 7, n = 13, d = 5, horizon = 3;
         const auto opts = torch::TensorOptions().dtype(torch::kDouble);
-        const auto hidden0 = torch::randn({p, d}, opts);
+        const auto hidden0 = torch::randn({p, d}, opts) * spread;
         const auto table0 = torch::randn({n, d}, opts);
         auto targets = torch::randint(n, {p, horizon}, torch::kLong);
         auto real = torch::rand({p, horizon}).lt(0.7);
@@ -655,6 +659,13 @@ private slots:
             torch::log_softmax(logits, 1).gather(1, targets).masked_fill(real.logical_not(), 0.0);
         const auto reference = -picked.sum() * scale;
         reference.backward();
+        if (spread > 1.0)  // the case must exercise the exact path
+            QVERIFY(torch::softmax(logits, 1)
+                        .gather(1, targets)
+                        .masked_fill(real.logical_not(), 1.0)
+                        .eq(0.0)
+                        .any()
+                        .item<bool>());
         auto hiddenB = hidden0.clone().requires_grad_();
         auto tableB = table0.clone().requires_grad_();
         // Cells that do not count may hold any item, even one out of range for gather.
@@ -662,7 +673,8 @@ private slots:
         const auto fused = catalogueCrossEntropy(hiddenB, tableB, junk, real, excluded) * scale;
         fused.backward({}, /*retain_graph=*/true);
         QVERIFY(std::isfinite(reference.item<double>()));
-        QVERIFY2(std::fabs(fused.item<double>() - reference.item<double>()) < 1e-12,
+        QVERIFY2(std::fabs(fused.item<double>() - reference.item<double>()) <
+                     1e-12 * std::max(1.0, std::fabs(reference.item<double>())),
                  qPrintable(QString("%1 vs %2")
                                 .arg(fused.item<double>(), 0, 'g', 17)
                                 .arg(reference.item<double>(), 0, 'g', 17)));
