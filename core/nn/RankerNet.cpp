@@ -104,7 +104,7 @@ torch::Tensor RankerNetImpl::forward(const torch::Tensor& userIds, const torch::
             parts.push_back(none);
         }
     }
-    return m_mlp->forward(torch::cat(parts, 1)).squeeze(1);
+    return towerForward(m_mlp, torch::cat(parts, 1)).squeeze(1);
 }
 
 torch::Tensor listSoftmaxLoss(const torch::Tensor& logits, const std::vector<int64_t>& offsets,

@@ -18,10 +18,6 @@ torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out
     return mlp;
 }
 
-namespace {
-
-// The tower MLP's forward pass with its linear layers through chunkedLinear (ChunkedLinear.h):
-// the same layers, module names and results as mlp->forward(x).
 torch::Tensor towerForward(torch::nn::Sequential mlp, torch::Tensor x) {
     for (const auto& module : mlp->children()) {
         if (auto linear = std::dynamic_pointer_cast<torch::nn::LinearImpl>(module))
@@ -29,10 +25,12 @@ torch::Tensor towerForward(torch::nn::Sequential mlp, torch::Tensor x) {
         else if (module->as<torch::nn::ReLU>())
             x = torch::relu(x);
         else
-            TORCH_CHECK(false, "TwoTowerNet: a tower MLP holds only Linear and ReLU layers");
+            TORCH_CHECK(false, "towerForward: the MLP holds only Linear and ReLU layers");
     }
     return x;
 }
+
+namespace {
 
 // A history table: the mean (or the sum) of a bag's rows. A dense gradient: a batch's bags
 // hold about 64 items per user, so a sparse one (a row per item occurrence) would be larger

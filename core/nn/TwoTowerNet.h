@@ -97,5 +97,8 @@ torch::Tensor leaveTargetOutMeans(const torch::Tensor& sums, const torch::Tensor
 
 // An MLP of `depth` hidden layers (Linear + ReLU) and a final Linear to `out`.
 torch::nn::Sequential makeTowerMlp(int64_t in, int depth, int width, int64_t out);
+// Such an MLP's forward pass on the last dimension of x, its Linear layers through
+// chunkedLinear (ChunkedLinear.h): mlp->forward(x)'s result.
+torch::Tensor towerForward(torch::nn::Sequential mlp, torch::Tensor x);
 
 }  // namespace recscope

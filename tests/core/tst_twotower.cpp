@@ -24,6 +24,7 @@
 #include "core/nn/InfoNceLoss.h"
 #include "core/nn/InfoNceTensor.h"
 #include "core/nn/TwoTowerModel.h"
+#include "core/nn/TwoTowerNet.h"
 #include "core/split/Split.h"
 
 using namespace recscope;
@@ -97,6 +98,7 @@ private slots:
     void infoNceSeenNegatives();
     void infoNceGradientsMatchAutograd();
     void bagSumMatchesEmbeddingBag();
+    void towerForwardMatchesSequential();
     void foldInFollowsHistoryGenres();
     void badDeviceIsAnError();
     void cancelledFit();
@@ -370,6 +372,21 @@ void TestTwoTower::bagSumMatchesEmbeddingBag() {
     QVERIFY_EXCEPTION_THROWN(
         bagSum(table0, torch::tensor({40}, torch::kLong), torch::tensor({0}, torch::kLong), false),
         c10::Error);
+}
+
+// towerForward (the towers' and the ranker's MLP through chunkedLinear) gives the Sequential's
+// own forward pass, on rows and on a B x L x in block; a layer it does not know is refused.
+void TestTwoTower::towerForwardMatchesSequential() {
+    torch::manual_seed(8);
+    auto mlp = makeTowerMlp(6, 2, 9, 4);
+    for (const auto& x : {torch::randn({300, 6}), torch::randn({5, 7, 6})}) {
+        const auto want = mlp->forward(x);
+        const auto got = towerForward(mlp, x);
+        QCOMPARE(got.sizes(), want.sizes());
+        QVERIFY(torch::allclose(got, want, 1e-5, 1e-6));
+    }
+    torch::nn::Sequential other(torch::nn::Linear(6, 3), torch::nn::Dropout(0.5));
+    QVERIFY_EXCEPTION_THROWN(towerForward(other, torch::randn({2, 6})), c10::Error);
 }
 
 void TestTwoTower::infoNceRejectsBadInput() {
