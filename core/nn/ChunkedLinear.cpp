@@ -84,7 +84,7 @@ public:
 
 torch::Tensor chunkedLinear(const torch::Tensor& x, const torch::Tensor& w,
                             const torch::Tensor& b) {
-    if (x.is_cpu() && x.scalar_type() == torch::kFloat32)
+    if (x.is_cpu() && x.scalar_type() == torch::kFloat32 && b.defined() && x.dim() == 2)
         return ChunkedLinearFunction::apply(x, w, b);
     return torch::linear(x, w, b);
 }
@@ -98,7 +98,7 @@ torch::Tensor chunkedLinear(torch::nn::Linear layer, const torch::Tensor& x) {
 
 torch::Tensor chunkedLinearForward(const torch::Tensor& x, const torch::Tensor& w,
                                    const torch::Tensor& b) {
-    if (x.is_cpu() && x.scalar_type() == torch::kFloat32)
+    if (x.is_cpu() && x.scalar_type() == torch::kFloat32 && b.defined() && x.dim() == 2)
         return linearImpl(x.contiguous(), w.contiguous(), b.contiguous());
     return torch::linear(x, w, b);
 }

@@ -8,7 +8,7 @@
 // kernels this baseline x86-64 build compiles for SSE2 only (bench_peer, NeuMF on an AVX-512
 // machine: 2.05M samples/s chunked BLAS, 1.71M torch::linear, 1.44M Eigen).
 // tests/core/tst_ncfgradients.cpp checks the gradients against torch::linear's autograd. CUDA
-// tensors and other dtypes use torch::linear. core/nn only.
+// tensors, other dtypes and layers without a bias use torch::linear. core/nn only.
 
 #include <torch/torch.h>
 

@@ -67,6 +67,8 @@ private slots:
                 QVERIFY(torch::allclose(y, torch::linear(x0, w0, b0), 1e-5, 1e-5));
         }
         at::set_num_threads(before);
+        // Without a bias: torch::linear's own result.
+        QVERIFY(torch::allclose(chunkedLinear(x0, w0, torch::Tensor()), torch::linear(x0, w0)));
         for (int g = 0; g < 3; ++g) {
             QVERIFY(grads[1][g].abs().sum().item<float>() > 0.0f);
             // dw sums `rows` products: a longer sum carries a larger rounding error.
