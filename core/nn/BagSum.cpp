@@ -9,11 +9,18 @@
 namespace recscope {
 namespace {
 
-// dst[0..d) += s * src[0..d): vectorised for the CPU at hand (the build targets baseline x86-64).
+// dst[0..d) += the sum over k < count of s_k * rows[index[k] * d ..), s_k = scales[index[k]]
+// (1 without scales): a bag's sum, or a table row's gradient. Vectorised for the CPU at hand
+// (the build targets baseline x86-64); one call per bag or row.
 RECSCOPE_CPU_CLONES
-void addScaled(float* dst, const float* src, float s, int64_t d) {
-    for (int64_t j = 0; j < d; ++j)
-        dst[j] += s * src[j];
+void sumRows(float* dst, const float* rows, const int64_t* index, int64_t count,
+             const float* scales, int64_t d) {
+    for (int64_t k = 0; k < count; ++k) {
+        const float* src = rows + static_cast<int64_t>(index[k]) * d;
+        const float s = scales ? scales[index[k]] : 1.0f;
+        for (int64_t j = 0; j < d; ++j)
+            dst[j] += s * src[j];
+    }
 }
 
 // Each bag's scale: 1, or 1 / size for a non-empty bag under `mean`.
@@ -47,8 +54,7 @@ public:
             for (int64_t b = begin; b < end; ++b) {
                 float* row = o + b * d;
                 const int64_t last = b + 1 < bags ? off[b + 1] : total;
-                for (int64_t k = off[b]; k < last; ++k)
-                    addScaled(row, w + it[k] * d, 1.0f, d);
+                sumRows(row, w, it + off[b], last - off[b], nullptr, d);
                 const float s = scale[static_cast<size_t>(b)];
                 if (s != 1.0f)
                     for (int64_t j = 0; j < d; ++j)
@@ -82,25 +88,20 @@ public:
         for (int64_t r = 0; r < rows; ++r)
             start[static_cast<size_t>(r) + 1] += start[static_cast<size_t>(r)];
         std::vector<int64_t> fill(start.begin(), start.end() - 1);
-        std::vector<int32_t> bagOf(static_cast<size_t>(total));
+        std::vector<int64_t> bagOf(static_cast<size_t>(total));
         for (int64_t b = 0; b < bags; ++b) {
             const int64_t last = b + 1 < bags ? off[b + 1] : total;
             for (int64_t k = off[b]; k < last; ++k)
-                bagOf[static_cast<size_t>(fill[static_cast<size_t>(it[k])]++)] =
-                    static_cast<int32_t>(b);
+                bagOf[static_cast<size_t>(fill[static_cast<size_t>(it[k])]++)] = b;
         }
         auto grad = torch::zeros({rows, d}, g.options());
         float* out = grad.data_ptr<float>();
         const float* gp = g.data_ptr<float>();
         at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) {
             for (int64_t r = begin; r < end; ++r) {
-                float* row = out + r * d;
-                for (int64_t p = start[static_cast<size_t>(r)];
-                     p < start[static_cast<size_t>(r) + 1]; ++p) {
-                    const int32_t b = bagOf[static_cast<size_t>(p)];
-                    addScaled(row, gp + static_cast<int64_t>(b) * d, scale[static_cast<size_t>(b)],
-                              d);
-                }
+                const int64_t first = start[static_cast<size_t>(r)];
+                sumRows(out + r * d, gp, bagOf.data() + first,
+                        start[static_cast<size_t>(r) + 1] - first, scale.data(), d);
             }
         });
         return {grad, torch::Tensor(), torch::Tensor(), torch::Tensor()};
