@@ -21,16 +21,6 @@ int lp64(int64_t v) {
 }
 }  // namespace
 
-void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-    if (m <= 0 || n <= 0)
-        return;
-    // Row-major C = A B^T is column-major C^T = B A^T: swap the operands.
-    const int mm = lp64(n), nn = lp64(m), kk = lp64(k);
-    const int la = lp64(ldb), lb = lp64(lda), lc = lp64(ldc);
-    sgemm_("T", "N", &mm, &nn, &kk, &alpha, b, &la, a, &lb, &beta, c, &lc);
-}
-
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
     if (m <= 0 || n <= 0)
@@ -41,6 +31,11 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, float alpha
     const int la = lp64(ldb), lb = lp64(lda), lc = lp64(ldc);
     sgemm_(transB ? "T" : "N", transA ? "T" : "N", &mm, &nn, &kk, &alpha, b, &la, a, &lb, &beta, c,
            &lc);
+}
+
+void gemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    gemm(false, true, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void gram(int64_t rows, int64_t cols, const float* a, int64_t lda, float* c) {

@@ -693,9 +693,8 @@ Status TwoTowerModel::load(const std::string& path) {
             if (!archive.try_read("profile_offsets", po) || !archive.try_read("profile_items", pi))
                 return bad("profile table is missing");
             if (!storageCovers(po) || !storageCovers(pi) || po.scalar_type() != torch::kLong ||
-                pi.scalar_type() != torch::kLong || po.numel() != users + 1)
-                return bad("profile table is damaged");
-            if (!readBags(po, pi, items, m.profOffsets, m.profItems))
+                pi.scalar_type() != torch::kLong || po.numel() != users + 1 ||
+                !readBags(po, pi, items, m.profOffsets, m.profItems))
                 return bad("profile table is damaged");
         }
         m.net = TwoTowerNet(m.config);

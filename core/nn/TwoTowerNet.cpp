@@ -32,13 +32,12 @@ torch::Tensor towerForward(torch::nn::Sequential mlp, torch::Tensor x) {
 
 namespace {
 
-// A history table: the mean (or the sum) of a bag's rows. A dense gradient: a batch's bags
-// hold about 64 items per user, so a sparse one (a row per item occurrence) would be larger
-// than the table; RowSparseAdam still updates only its non-zero rows.
-torch::nn::EmbeddingBag historyTable(int64_t items, int64_t dim, bool mean) {
-    torch::nn::EmbeddingBag table(torch::nn::EmbeddingBagOptions(items, dim)
-                                      .mode(mean ? torch::nn::EmbeddingBagMode(torch::kMean)
-                                                 : torch::nn::EmbeddingBagMode(torch::kSum)));
+// A history table, read through bagSum() (the sum or the mean of a bag's rows, as the caller
+// asks). A dense gradient: a batch's bags hold about 64 items per user, so a sparse one (a row
+// per item occurrence) would be larger than the table; RowSparseAdam still updates only its
+// non-zero rows.
+torch::nn::EmbeddingBag historyTable(int64_t items, int64_t dim) {
+    torch::nn::EmbeddingBag table(torch::nn::EmbeddingBagOptions(items, dim));
     torch::nn::init::normal_(table->weight, 0.0, 0.1);
     return table;
 }
@@ -65,11 +64,11 @@ TwoTowerNetImpl::TwoTowerNetImpl(const TwoTowerNetConfig& config) : m_config(con
         // Summed here, divided by the bag's size by the caller (training leaves each
         // position's target out of its bag).
         if (config.profile) {
-            m_historyEmb = register_module("history_emb", historyTable(config.numItems, e, false));
+            m_historyEmb = register_module("history_emb", historyTable(config.numItems, e));
             userIn += e;
         }
     } else if (config.history) {
-        m_historyEmb = register_module("history_emb", historyTable(config.numItems, e, true));
+        m_historyEmb = register_module("history_emb", historyTable(config.numItems, e));
         userIn += e;
     }
     int64_t itemIn = e;
